@@ -1,0 +1,5 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  serverExternalPackages: ['@electric-sql/pglite'],
+};
+export default nextConfig;
