@@ -1,0 +1,58 @@
+import 'server-only';
+import { z } from 'zod';
+
+/**
+ * Every environment variable Chirpy reads, parsed in one place. Values are read on each call
+ * (they are cheap) so tests can change them; anything expensive derived from them (the JWT key)
+ * is cached by its consumer.
+ */
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const settingsSchema = z.object({
+  BCRYPT_COST: integer(10, 4, 15),
+  SESSION_ACCESS_TTL_SECONDS: integer(300, 1, 24 * 60 * 60),
+  REFRESH_REUSE_GRACE_SECONDS: integer(30, 0, 10 * 60),
+  SESSION_IDLE_TIMEOUT_DAYS: integer(7, 1, 60),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Blank values count as unset, the way `FOO= npm run dev` reads to a person. */
+export function present(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = settingsSchema.safeParse({
+    BCRYPT_COST: present(env.BCRYPT_COST),
+    SESSION_ACCESS_TTL_SECONDS: present(env.SESSION_ACCESS_TTL_SECONDS),
+    REFRESH_REUSE_GRACE_SECONDS: present(env.REFRESH_REUSE_GRACE_SECONDS),
+    SESSION_IDLE_TIMEOUT_DAYS: present(env.SESSION_IDLE_TIMEOUT_DAYS),
+  });
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+    throw new Error(`Invalid configuration: check ${fields} (see the README's environment table).`);
+  }
+  return parsed.data;
+}
+
+export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
+export const REFRESH_TOKEN_TTL_DAYS = 60;
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+export function isDevPlatform(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.PLATFORM === 'dev';
+}
+
+export function getPolkaKey(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return present(env.POLKA_KEY);
+}
+
+/** Where the embedded database and the development JWT secret live. `memory:` keeps nothing. */
+export function getDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return present(env.CHIRPY_DATA_DIR) ?? '.data';
+}
+
+export const IN_MEMORY_DATA_DIR = 'memory:';

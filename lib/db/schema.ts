@@ -1,0 +1,73 @@
+import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  ...timestamps,
+  // Stored trimmed and lower-cased by lib/users.ts, so the plain unique index is case-insensitive.
+  email: text('email').notNull().unique(),
+  hashedPassword: text('hashed_password').notNull(),
+  isChirpyRed: boolean('is_chirpy_red').notNull().default(false),
+});
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+
+/**
+ * One row per refresh token ever issued. The token itself is never stored, only its SHA-256:
+ * a database leak must not hand out live sessions.
+ *
+ * All tokens of one sign-in share `session_id`. Bearer (API) tokens never rotate, so their
+ * session has one token; browser tokens rotate, and each retired token points at its successor.
+ */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    ...timestamps,
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: uuid('session_id').notNull(),
+    client: text('client', { enum: ['bearer', 'browser'] }).notNull(),
+    // Absolute end of the session: copied unchanged to every successor, so rotation never extends it.
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedReason: text('revoked_reason', {
+      enum: ['rotated', 'signed_out', 'reuse_detected', 'credentials_changed'],
+    }),
+    replacedBy: text('replaced_by'),
+    userAgent: text('user_agent'),
+  },
+  (table) => [
+    index('refresh_tokens_session_id_idx').on(table.sessionId),
+    index('refresh_tokens_user_id_idx').on(table.userId),
+  ],
+);
+
+export type RefreshToken = typeof refreshTokens.$inferSelect;
+
+export const chirps = pgTable(
+  'chirps',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ...timestamps,
+    body: text('body').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (table) => [
+    index('chirps_user_id_created_at_idx').on(table.userId, table.createdAt),
+    index('chirps_created_at_idx').on(table.createdAt),
+  ],
+);
+
+export type Chirp = typeof chirps.$inferSelect;
+
+export const schema = { users, refreshTokens, chirps };

@@ -1,0 +1,23 @@
+import { createPool } from '@vercel/postgres';
+import { drizzle } from 'drizzle-orm/vercel-postgres';
+import { migrate } from 'drizzle-orm/vercel-postgres/migrator';
+import type { OpenDatabase } from './client';
+import { describeError } from './errors';
+import { MIGRATIONS_FOLDER } from './migrations';
+import { schema } from './schema';
+
+/**
+ * Vercel Postgres (Neon) over its WebSocket driver. @vercel/postgres is no longer developed
+ * upstream; it is confined to this file so that moving to @neondatabase/serverless's own Pool is
+ * a change here and nowhere else.
+ */
+export async function openVercelPostgres(url: string): Promise<OpenDatabase> {
+  const pool = createPool({ connectionString: url });
+  pool.on('error', (error) => console.error('vercel postgres pool error:', describeError(error)));
+  const db = drizzle({ client: pool, schema });
+  return {
+    db,
+    migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: () => pool.end(),
+  };
+}
