@@ -1,0 +1,78 @@
+import 'server-only';
+import type { NextResponse } from 'next/server';
+import type { IssuedToken } from './tokens';
+
+/**
+ * The browser session lives in two httpOnly cookies that JavaScript can never read: a short-lived
+ * access JWT and the refresh token. Over https they take the `__Host-` prefix, which the browser
+ * accepts only with Secure, Path=/ and no Domain, so a sibling subdomain cannot plant one.
+ */
+
+export type SessionCookieNames = { access: string; refresh: string };
+
+const PLAIN_NAMES: SessionCookieNames = { access: 'chirpy_access', refresh: 'chirpy_refresh' };
+const HOST_NAMES: SessionCookieNames = { access: '__Host-chirpy_access', refresh: '__Host-chirpy_refresh' };
+
+export function sessionCookieNames(secure: boolean): SessionCookieNames {
+  return secure ? HOST_NAMES : PLAIN_NAMES;
+}
+
+/** Served over https, directly or behind a proxy that says so (Vercel, Next itself). */
+export function isSecureRequest(headers: Headers, url?: URL): boolean {
+  const forwarded = headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  if (forwarded) return forwarded === 'https';
+  return url?.protocol === 'https:';
+}
+
+export type SessionCookie = {
+  name: string;
+  value: string;
+  httpOnly: true;
+  sameSite: 'lax';
+  path: '/';
+  secure: boolean;
+  maxAge: number;
+};
+
+function remainingSeconds(expiresAt: Date): number {
+  return Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+}
+
+/** The single factory for session cookies: setting and clearing share every attribute. */
+export function sessionCookie(name: string, value: string, secure: boolean, maxAge: number): SessionCookie {
+  return { name, value, httpOnly: true, sameSite: 'lax', path: '/', secure, maxAge };
+}
+
+export type SessionCookieValues = { access: IssuedToken; refresh: IssuedToken | null };
+
+/** The cookies to send; a null refresh token means "keep the refresh cookie you already have". */
+export function sessionCookies(secure: boolean, tokens: SessionCookieValues): SessionCookie[] {
+  const names = sessionCookieNames(secure);
+  const cookies = [sessionCookie(names.access, tokens.access.value, secure, remainingSeconds(tokens.access.expiresAt))];
+  if (tokens.refresh !== null) {
+    cookies.push(
+      sessionCookie(names.refresh, tokens.refresh.value, secure, remainingSeconds(tokens.refresh.expiresAt)),
+    );
+  }
+  return cookies;
+}
+
+export function expiredSessionCookies(secure: boolean): SessionCookie[] {
+  const names = sessionCookieNames(secure);
+  return [sessionCookie(names.access, '', secure, 0), sessionCookie(names.refresh, '', secure, 0)];
+}
+
+export function setSessionCookies(response: NextResponse, secure: boolean, tokens: SessionCookieValues): void {
+  for (const cookie of sessionCookies(secure, tokens)) response.cookies.set(cookie);
+  markPrivate(response);
+}
+
+export function clearSessionCookies(response: NextResponse, secure: boolean): void {
+  for (const cookie of expiredSessionCookies(secure)) response.cookies.set(cookie);
+  markPrivate(response);
+}
+
+// A response that sets session cookies must never be stored by a shared cache.
+function markPrivate(response: NextResponse): void {
+  response.headers.set('Cache-Control', 'private, no-store');
+}

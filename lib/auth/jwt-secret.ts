@@ -1,0 +1,65 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getDataDir, IN_MEMORY_DATA_DIR, present } from '../config';
+
+export const MIN_SECRET_LENGTH = 32;
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+export type JwtSecrets = { current: string; previous: string | undefined };
+
+function checkLength(name: string, value: string): string {
+  if (value.length < MIN_SECRET_LENGTH) {
+    throw new ConfigurationError(
+      `${name} must be at least ${MIN_SECRET_LENGTH} characters; generate one with \`openssl rand -hex 32\`.`,
+    );
+  }
+  return value;
+}
+
+// Development only: a secret made once and kept beside the embedded database, so sessions
+// survive a restart of `npm run dev` without anyone having to set anything.
+function developmentSecret(env: NodeJS.ProcessEnv): string {
+  const dataDir = getDataDir(env);
+  if (dataDir === IN_MEMORY_DATA_DIR) return memorySecret;
+  const file = join(dataDir, 'jwt-secret');
+  try {
+    return checkLength(file, readFileSync(file, 'utf8').trim());
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  // 'wx': if another process created it first, read theirs instead of overwriting it.
+  try {
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch {
+    return checkLength(file, readFileSync(file, 'utf8').trim());
+  }
+}
+
+const memorySecret = randomBytes(32).toString('hex');
+
+/**
+ * JWT_SECRET signs access tokens; JWT_SECRET_PREVIOUS (optional) is still accepted when
+ * verifying, so a rotated secret does not sign everyone out at once. Production refuses to run
+ * without JWT_SECRET rather than invent one that each instance would disagree on.
+ */
+export function resolveJwtSecrets(env: NodeJS.ProcessEnv = process.env): JwtSecrets {
+  const configured = present(env.JWT_SECRET);
+  const previousValue = present(env.JWT_SECRET_PREVIOUS);
+  const previous = previousValue === undefined ? undefined : checkLength('JWT_SECRET_PREVIOUS', previousValue);
+  if (configured) return { current: checkLength('JWT_SECRET', configured), previous };
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigurationError(
+      'JWT_SECRET is required when NODE_ENV=production. Chirpy will not start without it: set it to a ' +
+        `random string of at least ${MIN_SECRET_LENGTH} characters (\`openssl rand -hex 32\`).`,
+    );
+  }
+  return { current: developmentSecret(env), previous };
+}

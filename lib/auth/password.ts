@@ -1,0 +1,45 @@
+import 'server-only';
+import bcrypt from 'bcryptjs';
+import { z } from 'zod';
+import { getSettings } from '../config';
+
+export const MIN_PASSWORD_LENGTH = 8;
+// bcrypt reads only the first 72 bytes; a longer password would be silently cut, so refuse it.
+export const MAX_PASSWORD_BYTES = 72;
+
+export const PASSWORD_TOO_SHORT = `Password must be at least ${MIN_PASSWORD_LENGTH} characters`;
+export const PASSWORD_TOO_LONG = `Password must be at most ${MAX_PASSWORD_BYTES} bytes (bcrypt ignores the rest)`;
+
+export function fitsBcrypt(password: string): boolean {
+  return Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES;
+}
+
+export const passwordSchema = z
+  .string({ error: 'password must be a string' })
+  .min(MIN_PASSWORD_LENGTH, PASSWORD_TOO_SHORT)
+  .refine(fitsBcrypt, PASSWORD_TOO_LONG);
+
+export function hashPassword(password: string): Promise<string> {
+  return bcrypt.hash(password, getSettings().BCRYPT_COST);
+}
+
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return bcrypt.compare(password, hash);
+}
+
+const dummyHashes = new Map<number, Promise<string>>();
+
+/**
+ * Burns the time of a real comparison, for logins with an unknown email: otherwise the quick
+ * answer would tell an attacker which emails have accounts.
+ */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  const cost = getSettings().BCRYPT_COST;
+  let hash = dummyHashes.get(cost);
+  if (hash === undefined) {
+    hash = bcrypt.hash('chirpy-dummy-password', cost);
+    dummyHashes.set(cost, hash);
+  }
+  await bcrypt.compare(password, await hash);
+  return false;
+}

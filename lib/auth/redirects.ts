@@ -1,0 +1,20 @@
+/**
+ * Where to send someone after signing in. Only a path on this site is honoured; anything that a
+ * browser could read as another origin (`//evil.example`, `/\evil.example`, `https://…`) or that
+ * smuggles control characters falls back to the home page.
+ */
+export function safeNextPath(candidate: string | null | undefined, fallback = '/'): string {
+  if (!candidate?.startsWith('/') || candidate.startsWith('//') || candidate.startsWith('/\\')) {
+    return fallback;
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(candidate)) return fallback;
+  const base = 'http://chirpy.invalid';
+  const resolved = new URL(candidate, base);
+  if (resolved.origin !== base) return fallback;
+  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+}
+
+export function loginPath(next: string): string {
+  return `/login?next=${encodeURIComponent(safeNextPath(next))}`;
+}

@@ -1,0 +1,41 @@
+import 'server-only';
+import type { User } from '../db/schema';
+import { type Credentials, verifyCredentials } from '../users';
+import type { SessionCookieValues } from './cookies';
+import { createSession, type RefreshFailure, rotateRefreshToken, type SessionClient } from './sessions';
+import { type IssuedToken, issueAccessToken, issueSessionAccessToken } from './tokens';
+
+/** The flows that hand a client a token pair: signing in, and renewing a browser session. */
+
+export type StartedSession = { user: User; sessionId: string; accessToken: IssuedToken; refreshToken: IssuedToken };
+
+export async function startSession(
+  user: User,
+  client: SessionClient,
+  userAgent: string | null,
+): Promise<StartedSession> {
+  const { sessionId, refreshToken } = await createSession(user.id, client, userAgent);
+  const accessToken =
+    client === 'browser' ? await issueSessionAccessToken(user.id, sessionId) : await issueAccessToken(user.id);
+  return { user, sessionId, accessToken, refreshToken };
+}
+
+export async function signIn(
+  credentials: Credentials,
+  client: SessionClient,
+  userAgent: string | null,
+): Promise<({ ok: true } & StartedSession) | { ok: false }> {
+  const user = await verifyCredentials(credentials.email, credentials.password);
+  if (!user) return { ok: false };
+  return { ok: true, ...(await startSession(user, client, userAgent)) };
+}
+
+export type Renewal = { ok: true; cookies: SessionCookieValues } | { ok: false; reason: RefreshFailure };
+
+/** Rotates the refresh cookie's token and issues a fresh access token for the same session. */
+export async function renewBrowserSession(refreshToken: string, userAgent: string | null): Promise<Renewal> {
+  const rotation = await rotateRefreshToken(refreshToken, userAgent);
+  if (!rotation.ok) return rotation;
+  const access = await issueSessionAccessToken(rotation.userId, rotation.sessionId);
+  return { ok: true, cookies: { access, refresh: rotation.refreshToken } };
+}

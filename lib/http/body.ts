@@ -1,0 +1,94 @@
+import type { z } from 'zod';
+import { MAX_JSON_BODY_BYTES } from '../config';
+
+/** A request that could not be read: the status and message to answer with. */
+export type BadInput = { ok: false; status: 400 | 413; error: string };
+export type Parsed<T> = { ok: true; data: T } | BadInput;
+
+const tooLarge = (): BadInput => ({
+  ok: false,
+  status: 413,
+  error: `Request body is larger than ${MAX_JSON_BODY_BYTES / 1024} KiB`,
+});
+const badRequest = (error: string): BadInput => ({ ok: false, status: 400, error });
+
+/** Reads at most the limit, whatever Content-Length claims, so a large or endless body costs nothing. */
+async function readText(request: Request): Promise<Parsed<string>> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_JSON_BODY_BYTES) return tooLarge();
+  if (request.body === null) return { ok: true, data: '' };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_JSON_BODY_BYTES) {
+      await reader.cancel();
+      return tooLarge();
+    }
+    chunks.push(value);
+  }
+  try {
+    return { ok: true, data: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) };
+  } catch {
+    return badRequest('Request body must be UTF-8');
+  }
+}
+
+/** The first problem zod found, phrased for the client: `field: message`. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'Invalid request';
+  const field = issue.path.join('.');
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${field} is required`;
+  return issue.message;
+}
+
+function validate<T>(schema: z.ZodType<T>, input: unknown): Parsed<T> {
+  const result = schema.safeParse(input);
+  return result.success ? { ok: true, data: result.data } : badRequest(describeIssue(result.error));
+}
+
+export async function readJson<T>(request: Request, schema: z.ZodType<T>): Promise<Parsed<T>> {
+  const text = await readText(request);
+  if (!text.ok) return text;
+  let input: unknown;
+  try {
+    input = JSON.parse(text.data);
+  } catch {
+    return badRequest('Request body must be valid JSON');
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return badRequest('Request body must be a JSON object');
+  }
+  return validate(schema, input);
+}
+
+export function isFormRequest(request: Request): boolean {
+  const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  return type === 'application/x-www-form-urlencoded';
+}
+
+/** A form post: only string fields, each read once (a repeated field is refused, not guessed at). */
+export async function readForm<T>(request: Request, schema: z.ZodType<T>): Promise<Parsed<T>> {
+  const text = await readText(request);
+  if (!text.ok) return text;
+  const fields: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(text.data)) {
+    if (key in fields) return badRequest(`${key} is given more than once`);
+    fields[key] = value;
+  }
+  return validate(schema, fields);
+}
+
+/** Query parameters: empty values count as given (and so are validated), repeated ones are refused. */
+export function readQuery<T>(url: URL, schema: z.ZodType<T>): Parsed<T> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) {
+    if (key in fields) return badRequest(`${key} is given more than once`);
+    fields[key] = value;
+  }
+  return validate(schema, fields);
+}
