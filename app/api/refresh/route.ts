@@ -1,0 +1,39 @@
+import type { NextRequest } from 'next/server';
+import { clearSessionCookies, isSecureRequest, sessionCookieNames, setSessionCookies } from '@/lib/auth/cookies';
+import { renewBrowserSession } from '@/lib/auth/session-flow';
+import { validateRefreshToken } from '@/lib/auth/sessions';
+import { issueAccessToken } from '@/lib/auth/tokens';
+import { readAuthorization } from '@/lib/http/authorization';
+import { withErrorBoundary } from '@/lib/http/handler';
+import { errorResponse, jsonResponse, noContent } from '@/lib/http/responses';
+
+const INVALID = 'Invalid, expired or revoked refresh token';
+
+/**
+ * With `Authorization: Bearer <refresh token>`: the design note's contract, a new access token
+ * and no rotation. Without the header, the browser's refresh cookie: rotated, cookies renewed.
+ */
+export const POST = withErrorBoundary('POST /api/refresh', async (request: NextRequest) => {
+  const authorization = readAuthorization(request.headers, 'Bearer');
+  if (!authorization.present) return refreshBrowserSession(request);
+  if (!authorization.ok) return errorResponse(401, 'Malformed Authorization header: expected "Bearer <refresh token>"');
+  const check = await validateRefreshToken(authorization.credentials);
+  if (!check.ok) return errorResponse(401, INVALID);
+  const token = await issueAccessToken(check.user.id);
+  return jsonResponse({ token: token.value });
+});
+
+async function refreshBrowserSession(request: NextRequest): Promise<Response> {
+  const secure = isSecureRequest(request.headers, request.nextUrl);
+  const refreshToken = request.cookies.get(sessionCookieNames(secure).refresh)?.value;
+  if (!refreshToken) return errorResponse(401, 'Missing refresh token: send "Authorization: Bearer <refresh token>"');
+  const renewal = await renewBrowserSession(refreshToken, request.headers.get('user-agent'));
+  if (!renewal.ok) {
+    const response = errorResponse(401, INVALID);
+    clearSessionCookies(response, secure);
+    return response;
+  }
+  const response = noContent();
+  setSessionCookies(response, secure, renewal.cookies);
+  return response;
+}

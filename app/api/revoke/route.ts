@@ -1,0 +1,33 @@
+import type { NextRequest } from 'next/server';
+import { clearSessionCookies, isSecureRequest, sessionCookieNames } from '@/lib/auth/cookies';
+import { revokeSession } from '@/lib/auth/sessions';
+import { readAuthorization } from '@/lib/http/authorization';
+import { isFormRequest } from '@/lib/http/body';
+import { withErrorBoundary } from '@/lib/http/handler';
+import { errorResponse, noContent, seeOther } from '@/lib/http/responses';
+
+/**
+ * Ends the session a refresh token belongs to. Idempotent: an unknown or already revoked token
+ * still gets 204, so a client can always call it safely on sign-out.
+ */
+export const POST = withErrorBoundary('POST /api/revoke', async (request: NextRequest) => {
+  const authorization = readAuthorization(request.headers, 'Bearer');
+  if (!authorization.present) return signOut(request);
+  if (!authorization.ok) return errorResponse(401, 'Malformed Authorization header: expected "Bearer <refresh token>"');
+  await revokeSession(authorization.credentials);
+  return noContent();
+});
+
+/** The browser's sign-out: the whole session ends and both cookies go, whatever their state. */
+async function signOut(request: NextRequest): Promise<Response> {
+  const secure = isSecureRequest(request.headers, request.nextUrl);
+  const refreshToken = request.cookies.get(sessionCookieNames(secure).refresh)?.value;
+  const fromForm = isFormRequest(request);
+  if (!refreshToken && !fromForm) {
+    return errorResponse(401, 'Missing refresh token: send "Authorization: Bearer <refresh token>"');
+  }
+  if (refreshToken) await revokeSession(refreshToken);
+  const response = fromForm ? seeOther('/login') : noContent();
+  clearSessionCookies(response, secure);
+  return response;
+}
