@@ -1,0 +1,101 @@
+import { type NextRequest, NextResponse } from 'next/server';
+import {
+  expiredSessionCookies,
+  isSecureRequest,
+  type SessionCookieValues,
+  sessionCookieNames,
+  sessionCookies,
+} from '@/lib/auth/cookies';
+import { isSafeMethod, isSameOriginRequest } from '@/lib/auth/csrf';
+import { loginPath } from '@/lib/auth/redirects';
+import { renewBrowserSession } from '@/lib/auth/session-flow';
+import { verifyAccessToken } from '@/lib/auth/tokens';
+import { describeError } from '@/lib/db/errors';
+
+/**
+ * Keeps a browser session's short-lived access cookie fresh, using the refresh cookie only when
+ * the access cookie is missing or expired. A valid access cookie costs one HMAC check and no
+ * database work. This is an optimistic gate: pages and handlers check the user again where they
+ * read data (lib/auth/current-user.ts).
+ */
+export async function proxy(request: NextRequest): Promise<NextResponse> {
+  const secure = isSecureRequest(request.headers, request.nextUrl);
+  const names = sessionCookieNames(secure);
+  const hasSession = request.cookies.has(names.access) || request.cookies.has(names.refresh);
+
+  if (!isSafeMethod(request.method) && (hasSession || asksForCookieSession(request)) && !usesBearer(request)) {
+    if (!isSameOriginRequest(request)) {
+      return NextResponse.json({ error: 'Cross-site request refused' }, { status: 403 });
+    }
+  }
+  if (!hasSession || SESSION_ENDPOINTS.has(request.nextUrl.pathname)) return NextResponse.next();
+
+  const access = request.cookies.get(names.access)?.value;
+  if (access && (await verifyAccessToken(access)).ok) return NextResponse.next();
+
+  const refresh = request.cookies.get(names.refresh)?.value;
+  if (!refresh) return signedOut(request, secure);
+  try {
+    const renewal = await renewBrowserSession(refresh, request.headers.get('user-agent'));
+    return renewal.ok ? continueWith(request, secure, renewal.cookies) : signedOut(request, secure);
+  } catch (error) {
+    // The database is down, not the session: sign nobody out. The page's own check will fail
+    // and answer with an error; the next request tries again.
+    console.error('proxy: session renewal failed:', describeError(error));
+    return NextResponse.next();
+  }
+}
+
+/** These handle the session cookies themselves; renewing here too would race their Set-Cookie. */
+const SESSION_ENDPOINTS = new Set(['/api/login', '/api/users', '/api/refresh', '/api/revoke']);
+
+function usesBearer(request: NextRequest): boolean {
+  return /^bearer\s/i.test(request.headers.get('authorization') ?? '');
+}
+
+/** Sign-in and sign-up forms (and scripts asking for a cookie session) create sessions. */
+function asksForCookieSession(request: NextRequest): boolean {
+  const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  return (
+    type === 'application/x-www-form-urlencoded' ||
+    type === 'multipart/form-data' ||
+    type === 'text/plain' ||
+    request.headers.has('x-chirpy-session')
+  );
+}
+
+/** New cookies go both to the browser and into this same request, for the page being rendered. */
+function continueWith(request: NextRequest, secure: boolean, tokens: SessionCookieValues): NextResponse {
+  const cookies = sessionCookies(secure, tokens);
+  for (const cookie of cookies) request.cookies.set(cookie.name, cookie.value);
+  const response = NextResponse.next({ request: { headers: request.headers } });
+  for (const cookie of cookies) response.cookies.set(cookie);
+  response.headers.set('Cache-Control', 'private, no-store');
+  return response;
+}
+
+function signedOut(request: NextRequest, secure: boolean): NextResponse {
+  const expired = expiredSessionCookies(secure);
+  for (const cookie of expired) request.cookies.delete(cookie.name);
+  const response = isProtectedPage(request)
+    ? NextResponse.redirect(new URL(loginPath(`${request.nextUrl.pathname}${request.nextUrl.search}`), request.url))
+    : NextResponse.next({ request: { headers: request.headers } });
+  for (const cookie of expired) response.cookies.set(cookie);
+  return response;
+}
+
+const PUBLIC_PAGES = new Set(['/login', '/signup']);
+
+function isProtectedPage(request: NextRequest): boolean {
+  const path = request.nextUrl.pathname;
+  return (
+    request.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/admin/') && !PUBLIC_PAGES.has(path)
+  );
+}
+
+export const config = {
+  // Pages and API routes; not Next's internals or static files.
+  matcher: [
+    '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+  ],
+};
