@@ -1,0 +1,2 @@
+// Tests import server modules directly; the real `server-only` throws outside Next's server build.
+export {};

@@ -1,0 +1,28 @@
+import { sql } from 'drizzle-orm';
+import { beforeAll, beforeEach, inject } from 'vitest';
+import { getDb } from '../lib/db/client';
+import { routeVercelPostgresThrough } from './neon-config';
+
+/**
+ * Points this worker at the run's database (before anything opens it), then empties it before
+ * every test, so each test starts from nothing and can assert exact rows.
+ */
+const testDriver = inject('testDriver');
+
+beforeAll(async () => {
+  if (testDriver === 'pg') {
+    process.env.DATABASE_URL = inject('databaseUrl');
+  } else if (testDriver === 'vercel-postgres') {
+    process.env.VERCEL = '1';
+    process.env.POSTGRES_URL = inject('databaseUrl');
+    delete process.env.DATABASE_URL;
+    await routeVercelPostgresThrough(inject('relayAddress'));
+  } else {
+    delete process.env.DATABASE_URL;
+  }
+});
+
+beforeEach(async () => {
+  const db = await getDb();
+  await db.execute(sql`TRUNCATE users, refresh_tokens, chirps CASCADE`);
+});
