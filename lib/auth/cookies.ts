@@ -35,7 +35,8 @@ export type SessionCookie = {
 };
 
 function remainingSeconds(expiresAt: Date): number {
-  return Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  // Rounded up: a cookie that outlives its token by under a second is harmless, one that dies early is not.
+  return Math.max(0, Math.ceil((expiresAt.getTime() - Date.now()) / 1000));
 }
 
 /** The single factory for session cookies: setting and clearing share every attribute. */
