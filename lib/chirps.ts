@@ -11,14 +11,16 @@ export const newChirpSchema = z.object({
   body: z
     .string({ error: 'body must be a string' })
     .refine((body) => body.trim().length > 0, 'Chirp is empty')
+    // Postgres text cannot hold NUL; refuse it here rather than fail the INSERT with a 500.
+    .refine((body) => !body.includes('\u0000'), 'Chirp must not contain NUL characters')
     // Counted in characters as a person sees them, not UTF-16 code units.
     .refine((body) => [...body].length <= MAX_CHIRP_LENGTH, `Chirp is too long (max ${MAX_CHIRP_LENGTH} characters)`),
 });
 
-export const chirpIdSchema = z.uuid('Chirp id must be a UUID');
+export const chirpIdSchema = z.guid('Chirp id must be a UUID');
 
 export const chirpListQuerySchema = z.object({
-  author_id: z.uuid('author_id must be a UUID').optional(),
+  author_id: z.guid('author_id must be a UUID').optional(),
   sort: z.enum(['asc', 'desc'], { error: 'sort must be asc or desc' }).default('asc'),
 });
 

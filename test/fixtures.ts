@@ -1,7 +1,14 @@
-import { expect } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { SignJWT } from 'jose';
+import { expect, vi } from 'vitest';
+import { z } from 'zod';
+import { POST as postChirp } from '../app/api/chirps/route';
 import { POST as login } from '../app/api/login/route';
 import { POST as createUser } from '../app/api/users/route';
-import { jsonOf, makeRequest, setCookies } from './http';
+import { getDb, swapDatabase } from '../lib/db/client';
+import { openNodePostgres } from '../lib/db/node-postgres';
+import { chirps, type RefreshToken, refreshTokens, type User, users } from '../lib/db/schema';
+import { ISO_TIMESTAMP, jsonOf, makeRequest, setCookies, UUID } from './http';
 
 /** Users and sessions made the way clients make them: through the route handlers. */
 
@@ -21,20 +28,20 @@ export async function signUp(email = uniqueEmail(), password = PASSWORD): Promis
     await createUser(makeRequest('POST', '/api/users', { json: { email, password } })),
   );
   expect(status).toBe(201);
-  const id = (body as { id: string }).id;
+  const { id } = z.object({ id: z.string() }).parse(body);
   return { id, email, password };
 }
 
 export type ApiSession = TestUser & { token: string; refreshToken: string };
 
 /** A user signed in through the JSON contract: a bearer access token and refresh token. */
-export async function apiSession(): Promise<ApiSession> {
-  const user = await signUp();
+export async function apiSession(account?: TestUser): Promise<ApiSession> {
+  const user = account ?? (await signUp());
   const { status, body } = await jsonOf(
     await login(makeRequest('POST', '/api/login', { json: { email: user.email, password: user.password } })),
   );
   expect(status).toBe(200);
-  const { token, refresh_token } = body as { token: string; refresh_token: string };
+  const { token, refresh_token } = z.object({ token: z.string(), refresh_token: z.string() }).parse(body);
   return { ...user, token, refreshToken: refresh_token };
 }
 
@@ -55,4 +62,137 @@ export async function browserSession(user?: TestUser): Promise<BrowserSession> {
   const refresh = cookies.get('chirpy_refresh')?.value;
   if (!access || !refresh) throw new Error('sign-in form set no session cookies');
   return { ...account, access, refresh };
+}
+
+/** What the contract says a user looks like in a response: these keys exactly, never the hash. */
+export function publicUserMatching(email: string, isChirpyRed = false) {
+  return {
+    id: expect.stringMatching(UUID),
+    created_at: expect.stringMatching(ISO_TIMESTAMP),
+    updated_at: expect.stringMatching(ISO_TIMESTAMP),
+    email,
+    is_chirpy_red: isChirpyRed,
+  };
+}
+
+const publicUserSchema = z.strictObject({
+  id: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  email: z.string(),
+  is_chirpy_red: z.boolean(),
+});
+
+export type PublicUserBody = z.infer<typeof publicUserSchema>;
+
+/** Reads a response body as a user (throws on any other shape); assert the details separately. */
+export function asPublicUser(body: unknown): PublicUserBody {
+  return publicUserSchema.parse(body);
+}
+
+const publicChirpSchema = z.strictObject({
+  id: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  body: z.string(),
+  user_id: z.string(),
+});
+
+export type PublicChirpBody = z.infer<typeof publicChirpSchema>;
+
+export function asPublicChirp(body: unknown): PublicChirpBody {
+  return publicChirpSchema.parse(body);
+}
+
+/** A chirp posted through the route handler, as its author's client sees it. */
+export async function chirp(token: string, body: string): Promise<PublicChirpBody> {
+  const response = await jsonOf(await postChirp(makeRequest('POST', '/api/chirps', { json: { body }, bearer: token })));
+  expect(response.status).toBe(201);
+  return asPublicChirp(response.body);
+}
+
+export async function rowCounts(): Promise<{ users: number; chirps: number; refreshTokens: number }> {
+  const db = await getDb();
+  const [userCount, chirpCount, tokenCount] = await Promise.all([
+    db.$count(users),
+    db.$count(chirps),
+    db.$count(refreshTokens),
+  ]);
+  return { users: userCount, chirps: chirpCount, refreshTokens: tokenCount };
+}
+
+export async function userRow(id: string): Promise<User | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
+}
+
+/** A user gone behind the API's back (an admin, a reset): their tokens must stop working. */
+export async function deleteUserRow(id: string): Promise<void> {
+  const db = await getDb();
+  await db.delete(users).where(eq(users.id, id));
+}
+
+export async function refreshTokenRows(userId: string): Promise<RefreshToken[]> {
+  const db = await getDb();
+  return db.select().from(refreshTokens).where(eq(refreshTokens.userId, userId));
+}
+
+/**
+ * Runs `work` with the process's database replaced by one that refuses every connection, then
+ * puts the real one back. Errors the routes log meanwhile are collected rather than printed.
+ */
+export async function withDatabaseDown<T>(work: (logged: () => string) => Promise<T>): Promise<T> {
+  const down = openNodePostgres('postgres://nobody@127.0.0.1:1/none');
+  const previous = swapDatabase(down);
+  const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+  const logged = () => consoleError.mock.calls.map((call) => call.map(String).join(' ')).join('\n');
+  try {
+    return await work(logged);
+  } finally {
+    consoleError.mockRestore();
+    swapDatabase(previous);
+    await (await down).close();
+  }
+}
+
+/** The secret the suite runs with (vitest.config.ts), for forging tokens the way an attacker would. */
+export function testJwtSecret(): string {
+  const secret = process.env.JWT_SECRET;
+  if (!secret) throw new Error('JWT_SECRET is not set for the tests');
+  return secret;
+}
+
+export type JwtClaims = { iss?: string; sub?: string; iat?: number; exp?: number; [claim: string]: unknown };
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** A JWT signed with HMAC: by default exactly what Chirpy issues, unless the options say otherwise. */
+export function signJwt(claims: JwtClaims, options: { secret?: string; alg?: 'HS256' | 'HS384' | 'HS512' } = {}) {
+  const secret = new TextEncoder().encode(options.secret ?? testJwtSecret());
+  return new SignJWT(claims).setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' }).sign(secret);
+}
+
+/** A JWT with `alg: none` and no signature, the classic forgery. */
+export function unsignedJwt(claims: JwtClaims): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`;
+}
+
+/** Claims of a valid access token for `userId`, issued now. */
+export function accessClaims(userId: string): JwtClaims {
+  const iat = nowSeconds();
+  return { iss: 'chirpy-access', sub: userId, iat, exp: iat + 3600 };
+}
+
+/** The error `work` throws, for assertions on its class and message; fails if it throws none. */
+export function errorOf(work: () => unknown): unknown {
+  try {
+    work();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error, none was thrown');
 }

@@ -1,5 +1,6 @@
 import { NextRequest } from 'next/server';
 import { expect } from 'vitest';
+import { z } from 'zod';
 
 /** Builds requests the way Next hands them to route handlers and the proxy. */
 
@@ -71,4 +72,55 @@ export function setCookies(response: Response): Map<string, SetCookie> {
     cookies.set(name, { name, value: decodeURIComponent(pair.slice(separator + 1).trim()), attributes });
   }
   return cookies;
+}
+
+/** `Date#toISOString()` output: what every timestamp in a response looks like. */
+export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const errorBody = z.strictObject({ error: z.string().min(1) });
+
+/**
+ * The contract's error shape: the status, a JSON body that is exactly `{"error": "<message>"}`.
+ * Returns the message so a test can check its wording too.
+ */
+export async function expectError(response: Response, status: number): Promise<string> {
+  const { status: actual, body } = await jsonOf(response);
+  expect({ status: actual, body }).toEqual({ status, body: { error: expect.any(String) } });
+  return errorBody.parse(body).error;
+}
+
+/** 204 with nothing at all in the body. */
+export async function expectNoContent(response: Response): Promise<void> {
+  expect(response.status).toBe(204);
+  expect(await response.text()).toBe('');
+}
+
+/** Bodies that are not a JSON object: every JSON route must answer each with a 400. */
+export const NOT_A_JSON_OBJECT: ReadonlyArray<readonly [label: string, body: string]> = [
+  ['malformed JSON', '{"email": "a@example.com",'],
+  ['an empty body', ''],
+  ['a JSON array', '[{"email": "a@example.com"}]'],
+  ['JSON null', 'null'],
+  ['a JSON number', '42'],
+  ['a JSON string', '"a@example.com"'],
+];
+
+/** Just over the 64 KiB limit on request bodies, and otherwise valid-looking JSON. */
+export function oversizedJson(fields: Record<string, unknown>): string {
+  return JSON.stringify({ ...fields, padding: 'x'.repeat(64 * 1024) });
+}
+
+/** A request whose body is sent exactly as given, labelled as JSON. */
+export function rawJsonRequest(
+  method: string,
+  path: string,
+  body: string,
+  options: { bearer?: string; headers?: Record<string, string> } = {},
+): NextRequest {
+  return makeRequest(method, path, {
+    body,
+    headers: { 'content-type': 'application/json', ...options.headers },
+    ...(options.bearer === undefined ? {} : { bearer: options.bearer }),
+  });
 }

@@ -47,7 +47,9 @@ export function describeIssue(error: z.ZodError): string {
 }
 
 function validate<T>(schema: z.ZodType<T>, input: unknown): Parsed<T> {
-  const result = schema.safeParse(input);
+  // zod leaves `input` off its issues unless asked, and describeIssue needs it to tell "missing"
+  // from "wrong type". The issue (which may hold a password) never leaves describeIssue.
+  const result = schema.safeParse(input, { reportInput: true });
   return result.success ? { ok: true, data: result.data } : badRequest(describeIssue(result.error));
 }
 

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { accessClaims, apiSession, deleteUserRow, nowSeconds, publicUserMatching, signJwt } from '@/test/fixtures';
+import { expectError, jsonOf, makeRequest } from '@/test/http';
+import { GET } from './route';
+
+/** Bearer tokens here; the browser's cookie session is tested on its own. */
+
+function getMe(token?: string) {
+  return GET(makeRequest('GET', '/api/me', token === undefined ? {} : { bearer: token }));
+}
+
+describe('GET /api/me with a Bearer access token', () => {
+  it("answers 200 with the token's user, public fields only", async () => {
+    const session = await apiSession();
+
+    expect(await jsonOf(await getMe(session.token))).toStrictEqual({
+      status: 200,
+      body: { ...publicUserMatching(session.email), id: session.id },
+    });
+  });
+
+  it('answers 401 without a token', async () => {
+    expect(await expectError(await getMe(), 401)).toBe('Missing access token');
+  });
+
+  it('answers 401 to a refresh token', async () => {
+    const session = await apiSession();
+
+    expect(await expectError(await getMe(session.refreshToken), 401)).toBe('Invalid access token');
+  });
+
+  it('answers 401 to an expired token, and says so', async () => {
+    const session = await apiSession();
+    const expired = await signJwt({ ...accessClaims(session.id), iat: nowSeconds() - 3660, exp: nowSeconds() - 60 });
+
+    expect(await expectError(await getMe(expired), 401)).toBe('Access token expired');
+  });
+
+  it('still accepts a token that expired a moment ago (a few seconds of clock skew are allowed)', async () => {
+    const session = await apiSession();
+    const justExpired = await signJwt({ ...accessClaims(session.id), iat: nowSeconds() - 3600, exp: nowSeconds() - 1 });
+
+    expect((await getMe(justExpired)).status).toBe(200);
+  });
+
+  it('answers 401 once the user is gone, although the token itself is intact', async () => {
+    const session = await apiSession();
+    await deleteUserRow(session.id);
+
+    expect(await expectError(await getMe(session.token), 401)).toBe('Invalid access token');
+  });
+});

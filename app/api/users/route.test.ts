@@ -1,0 +1,263 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { POST as login } from '@/app/api/login/route';
+import { POST as refresh } from '@/app/api/refresh/route';
+import {
+  apiSession,
+  asPublicUser,
+  deleteUserRow,
+  PASSWORD,
+  publicUserMatching,
+  refreshTokenRows,
+  rowCounts,
+  signUp,
+  uniqueEmail,
+  userRow,
+  withDatabaseDown,
+} from '@/test/fixtures';
+import { expectError, jsonOf, makeRequest, NOT_A_JSON_OBJECT, oversizedJson, rawJsonRequest } from '@/test/http';
+import { POST, PUT } from './route';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+function postUser(json: unknown) {
+  return POST(makeRequest('POST', '/api/users', { json }));
+}
+
+function putUser(token: string, json: unknown) {
+  return PUT(makeRequest('PUT', '/api/users', { json, bearer: token }));
+}
+
+async function loginStatus(email: string, password: string): Promise<number> {
+  return (await login(makeRequest('POST', '/api/login', { json: { email, password } }))).status;
+}
+
+async function refreshStatus(refreshToken: string): Promise<number> {
+  return (await refresh(makeRequest('POST', '/api/refresh', { bearer: refreshToken }))).status;
+}
+
+describe('POST /api/users', () => {
+  it('creates the user: 201 with exactly the public fields, matching the stored row', async () => {
+    const email = uniqueEmail();
+    const { status, body } = await jsonOf(await postUser({ email, password: PASSWORD }));
+
+    expect(status).toBe(201);
+    expect(body).toStrictEqual(publicUserMatching(email));
+    const user = asPublicUser(body);
+    const row = await userRow(user.id);
+    expect(row).toMatchObject({ email, isChirpyRed: false });
+    expect(row?.createdAt.toISOString()).toBe(user.created_at);
+    expect(row?.updatedAt.toISOString()).toBe(user.updated_at);
+    // A bcrypt hash at the suite's cost (BCRYPT_COST=4), never the password itself.
+    expect(row?.hashedPassword).toMatch(/^\$2[ab]\$04\$.{53}$/);
+    expect(JSON.stringify(body)).not.toContain(row?.hashedPassword);
+  });
+
+  it('stores the email trimmed and lower-cased, and answers with that form', async () => {
+    const { status, body } = await jsonOf(await postUser({ email: '  Alice.Smith@Example.COM ', password: PASSWORD }));
+
+    expect(status).toBe(201);
+    const user = asPublicUser(body);
+    expect(user.email).toBe('alice.smith@example.com');
+    expect((await userRow(user.id))?.email).toBe('alice.smith@example.com');
+  });
+
+  it('answers 409 for an email that is taken, also in another case, and keeps the first account', async () => {
+    const first = await signUp('bob@example.com');
+    const before = await userRow(first.id);
+
+    expect(await expectError(await postUser({ email: 'bob@example.com', password: 'another password' }), 409)).toBe(
+      'Email is already registered',
+    );
+    expect(await expectError(await postUser({ email: ' BOB@Example.com', password: 'another password' }), 409)).toBe(
+      'Email is already registered',
+    );
+    expect((await rowCounts()).users).toBe(1);
+    expect(await userRow(first.id)).toStrictEqual(before);
+  });
+
+  it('refuses a password under 8 characters and accepts one of exactly 8', async () => {
+    expect(await expectError(await postUser({ email: uniqueEmail(), password: '1234567' }), 400)).toBe(
+      'Password must be at least 8 characters',
+    );
+    expect((await rowCounts()).users).toBe(0);
+
+    expect((await postUser({ email: uniqueEmail(), password: '12345678' })).status).toBe(201);
+  });
+
+  it('refuses a password over 72 bytes (37 two-byte characters) rather than let bcrypt truncate it', async () => {
+    const message = await expectError(await postUser({ email: uniqueEmail(), password: 'é'.repeat(37) }), 400);
+
+    expect(message).toMatch(/72 bytes/);
+    expect((await rowCounts()).users).toBe(0);
+  });
+
+  it('accepts a password of exactly 72 bytes, and only that password logs in', async () => {
+    const email = uniqueEmail();
+    const password = 'é'.repeat(36);
+    expect((await postUser({ email, password })).status).toBe(201);
+
+    expect(await loginStatus(email, password)).toBe(200);
+    expect(await loginStatus(email, `${'é'.repeat(35)}e`)).toBe(401);
+  });
+
+  it('hashes with bcrypt cost 10 when BCRYPT_COST is not set', async () => {
+    vi.stubEnv('BCRYPT_COST', undefined);
+    const { id } = await signUp();
+
+    expect((await userRow(id))?.hashedPassword).toMatch(/^\$2[ab]\$10\$/);
+  });
+
+  it.each(NOT_A_JSON_OBJECT)('answers 400 to %s and creates nothing', async (_label, body) => {
+    await expectError(await POST(rawJsonRequest('POST', '/api/users', body)), 400);
+    expect((await rowCounts()).users).toBe(0);
+  });
+
+  it.each([
+    ['email missing', { password: PASSWORD }, 'email is required'],
+    ['password missing', { email: 'a@example.com' }, 'password is required'],
+    ['email not a string', { email: 42, password: PASSWORD }, 'email must be a string'],
+    ['password not a string', { email: 'a@example.com', password: 12345678 }, 'password must be a string'],
+    ['email invalid', { email: 'not-an-email', password: PASSWORD }, 'email must be a valid email address'],
+    ['email blank', { email: '   ', password: PASSWORD }, 'email must be a valid email address'],
+    ['email too long', { email: `${'a'.repeat(250)}@example.com`, password: PASSWORD }, 'email is too long'],
+  ])('answers 400 when the %s and creates nothing', async (_label, json, message) => {
+    expect(await expectError(await postUser(json), 400)).toBe(message);
+    expect((await rowCounts()).users).toBe(0);
+  });
+
+  it('answers 413 to a body over 64 KiB and creates nothing', async () => {
+    const body = oversizedJson({ email: uniqueEmail(), password: PASSWORD });
+
+    expect(await expectError(await POST(rawJsonRequest('POST', '/api/users', body)), 413)).toBe(
+      'Request body is larger than 64 KiB',
+    );
+    expect((await rowCounts()).users).toBe(0);
+  });
+
+  it('answers 503 with a bare message when the database is down, and logs no credentials', async () => {
+    const email = uniqueEmail();
+    const password = 'a secret password nobody may log';
+
+    await withDatabaseDown(async (logged) => {
+      const response = await postUser({ email, password });
+      expect(await jsonOf(response)).toStrictEqual({
+        status: 503,
+        body: { error: 'Service unavailable: the database is not answering' },
+      });
+      expect(logged()).toContain('POST /api/users');
+      expect(logged()).not.toContain(password);
+      expect(logged()).not.toContain(email);
+    });
+    expect((await rowCounts()).users).toBe(0);
+  });
+});
+
+describe('PUT /api/users', () => {
+  it('changes email and password: 200 with the updated user; the new credentials log in, the old do not', async () => {
+    const session = await apiSession();
+    const newPassword = 'a brand new password';
+
+    const { status, body } = await jsonOf(
+      await putUser(session.token, { email: ' New@Example.com', password: newPassword }),
+    );
+
+    expect(status).toBe(200);
+    expect(body).toStrictEqual(publicUserMatching('new@example.com'));
+    const user = asPublicUser(body);
+    expect(user.id).toBe(session.id);
+    const row = await userRow(session.id);
+    expect(row?.email).toBe('new@example.com');
+    expect(row?.updatedAt.toISOString()).toBe(user.updated_at);
+    expect(await loginStatus('new@example.com', newPassword)).toBe(200);
+    expect(await loginStatus('new@example.com', session.password)).toBe(401);
+    expect(await loginStatus(session.email, session.password)).toBe(401);
+  });
+
+  it("ends every bearer session of the user (refresh tokens revoked in the database), and no one else's", async () => {
+    const session = await apiSession();
+    const second = await apiSession(session);
+    const other = await apiSession();
+
+    expect((await putUser(session.token, { email: session.email, password: 'a brand new password' })).status).toBe(200);
+
+    const rows = await refreshTokenRows(session.id);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.revokedAt).toBeInstanceOf(Date);
+      expect(row.revokedReason).toBe('credentials_changed');
+    }
+    expect(await refreshStatus(session.refreshToken)).toBe(401);
+    expect(await refreshStatus(second.refreshToken)).toBe(401);
+    expect((await refreshTokenRows(other.id))[0]?.revokedAt).toBeNull();
+    expect(await refreshStatus(other.refreshToken)).toBe(200);
+  });
+
+  it('keeps the own email without a conflict', async () => {
+    const session = await apiSession();
+
+    const { status, body } = await jsonOf(await putUser(session.token, { email: session.email, password: PASSWORD }));
+
+    expect(status).toBe(200);
+    expect(asPublicUser(body).email).toBe(session.email);
+  });
+
+  it("answers 409 for another user's email, in any case, and changes nothing", async () => {
+    const taken = await signUp('taken@example.com');
+    const session = await apiSession();
+    const before = await userRow(session.id);
+
+    expect(
+      await expectError(await putUser(session.token, { email: 'TAKEN@example.com', password: PASSWORD }), 409),
+    ).toBe('Email is already registered');
+    expect(await userRow(session.id)).toStrictEqual(before);
+    expect((await userRow(taken.id))?.email).toBe('taken@example.com');
+    expect((await refreshTokenRows(session.id))[0]?.revokedAt).toBeNull();
+  });
+
+  it('answers 401 without a usable access token and changes nothing', async () => {
+    const session = await apiSession();
+    const before = await userRow(session.id);
+    const json = { email: uniqueEmail(), password: 'a brand new password' };
+
+    await expectError(await PUT(makeRequest('PUT', '/api/users', { json })), 401);
+    await expectError(await putUser(session.refreshToken, json), 401);
+    await expectError(await putUser('not-a-jwt', json), 401);
+    await expectError(
+      await PUT(makeRequest('PUT', '/api/users', { json, headers: { authorization: `Token ${session.token}` } })),
+      401,
+    );
+
+    expect(await userRow(session.id)).toStrictEqual(before);
+    expect((await refreshTokenRows(session.id))[0]?.revokedAt).toBeNull();
+  });
+
+  it('answers 401 when the token names a user who no longer exists', async () => {
+    const session = await apiSession();
+    await deleteUserRow(session.id);
+
+    await expectError(await putUser(session.token, { email: uniqueEmail(), password: PASSWORD }), 401);
+    expect((await rowCounts()).users).toBe(0);
+  });
+
+  it.each([
+    ['a short password', { email: 'x@example.com', password: 'short' }],
+    ['an invalid email', { email: 'nope', password: 'a brand new password' }],
+    ['a missing password', { email: 'x@example.com' }],
+  ])('answers 400 to %s and changes nothing', async (_label, json) => {
+    const session = await apiSession();
+    const before = await userRow(session.id);
+
+    await expectError(await putUser(session.token, json), 400);
+    expect(await userRow(session.id)).toStrictEqual(before);
+  });
+
+  it.each(NOT_A_JSON_OBJECT)('answers 400 to %s and changes nothing', async (_label, body) => {
+    const session = await apiSession();
+    const before = await userRow(session.id);
+
+    await expectError(await PUT(rawJsonRequest('PUT', '/api/users', body, { bearer: session.token })), 400);
+    expect(await userRow(session.id)).toStrictEqual(before);
+  });
+});

@@ -1,0 +1,83 @@
+import bcrypt from 'bcryptjs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  fitsBcrypt,
+  hashPassword,
+  PASSWORD_TOO_LONG,
+  PASSWORD_TOO_SHORT,
+  passwordSchema,
+  verifyAgainstDummy,
+  verifyPassword,
+} from './password';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+describe('passwordSchema', () => {
+  it('refuses fewer than 8 characters and accepts 8', () => {
+    expect(passwordSchema.safeParse('1234567').error?.issues[0]?.message).toBe(PASSWORD_TOO_SHORT);
+    expect(passwordSchema.safeParse('12345678').success).toBe(true);
+  });
+
+  it('counts the 72-byte limit in UTF-8 bytes, not characters', () => {
+    expect(passwordSchema.safeParse('a'.repeat(72)).success).toBe(true);
+    expect(passwordSchema.safeParse('a'.repeat(73)).error?.issues[0]?.message).toBe(PASSWORD_TOO_LONG);
+    // 18 four-byte emoji are 72 bytes; 19 are 76 bytes in only 19 characters.
+    expect(passwordSchema.safeParse('🔑'.repeat(18)).success).toBe(true);
+    expect(passwordSchema.safeParse('🔑'.repeat(19)).error?.issues[0]?.message).toBe(PASSWORD_TOO_LONG);
+  });
+
+  it('refuses what is not a string', () => {
+    expect(passwordSchema.safeParse(12345678).success).toBe(false);
+    expect(passwordSchema.safeParse(null).success).toBe(false);
+  });
+});
+
+describe('fitsBcrypt', () => {
+  it('is exactly the case in which bcrypt does not truncate', () => {
+    for (const password of ['a'.repeat(72), 'é'.repeat(36), 'a'.repeat(73), 'é'.repeat(37)]) {
+      expect(fitsBcrypt(password)).toBe(!bcrypt.truncates(password));
+    }
+  });
+});
+
+describe('hashPassword and verifyPassword', () => {
+  it('hash with bcrypt at BCRYPT_COST and verify only the same password', async () => {
+    vi.stubEnv('BCRYPT_COST', '5');
+
+    const hash = await hashPassword('correct horse battery');
+
+    expect(hash).toMatch(/^\$2[ab]\$05\$.{53}$/);
+    expect(await verifyPassword('correct horse battery', hash)).toBe(true);
+    expect(await verifyPassword('correct horse battery ', hash)).toBe(false);
+    expect(await verifyPassword('Correct horse battery', hash)).toBe(false);
+  });
+
+  it('salt every hash: the same password twice gives two hashes', async () => {
+    expect(await hashPassword('same password')).not.toBe(await hashPassword('same password'));
+  });
+
+  it.each([
+    ['not a number', 'ten'],
+    ['below 4', '3'],
+    ['above 15', '16'],
+  ])('refuse a BCRYPT_COST %s with a message naming it', async (_label, cost) => {
+    vi.stubEnv('BCRYPT_COST', cost);
+
+    await expect(async () => hashPassword('whatever password')).rejects.toThrow(/BCRYPT_COST/);
+  });
+});
+
+describe('verifyAgainstDummy', () => {
+  it('does a real bcrypt comparison at the configured cost, and always says no', async () => {
+    vi.stubEnv('BCRYPT_COST', '6');
+    const compare = vi.spyOn(bcrypt, 'compare');
+
+    expect(await verifyAgainstDummy('chirpy-dummy-password')).toBe(false);
+
+    expect(compare).toHaveBeenCalledTimes(1);
+    expect(compare.mock.calls[0]?.[1]).toMatch(/^\$2[ab]\$06\$/);
+  });
+});

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { MAX_JSON_BODY_BYTES } from '../config';
+import { describeIssue, isFormRequest, readForm, readJson, readQuery } from './body';
+
+const schema = z.object({ name: z.string({ error: 'name must be a string' }), count: z.number().optional() });
+
+/** A request streaming `body`, declaring the given Content-Length (Node needs `duplex` for a stream). */
+function streamed(body: ReadableStream<Uint8Array>, contentLength: number): Request {
+  const init: RequestInit & { duplex: 'half' } = {
+    method: 'POST',
+    body,
+    headers: { 'content-length': String(contentLength) },
+    duplex: 'half',
+  };
+  return new Request('http://localhost/test', init);
+}
+
+function post(body: BodyInit | null, headers: Record<string, string> = {}): Request {
+  return new Request('http://localhost/test', { method: 'POST', body, headers });
+}
+
+/** A body that never ends, counting what was read and whether the reader gave up. */
+function endlessStream() {
+  const state = { pulled: 0, cancelled: false };
+  const chunk = new Uint8Array(16 * 1024).fill(0x20);
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      state.pulled += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  });
+  return { stream, state };
+}
+
+describe('readJson', () => {
+  it('parses a JSON object that matches the schema', async () => {
+    expect(await readJson(post('{"name":"chirp","count":2}'), schema)).toStrictEqual({
+      ok: true,
+      data: { name: 'chirp', count: 2 },
+    });
+  });
+
+  it.each([
+    ['malformed JSON', '{"name":', 'Request body must be valid JSON'],
+    ['an empty body', '', 'Request body must be valid JSON'],
+    ['an array', '[]', 'Request body must be a JSON object'],
+    ['null', 'null', 'Request body must be a JSON object'],
+    ['a number', '1', 'Request body must be a JSON object'],
+    ['a string', '"name"', 'Request body must be a JSON object'],
+    ['a boolean', 'true', 'Request body must be a JSON object'],
+  ])('refuses %s with 400', async (_label, body, error) => {
+    expect(await readJson(post(body), schema)).toStrictEqual({ ok: false, status: 400, error });
+  });
+
+  it('refuses a request without a body with 400', async () => {
+    expect(await readJson(post(null), schema)).toStrictEqual({
+      ok: false,
+      status: 400,
+      error: 'Request body must be valid JSON',
+    });
+  });
+
+  it('tells a missing field from a field of the wrong type', async () => {
+    expect(await readJson(post('{}'), schema)).toMatchObject({ status: 400, error: 'name is required' });
+    expect(await readJson(post('{"name":7}'), schema)).toMatchObject({ status: 400, error: 'name must be a string' });
+    expect(await readJson(post('{"name":null}'), schema)).toMatchObject({
+      status: 400,
+      error: 'name must be a string',
+    });
+  });
+
+  it('refuses bytes that are not UTF-8 with 400', async () => {
+    const body = new Uint8Array([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+
+    expect(await readJson(post(body), schema)).toStrictEqual({
+      ok: false,
+      status: 400,
+      error: 'Request body must be UTF-8',
+    });
+  });
+
+  it('accepts a body of exactly 64 KiB and refuses one byte more with 413', async () => {
+    const exactly = JSON.stringify({ name: 'x'.repeat(MAX_JSON_BODY_BYTES - '{"name":""}'.length) });
+    expect(Buffer.byteLength(exactly)).toBe(64 * 1024);
+    expect(await readJson(post(exactly), schema)).toMatchObject({ ok: true });
+
+    const over = JSON.stringify({ name: 'x'.repeat(MAX_JSON_BODY_BYTES - '{"name":""}'.length + 1) });
+    expect(await readJson(post(over), schema)).toStrictEqual({
+      ok: false,
+      status: 413,
+      error: 'Request body is larger than 64 KiB',
+    });
+  });
+
+  it('counts the limit in bytes: 64 KiB of two-byte characters is too much', async () => {
+    const body = JSON.stringify({ name: 'é'.repeat(MAX_JSON_BODY_BYTES / 2) });
+
+    expect(await readJson(post(body), schema)).toMatchObject({ ok: false, status: 413 });
+  });
+
+  it('refuses a declared Content-Length over the limit without reading the body', async () => {
+    const { stream, state } = endlessStream();
+    const request = streamed(stream, MAX_JSON_BODY_BYTES + 1);
+
+    expect(await readJson(request, schema)).toMatchObject({ ok: false, status: 413 });
+    expect(state.pulled).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('stops reading an endless body soon after the limit, whatever the headers claim', async () => {
+    const { stream, state } = endlessStream();
+    const request = streamed(stream, 10);
+
+    expect(await readJson(request, schema)).toMatchObject({ ok: false, status: 413 });
+    expect(state.cancelled).toBe(true);
+    expect(state.pulled).toBeLessThan(4 * MAX_JSON_BODY_BYTES);
+  });
+});
+
+describe('readForm', () => {
+  it('reads string fields', async () => {
+    expect(await readForm(post('name=chirp'), schema)).toStrictEqual({ ok: true, data: { name: 'chirp' } });
+  });
+
+  it('refuses a field given twice rather than pick one', async () => {
+    expect(await readForm(post('name=a&name=b'), schema)).toStrictEqual({
+      ok: false,
+      status: 400,
+      error: 'name is given more than once',
+    });
+  });
+});
+
+describe('readQuery', () => {
+  const query = z.object({ sort: z.enum(['asc', 'desc']).default('asc') });
+
+  it('applies defaults and validates given values, empty ones included', () => {
+    expect(readQuery(new URL('http://localhost/?'), query)).toStrictEqual({ ok: true, data: { sort: 'asc' } });
+    expect(readQuery(new URL('http://localhost/?sort=desc'), query)).toStrictEqual({
+      ok: true,
+      data: { sort: 'desc' },
+    });
+    expect(readQuery(new URL('http://localhost/?sort='), query)).toMatchObject({ ok: false, status: 400 });
+  });
+
+  it('refuses a repeated parameter', () => {
+    expect(readQuery(new URL('http://localhost/?sort=asc&sort=desc'), query)).toStrictEqual({
+      ok: false,
+      status: 400,
+      error: 'sort is given more than once',
+    });
+  });
+});
+
+describe('isFormRequest', () => {
+  it('recognises a URL-encoded form, parameters and case aside', () => {
+    expect(isFormRequest(post('', { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }))).toBe(true);
+    expect(isFormRequest(post('', { 'content-type': 'Application/X-WWW-Form-URLEncoded' }))).toBe(true);
+    expect(isFormRequest(post('', { 'content-type': 'application/json' }))).toBe(false);
+    expect(isFormRequest(post(''))).toBe(false);
+  });
+});
+
+describe('describeIssue', () => {
+  it('names a nested field that is missing by its path', () => {
+    const nested = z.object({ data: z.object({ user_id: z.string() }) });
+    const result = nested.safeParse({ data: {} });
+
+    expect(result.error && describeIssue(result.error)).toBe('data.user_id is required');
+  });
+});
