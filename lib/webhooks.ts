@@ -15,7 +15,7 @@ export function isPolkaRequest(headers: Headers): boolean {
 export type PolkaEvent = { kind: 'user.upgraded'; userId: string } | { kind: 'ignored' };
 
 const upgradeDataSchema = z.object(
-  { user_id: z.uuid('data.user_id must be a UUID') },
+  { user_id: z.guid('data.user_id must be a UUID') },
   { error: 'data must be an object with a user_id' },
 );
 
