@@ -1,10 +1,11 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import {
-  expiredSessionCookies,
+  clearSessionCookies,
   isSecureRequest,
   type SessionCookieValues,
   sessionCookieNames,
   sessionCookies,
+  setSessionCookies,
 } from '@/lib/auth/cookies';
 import { isSafeMethod, isSameOriginRequest } from '@/lib/auth/csrf';
 import { loginPath } from '@/lib/auth/redirects';
@@ -28,7 +29,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
       return NextResponse.json({ error: 'Cross-site request refused' }, { status: 403 });
     }
   }
-  if (!hasSession || SESSION_ENDPOINTS.has(request.nextUrl.pathname)) return NextResponse.next();
+  if (!hasSession || setsSessionCookies(request)) return NextResponse.next();
 
   const access = request.cookies.get(names.access)?.value;
   if (access && (await verifyAccessToken(access)).ok) return NextResponse.next();
@@ -46,8 +47,15 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   }
 }
 
-/** These handle the session cookies themselves; renewing here too would race their Set-Cookie. */
+/**
+ * These POSTs handle the session cookies themselves; renewing here too would race their
+ * Set-Cookie. Other methods on these paths (`PUT /api/users`) are ordinary authenticated calls.
+ */
 const SESSION_ENDPOINTS = new Set(['/api/login', '/api/users', '/api/refresh', '/api/revoke']);
+
+function setsSessionCookies(request: NextRequest): boolean {
+  return request.method === 'POST' && SESSION_ENDPOINTS.has(request.nextUrl.pathname);
+}
 
 function usesBearer(request: NextRequest): boolean {
   return /^bearer\s/i.test(request.headers.get('authorization') ?? '');
@@ -66,21 +74,20 @@ function asksForCookieSession(request: NextRequest): boolean {
 
 /** New cookies go both to the browser and into this same request, for the page being rendered. */
 function continueWith(request: NextRequest, secure: boolean, tokens: SessionCookieValues): NextResponse {
-  const cookies = sessionCookies(secure, tokens);
-  for (const cookie of cookies) request.cookies.set(cookie.name, cookie.value);
+  for (const cookie of sessionCookies(secure, tokens)) request.cookies.set(cookie.name, cookie.value);
   const response = NextResponse.next({ request: { headers: request.headers } });
-  for (const cookie of cookies) response.cookies.set(cookie);
-  response.headers.set('Cache-Control', 'private, no-store');
+  setSessionCookies(response, secure, tokens);
   return response;
 }
 
 function signedOut(request: NextRequest, secure: boolean): NextResponse {
-  const expired = expiredSessionCookies(secure);
-  for (const cookie of expired) request.cookies.delete(cookie.name);
+  const names = sessionCookieNames(secure);
+  request.cookies.delete(names.access);
+  request.cookies.delete(names.refresh);
   const response = isProtectedPage(request)
     ? NextResponse.redirect(new URL(loginPath(`${request.nextUrl.pathname}${request.nextUrl.search}`), request.url))
     : NextResponse.next({ request: { headers: request.headers } });
-  for (const cookie of expired) response.cookies.set(cookie);
+  clearSessionCookies(response, secure);
   return response;
 }
 

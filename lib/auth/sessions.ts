@@ -204,6 +204,11 @@ export async function revokeSession(token: string): Promise<void> {
   if (row) await revokeSessionTokens(db, row.sessionId, 'signed_out', new Date());
 }
 
+/** Sign-out when only the access cookie is left: its `sid` names the session to end. */
+export async function revokeSessionById(sessionId: string): Promise<void> {
+  await revokeSessionTokens(await getDb(), sessionId, 'signed_out', new Date());
+}
+
 /** After a credentials change: every other session of the user ends. */
 export async function revokeUserSessions(userId: string, exceptSessionId: string | null): Promise<void> {
   const db = await getDb();

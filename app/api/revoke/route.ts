@@ -1,6 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { clearSessionCookies, isSecureRequest, sessionCookieNames } from '@/lib/auth/cookies';
-import { revokeSession } from '@/lib/auth/sessions';
+import { revokeSession, revokeSessionById } from '@/lib/auth/sessions';
+import { verifyAccessToken } from '@/lib/auth/tokens';
 import { readAuthorization } from '@/lib/http/authorization';
 import { isFormRequest } from '@/lib/http/body';
 import { withErrorBoundary } from '@/lib/http/handler';
@@ -18,15 +19,25 @@ export const POST = withErrorBoundary('POST /api/revoke', async (request: NextRe
   return noContent();
 });
 
-/** The browser's sign-out: the whole session ends and both cookies go, whatever their state. */
+/**
+ * The browser's sign-out: the whole session ends and both cookies go, whatever their state. The
+ * refresh cookie names the session; failing that, the access cookie's `sid` does.
+ */
 async function signOut(request: NextRequest): Promise<Response> {
   const secure = isSecureRequest(request.headers, request.nextUrl);
-  const refreshToken = request.cookies.get(sessionCookieNames(secure).refresh)?.value;
+  const names = sessionCookieNames(secure);
+  const refreshToken = request.cookies.get(names.refresh)?.value;
+  const accessToken = request.cookies.get(names.access)?.value;
   const fromForm = isFormRequest(request);
-  if (!refreshToken && !fromForm) {
+  if (!refreshToken && !accessToken && !fromForm) {
     return errorResponse(401, 'Missing refresh token: send "Authorization: Bearer <refresh token>"');
   }
-  if (refreshToken) await revokeSession(refreshToken);
+  if (refreshToken) {
+    await revokeSession(refreshToken);
+  } else if (accessToken) {
+    const access = await verifyAccessToken(accessToken);
+    if (access.ok && access.sessionId !== null) await revokeSessionById(access.sessionId);
+  }
   const response = fromForm ? seeOther('/login') : noContent();
   clearSessionCookies(response, secure);
   return response;

@@ -1,0 +1,364 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { signUp, type TestUser } from '@/test/fixtures';
+import {
+  DAY_SECONDS,
+  expectSecondsAbout,
+  liveRows,
+  retireSecondsAgo,
+  sessionRows,
+  setSessionTime,
+  tokenRow,
+  warmConnections,
+} from '@/test/session-helpers';
+import { createSession, findSessionUser, revokeSession, rotateRefreshToken, validateRefreshToken } from './sessions';
+import { hashRefreshToken } from './tokens';
+
+const UA = 'Mozilla/5.0 (sessions test)';
+
+let user: TestUser;
+
+beforeEach(async () => {
+  user = await signUp();
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+/** A rotation that must succeed with a successor; returns the successor's plaintext. */
+async function rotate(token: string): Promise<string> {
+  const rotation = await rotateRefreshToken(token, UA);
+  if (!rotation.ok || rotation.refreshToken === null)
+    throw new Error(`expected a new refresh token: ${JSON.stringify(rotation)}`);
+  return rotation.refreshToken.value;
+}
+
+function secondsFromNow(date: Date): number {
+  return (date.getTime() - Date.now()) / 1000;
+}
+
+describe('createSession', () => {
+  it('stores only the SHA-256 of a browser refresh token, with a 60-day absolute end and a cookie bounded by the idle timeout', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+
+    const rows = await sessionRows(sessionId);
+    expect(rows).toHaveLength(1);
+    const [row] = rows;
+    expect(row).toMatchObject({
+      tokenHash: hashRefreshToken(refreshToken.value),
+      userId: user.id,
+      client: 'browser',
+      revokedAt: null,
+      revokedReason: null,
+      replacedBy: null,
+      userAgent: UA,
+    });
+    expect(JSON.stringify(row)).not.toContain(refreshToken.value);
+    expectSecondsAbout(secondsFromNow(row?.expiresAt ?? new Date(0)), 60 * DAY_SECONDS);
+    // The cookie lives until the idle timeout (default 7 days), renewed on each rotation.
+    expectSecondsAbout(secondsFromNow(refreshToken.expiresAt), 7 * DAY_SECONDS);
+  });
+
+  it('gives a bearer refresh token the full 60 days: it has no idle rule', async () => {
+    const { refreshToken } = await createSession(user.id, 'bearer', null);
+    expectSecondsAbout(secondsFromNow(refreshToken.expiresAt), 60 * DAY_SECONDS);
+    expect(await tokenRow(refreshToken.value)).toMatchObject({ client: 'bearer', userAgent: null });
+  });
+});
+
+describe('rotateRefreshToken', () => {
+  it('retires the presented token, linked to its successor in the same session with the same absolute end', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const before = await tokenRow(refreshToken.value);
+
+    const rotation = await rotateRefreshToken(refreshToken.value, 'second browser');
+    expect(rotation).toMatchObject({ ok: true, userId: user.id, sessionId });
+    if (!rotation.ok || rotation.refreshToken === null) throw new Error('expected a successor');
+    const successor = rotation.refreshToken.value;
+    expect(successor).not.toBe(refreshToken.value);
+
+    const retired = await tokenRow(refreshToken.value);
+    expect(retired).toMatchObject({ revokedReason: 'rotated', replacedBy: hashRefreshToken(successor), sessionId });
+    expect(retired.revokedAt).toBeInstanceOf(Date);
+    const next = await tokenRow(successor);
+    expect(next).toMatchObject({
+      sessionId,
+      userId: user.id,
+      client: 'browser',
+      revokedAt: null,
+      userAgent: 'second browser',
+    });
+    expect(next.expiresAt.getTime()).toBe(before.expiresAt.getTime());
+    expect(liveRows(await sessionRows(sessionId)).map((row) => row.tokenHash)).toEqual([hashRefreshToken(successor)]);
+  });
+
+  it('chains: the successor rotates in turn and each retired token points at the next', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const second = await rotate(refreshToken.value);
+    const third = await rotate(second);
+
+    expect(await sessionRows(sessionId)).toHaveLength(3);
+    expect(await tokenRow(refreshToken.value)).toMatchObject({
+      replacedBy: hashRefreshToken(second),
+      revokedReason: 'rotated',
+    });
+    expect(await tokenRow(second)).toMatchObject({ replacedBy: hashRefreshToken(third), revokedReason: 'rotated' });
+    expect(await tokenRow(third)).toMatchObject({ replacedBy: null, revokedReason: null, revokedAt: null });
+  });
+
+  it('never extends the absolute end: the cookie expires with the session, not a fresh idle period', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    await setSessionTime(sessionId, 'expiresAt', -2 * DAY_SECONDS);
+    const [original] = await sessionRows(sessionId);
+
+    const rotation = await rotateRefreshToken(refreshToken.value, UA);
+    if (!rotation.ok || rotation.refreshToken === null) throw new Error('expected a successor');
+    expect(rotation.refreshToken.expiresAt.getTime()).toBe(original?.expiresAt.getTime());
+    expect((await tokenRow(rotation.refreshToken.value)).expiresAt.getTime()).toBe(original?.expiresAt.getTime());
+  });
+
+  it('refuses a token past the absolute end as expired, and the session is over', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    await setSessionTime(sessionId, 'expiresAt', 1);
+
+    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'expired' });
+    expect(await sessionRows(sessionId)).toHaveLength(1);
+    expect(await findSessionUser(sessionId, user.id)).toBeNull();
+  });
+
+  it('refuses a token idle for longer than the default 7 days as expired', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    await setSessionTime(sessionId, 'lastUsedAt', 8 * DAY_SECONDS);
+
+    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'expired' });
+    expect(await findSessionUser(sessionId, user.id)).toBeNull();
+  });
+
+  it('keeps a session used within the idle timeout alive', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    await setSessionTime(sessionId, 'lastUsedAt', 6 * DAY_SECONDS);
+
+    expect(await findSessionUser(sessionId, user.id)).toMatchObject({ id: user.id });
+    const successor = await rotate(refreshToken.value);
+    // Rotation is use: the idle clock starts again.
+    expectSecondsAbout(secondsFromNow((await tokenRow(successor)).lastUsedAt), 0);
+  });
+
+  it('reads the idle timeout from SESSION_IDLE_TIMEOUT_DAYS', async () => {
+    vi.stubEnv('SESSION_IDLE_TIMEOUT_DAYS', '2');
+    const fresh = await createSession(user.id, 'browser', UA);
+    expectSecondsAbout(secondsFromNow(fresh.refreshToken.expiresAt), 2 * DAY_SECONDS);
+
+    await setSessionTime(fresh.sessionId, 'lastUsedAt', 1 * DAY_SECONDS);
+    const successor = await rotate(fresh.refreshToken.value);
+
+    const stale = await createSession(user.id, 'browser', UA);
+    await setSessionTime(stale.sessionId, 'lastUsedAt', 3 * DAY_SECONDS);
+    expect(await rotateRefreshToken(stale.refreshToken.value, UA)).toEqual({ ok: false, reason: 'expired' });
+    expect((await tokenRow(successor)).revokedAt).toBeNull();
+  });
+
+  it('answers a token presented again within the grace window with success but no new refresh token', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const successor = await rotate(refreshToken.value);
+    await retireSecondsAgo(refreshToken.value, 20);
+
+    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({
+      ok: true,
+      userId: user.id,
+      sessionId,
+      refreshToken: null,
+    });
+    // The session did not fork: the one successor is still the only live token.
+    const rows = await sessionRows(sessionId);
+    expect(rows).toHaveLength(2);
+    expect(liveRows(rows).map((row) => row.tokenHash)).toEqual([hashRefreshToken(successor)]);
+  });
+
+  it('treats a retired token presented after the grace window as stolen: every token of the session is revoked', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const second = await rotate(refreshToken.value);
+    const third = await rotate(second);
+    await retireSecondsAgo(refreshToken.value, 31);
+
+    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'reused' });
+
+    const rows = await sessionRows(sessionId);
+    expect(liveRows(rows)).toEqual([]);
+    // The thief's (or the owner's) current token dies with the reason recorded; the chain's history stays.
+    expect(rows).toHaveLength(3);
+    expect((await tokenRow(third)).revokedReason).toBe('reuse_detected');
+    expect((await tokenRow(refreshToken.value)).revokedReason).toBe('rotated');
+    expect((await tokenRow(second)).revokedReason).toBe('rotated');
+    expect(await rotateRefreshToken(third, UA)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await findSessionUser(sessionId, user.id)).toBeNull();
+
+    // The event is logged; the token is not.
+    expect(warn).toHaveBeenCalledTimes(1);
+    const logged = warn.mock.calls.flat().map(String).join(' ');
+    expect(logged).toContain(sessionId);
+    for (const secret of [refreshToken.value, second, third]) {
+      expect(logged).not.toContain(secret);
+      expect(logged).not.toContain(hashRefreshToken(secret));
+    }
+  });
+
+  it('reuse detection leaves the same user’s other sessions alone', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const stolen = await createSession(user.id, 'browser', UA);
+    const laptop = await createSession(user.id, 'browser', UA);
+    const api = await createSession(user.id, 'bearer', null);
+    await rotate(stolen.refreshToken.value);
+    await retireSecondsAgo(stolen.refreshToken.value, 31);
+
+    expect(await rotateRefreshToken(stolen.refreshToken.value, UA)).toEqual({ ok: false, reason: 'reused' });
+
+    expect(await findSessionUser(laptop.sessionId, user.id)).toMatchObject({ id: user.id });
+    expect((await tokenRow(laptop.refreshToken.value)).revokedAt).toBeNull();
+    expect(await rotateRefreshToken(laptop.refreshToken.value, UA)).toMatchObject({ ok: true });
+    expect(await validateRefreshToken(api.refreshToken.value)).toMatchObject({ ok: true, user: { id: user.id } });
+  });
+
+  it('reads the grace window from REFRESH_REUSE_GRACE_SECONDS', async () => {
+    vi.stubEnv('REFRESH_REUSE_GRACE_SECONDS', '10');
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { refreshToken } = await createSession(user.id, 'browser', UA);
+    await rotate(refreshToken.value);
+
+    await retireSecondsAgo(refreshToken.value, 5);
+    expect(await rotateRefreshToken(refreshToken.value, UA)).toMatchObject({ ok: true, refreshToken: null });
+    await retireSecondsAgo(refreshToken.value, 11);
+    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'reused' });
+  });
+
+  it('refuses a signed-out session’s tokens as revoked, with or without the grace window', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const successor = await rotate(refreshToken.value);
+    await revokeSession(successor);
+
+    expect(await rotateRefreshToken(successor, UA)).toEqual({ ok: false, reason: 'revoked' });
+    // Inside the grace window the retired token cannot bring the ended session back either.
+    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'revoked' });
+    expect(liveRows(await sessionRows(sessionId))).toEqual([]);
+  });
+
+  it('refuses tokens it never issued, and strings that are not tokens, as unknown', async () => {
+    expect(await rotateRefreshToken('a'.repeat(64), UA)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await rotateRefreshToken('not a token', UA)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await rotateRefreshToken('', UA)).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('is atomic: of 10 parallel rotations of one token exactly one gets a successor, all succeed, the session does not fork', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    await warmConnections(10);
+
+    const rotations = await Promise.all(Array.from({ length: 10 }, () => rotateRefreshToken(refreshToken.value, UA)));
+
+    expect(rotations.every((rotation) => rotation.ok && rotation.sessionId === sessionId)).toBe(true);
+    const successors = rotations.flatMap((rotation) =>
+      rotation.ok && rotation.refreshToken ? [rotation.refreshToken] : [],
+    );
+    expect(successors).toHaveLength(1);
+    const rows = await sessionRows(sessionId);
+    expect(rows).toHaveLength(2);
+    expect(liveRows(rows).map((row) => row.tokenHash)).toEqual([hashRefreshToken(successors[0]?.value ?? '')]);
+    expect(await tokenRow(refreshToken.value)).toMatchObject({
+      revokedReason: 'rotated',
+      replacedBy: hashRefreshToken(successors[0]?.value ?? ''),
+    });
+  });
+
+  it('is atomic for the successor too: parallel rotations of it also yield exactly one new token', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const second = await rotate(refreshToken.value);
+    await warmConnections(10);
+
+    const rotations = await Promise.all(Array.from({ length: 10 }, () => rotateRefreshToken(second, UA)));
+
+    expect(rotations.filter((rotation) => rotation.ok)).toHaveLength(10);
+    expect(rotations.filter((rotation) => rotation.ok && rotation.refreshToken !== null)).toHaveLength(1);
+    const rows = await sessionRows(sessionId);
+    expect(rows).toHaveLength(3);
+    expect(liveRows(rows)).toHaveLength(1);
+  });
+});
+
+describe('bearer sessions', () => {
+  it('never rotate: the same refresh token validates again and again, and no row is added', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'bearer', null);
+
+    for (let i = 0; i < 3; i++) {
+      expect(await validateRefreshToken(refreshToken.value)).toMatchObject({ ok: true, user: { id: user.id } });
+    }
+    const rows = await sessionRows(sessionId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.revokedAt).toBeNull();
+  });
+
+  it('cannot be rotated through the browser path, which leaves them untouched', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'bearer', null);
+
+    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await sessionRows(sessionId)).toMatchObject([{ revokedAt: null, replacedBy: null }]);
+    expect(await validateRefreshToken(refreshToken.value)).toMatchObject({ ok: true });
+  });
+
+  it('the bearer validate path refuses browser refresh tokens, live or retired', async () => {
+    const { refreshToken } = await createSession(user.id, 'browser', UA);
+    expect(await validateRefreshToken(refreshToken.value)).toEqual({ ok: false, reason: 'unknown' });
+
+    await rotate(refreshToken.value);
+    expect(await validateRefreshToken(refreshToken.value)).toEqual({ ok: false, reason: 'unknown' });
+  });
+});
+
+describe('revokeSession', () => {
+  it('ends every live token of the session as signed out and leaves other sessions alone', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const other = await createSession(user.id, 'browser', UA);
+    const current = await rotate(refreshToken.value);
+
+    // Signing out with the old (retired) token still ends the session.
+    await revokeSession(refreshToken.value);
+
+    const rows = await sessionRows(sessionId);
+    expect(liveRows(rows)).toEqual([]);
+    expect((await tokenRow(current)).revokedReason).toBe('signed_out');
+    expect(await findSessionUser(sessionId, user.id)).toBeNull();
+    expect(await findSessionUser(other.sessionId, user.id)).toMatchObject({ id: user.id });
+  });
+
+  it('is idempotent and ignores tokens it does not know', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    await revokeSession(refreshToken.value);
+    const [first] = await sessionRows(sessionId);
+
+    await revokeSession(refreshToken.value);
+    await revokeSession('b'.repeat(64));
+    await revokeSession('nonsense');
+
+    const [again] = await sessionRows(sessionId);
+    expect(again?.revokedAt?.getTime()).toBe(first?.revokedAt?.getTime());
+    expect(again?.revokedReason).toBe('signed_out');
+  });
+});
+
+describe('findSessionUser', () => {
+  it('names the user of a live session, and nobody for another user id or an unknown session', async () => {
+    const { sessionId } = await createSession(user.id, 'browser', UA);
+    const stranger = await signUp();
+
+    expect(await findSessionUser(sessionId, user.id)).toMatchObject({ id: user.id, email: user.email });
+    expect(await findSessionUser(sessionId, stranger.id)).toBeNull();
+    expect(await findSessionUser('00000000-0000-4000-8000-000000000000', user.id)).toBeNull();
+  });
+
+  it('follows the session through rotation', async () => {
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    await rotate(await rotate(refreshToken.value));
+    expect(await findSessionUser(sessionId, user.id)).toMatchObject({ id: user.id });
+  });
+});

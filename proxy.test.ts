@@ -1,0 +1,543 @@
+import { unstable_doesMiddlewareMatch } from 'next/experimental/testing/server';
+import { NextRequest } from 'next/server';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GET as getMe } from '@/app/api/me/route';
+import { PUT as updateUser } from '@/app/api/users/route';
+import { safeNextPath } from '@/lib/auth/redirects';
+import { revokeSession } from '@/lib/auth/sessions';
+import { hashRefreshToken, verifyAccessToken } from '@/lib/auth/tokens';
+import { config, proxy } from '@/proxy';
+import { apiSession, type BrowserSession, browserSession, withDatabaseDown } from '@/test/fixtures';
+import { jsonOf, makeRequest, setCookies } from '@/test/http';
+import {
+  accessTokenClaims,
+  cookieSet,
+  countDatabaseUse,
+  DAY_SECONDS,
+  expiredAccessToken,
+  forwardedCookies,
+  isCleared,
+  liveRows,
+  passedThrough,
+  retireSecondsAgo,
+  SAME_ORIGIN,
+  sessionRows,
+  setSessionTime,
+  tokenRow,
+  warmConnections,
+} from '@/test/session-helpers';
+
+const ACCESS = 'chirpy_access';
+const REFRESH = 'chirpy_refresh';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+function sessionIdOf(session: BrowserSession): string {
+  return accessTokenClaims(session.access).sid;
+}
+
+/** A browser whose access cookie has run out: only the refresh cookie still works. */
+async function expiredCookies(session: BrowserSession): Promise<Record<string, string>> {
+  const userId = accessTokenClaims(session.access).sub;
+  return { [ACCESS]: await expiredAccessToken(userId, sessionIdOf(session)), [REFRESH]: session.refresh };
+}
+
+function get(path: string, cookies?: Record<string, string>) {
+  return makeRequest('GET', path, { cookies });
+}
+
+describe('a valid access cookie', () => {
+  it('passes the request through untouched, with no Set-Cookie and no database work', async () => {
+    const session = await browserSession();
+
+    const { result: response, uses } = await countDatabaseUse(() =>
+      proxy(get('/', { [ACCESS]: session.access, [REFRESH]: session.refresh })),
+    );
+
+    expect(passedThrough(response)).toBe(true);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(forwardedCookies(response)).toBeNull();
+    expect(uses).toBe(0);
+    expect(liveRows(await sessionRows(sessionIdOf(session))).map((row) => row.tokenHash)).toEqual([
+      hashRefreshToken(session.refresh),
+    ]);
+  });
+
+  it('renewing does use the database: the count above would see any query', async () => {
+    const session = await browserSession();
+    const { uses } = await countDatabaseUse(() => proxy(get('/', { [REFRESH]: session.refresh })));
+    expect(uses).toBeGreaterThan(0);
+  });
+
+  it('leaves visitors without session cookies alone', async () => {
+    const { result: response, uses } = await countDatabaseUse(() => proxy(get('/', { theme: 'dark' })));
+    expect(passedThrough(response)).toBe(true);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(uses).toBe(0);
+  });
+});
+
+describe('renewing from the refresh cookie', () => {
+  it.each([
+    ['missing', async (session: BrowserSession) => ({ [REFRESH]: session.refresh })],
+    ['expired', expiredCookies],
+    ['garbled', async (session: BrowserSession) => ({ [ACCESS]: 'not-a-jwt', [REFRESH]: session.refresh })],
+  ])(
+    'an access cookie that is %s is renewed: new cookies for the browser and for this same request',
+    async (_, cookiesOf) => {
+      const session = await browserSession();
+      const sessionId = sessionIdOf(session);
+
+      const response = await proxy(get('/chirps', await cookiesOf(session)));
+
+      expect(passedThrough(response)).toBe(true);
+      const access = cookieSet(response, ACCESS);
+      const refresh = cookieSet(response, REFRESH);
+      expect(await verifyAccessToken(access.value)).toMatchObject({ ok: true, sessionId });
+      expect(refresh.value).not.toBe(session.refresh);
+      expect(await tokenRow(session.refresh)).toMatchObject({
+        revokedReason: 'rotated',
+        replacedBy: hashRefreshToken(refresh.value),
+      });
+      expect(await tokenRow(refresh.value)).toMatchObject({ sessionId, revokedAt: null });
+      // The page or handler of this request sees the new tokens, not the stale ones.
+      const forwarded = forwardedCookies(response);
+      expect(forwarded?.get(ACCESS)).toBe(access.value);
+      expect(forwarded?.get(REFRESH)).toBe(refresh.value);
+      expect(response.headers.get('cache-control')).toBe('private, no-store');
+    },
+  );
+
+  it('keeps other cookies of the request when forwarding the new ones', async () => {
+    const session = await browserSession();
+    const response = await proxy(get('/', { theme: 'dark', [REFRESH]: session.refresh }));
+    expect(forwardedCookies(response)?.get('theme')).toBe('dark');
+  });
+
+  it('a second request with the same refresh cookie inside the grace window gets an access cookie and keeps the one successor', async () => {
+    const session = await browserSession();
+    const sessionId = sessionIdOf(session);
+    const first = await proxy(get('/', { [REFRESH]: session.refresh }));
+    const successor = cookieSet(first, REFRESH).value;
+
+    const second = await proxy(get('/chirps', { [REFRESH]: session.refresh }));
+
+    expect(passedThrough(second)).toBe(true);
+    const cookies = setCookies(second);
+    expect([...cookies.keys()]).toEqual([ACCESS]);
+    expect(await verifyAccessToken(cookieSet(second, ACCESS).value)).toMatchObject({ ok: true, sessionId });
+    expect(forwardedCookies(second)?.get(ACCESS)).toBe(cookieSet(second, ACCESS).value);
+    expect(liveRows(await sessionRows(sessionId)).map((row) => row.tokenHash)).toEqual([hashRefreshToken(successor)]);
+  });
+
+  it('10 parallel requests right after expiry all go through, and exactly one of them renews the refresh cookie', async () => {
+    const session = await browserSession();
+    const sessionId = sessionIdOf(session);
+    const cookies = await expiredCookies(session);
+    await warmConnections(10);
+
+    const responses = await Promise.all(Array.from({ length: 10 }, () => proxy(get('/', cookies))));
+
+    expect(responses.every(passedThrough)).toBe(true);
+    for (const response of responses) {
+      expect(await verifyAccessToken(cookieSet(response, ACCESS).value)).toMatchObject({ ok: true, sessionId });
+    }
+    const renewed = responses.flatMap((response) => {
+      const refresh = setCookies(response).get(REFRESH);
+      return refresh ? [refresh] : [];
+    });
+    expect(renewed).toHaveLength(1);
+    expect(renewed[0]?.attributes.get('max-age')).not.toBe('0');
+    const rows = await sessionRows(sessionId);
+    expect(rows).toHaveLength(2);
+    expect(liveRows(rows).map((row) => row.tokenHash)).toEqual([hashRefreshToken(renewed[0]?.value ?? '')]);
+  });
+
+  it('does not renew on the session endpoints, which set the cookies themselves', async () => {
+    const session = await browserSession();
+    for (const path of ['/api/login', '/api/users', '/api/refresh', '/api/revoke']) {
+      const response = await proxy(
+        makeRequest('POST', path, { cookies: { [REFRESH]: session.refresh }, headers: SAME_ORIGIN }),
+      );
+      expect(passedThrough(response)).toBe(true);
+      expect(response.headers.getSetCookie()).toEqual([]);
+    }
+    expect((await tokenRow(session.refresh)).revokedAt).toBeNull();
+  });
+
+  it('uses the __Host- cookies over https', async () => {
+    const session = await browserSession();
+    const response = await proxy(
+      makeRequest('GET', '/', {
+        cookies: { [`__Host-${REFRESH}`]: session.refresh },
+        headers: { 'x-forwarded-proto': 'https' },
+      }),
+    );
+    const access = cookieSet(response, `__Host-${ACCESS}`);
+    expect(access.attributes.get('secure')).toBe(true);
+    expect(cookieSet(response, `__Host-${REFRESH}`).attributes.get('secure')).toBe(true);
+    expect(forwardedCookies(response)?.get(`__Host-${ACCESS}`)).toBe(access.value);
+  });
+
+  it('signs nobody out when the database is down: the request goes on and no cookie is cleared', async () => {
+    const session = await browserSession();
+
+    await withDatabaseDown(async (logged) => {
+      const response = await proxy(get('/', { [REFRESH]: session.refresh }));
+
+      expect(passedThrough(response)).toBe(true);
+      expect(response.headers.getSetCookie()).toEqual([]);
+      expect(logged()).toContain('proxy: session renewal failed');
+      expect(logged()).not.toContain(session.refresh);
+    });
+  });
+});
+
+describe('the handler of the renewed request', () => {
+  /** Next hands the handler the forwarded cookies in place of the ones the browser sent. */
+  function asForwarded(method: string, path: string, response: Response, options: { json?: unknown } = {}) {
+    const cookies = forwardedCookies(response);
+    if (cookies === null) throw new Error('the proxy forwarded no cookies');
+    return makeRequest(method, path, { ...options, cookies: Object.fromEntries(cookies), headers: SAME_ORIGIN });
+  }
+
+  it('sees the new access cookie: GET /api/me with only a refresh cookie answers with the user', async () => {
+    const session = await browserSession();
+
+    const renewed = await proxy(get('/api/me', { [REFRESH]: session.refresh }));
+    const { status, body } = await jsonOf(await getMe(asForwarded('GET', '/api/me', renewed)));
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ id: session.id, email: session.email });
+  });
+
+  it('an account change (PUT /api/users) with an expired access cookie is renewed first, then accepted', async () => {
+    const session = await browserSession();
+    const request = makeRequest('PUT', '/api/users', {
+      json: { email: session.email, password: 'a brand new password' },
+      cookies: await expiredCookies(session),
+      headers: SAME_ORIGIN,
+    });
+
+    const renewed = await proxy(request);
+
+    expect(passedThrough(renewed)).toBe(true);
+    expect(setCookies(renewed).has(ACCESS)).toBe(true);
+    const update = asForwarded('PUT', '/api/users', renewed, {
+      json: { email: session.email, password: 'a brand new password' },
+    });
+    expect((await updateUser(update)).status).toBe(200);
+  });
+});
+
+describe('a failed renewal', () => {
+  async function signedOutSession(): Promise<BrowserSession> {
+    const session = await browserSession();
+    await setSessionTime(sessionIdOf(session), 'expiresAt', 1);
+    return session;
+  }
+
+  it('on a protected page: both cookies are cleared and the browser goes to /login?next=<the page>', async () => {
+    const session = await signedOutSession();
+
+    const response = await proxy(get('/chirps?author=me', { [REFRESH]: session.refresh }));
+
+    expect(response.status).toBe(307);
+    expect(response.headers.get('location')).toBe('http://localhost:3000/login?next=%2Fchirps%3Fauthor%3Dme');
+    expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
+    expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
+    // A response that changes session cookies is never for a shared cache.
+    expect(response.headers.get('cache-control')).toBe('private, no-store');
+  });
+
+  it('with an expired access cookie and a revoked refresh cookie: the same', async () => {
+    const session = await browserSession();
+    const cookies = await expiredCookies(session);
+    await revokeSession(session.refresh);
+
+    const response = await proxy(get('/', cookies));
+
+    expect(response.headers.get('location')).toBe('http://localhost:3000/login?next=%2F');
+    expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
+    expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
+  });
+
+  it('with an access cookie that is no longer valid and no refresh cookie: the same', async () => {
+    const session = await browserSession();
+    const cookies = await expiredCookies(session);
+
+    const response = await proxy(get('/', { [ACCESS]: cookies[ACCESS] ?? '' }));
+
+    expect(response.headers.get('location')).toBe('http://localhost:3000/login?next=%2F');
+    expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
+  });
+
+  it('after the idle timeout: the same', async () => {
+    const session = await browserSession();
+    await setSessionTime(sessionIdOf(session), 'lastUsedAt', 8 * DAY_SECONDS);
+
+    const response = await proxy(get('/', { [REFRESH]: session.refresh }));
+
+    expect(response.headers.get('location')).toBe('http://localhost:3000/login?next=%2F');
+    expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
+  });
+
+  it('after reuse of a retired refresh cookie: the whole session ends and that browser is signed out', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const session = await browserSession();
+    const renewed = await proxy(get('/', { [REFRESH]: session.refresh }));
+    const successor = cookieSet(renewed, REFRESH).value;
+    await retireSecondsAgo(session.refresh, 31);
+
+    const replay = await proxy(get('/', { [REFRESH]: session.refresh }));
+    expect(replay.headers.get('location')).toBe('http://localhost:3000/login?next=%2F');
+
+    // The holder of the successor is signed out too once their access cookie runs out.
+    const owner = await proxy(get('/', { [REFRESH]: successor }));
+    expect(owner.headers.get('location')).toBe('http://localhost:3000/login?next=%2F');
+    expect(liveRows(await sessionRows(sessionIdOf(session)))).toEqual([]);
+  });
+
+  it('on an API request: the cookies are cleared and the request carries on without them (its handler answers 401)', async () => {
+    const session = await signedOutSession();
+
+    const response = await proxy(get('/api/me', { theme: 'dark', [REFRESH]: session.refresh }));
+
+    expect(passedThrough(response)).toBe(true);
+    expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
+    expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
+    const forwarded = forwardedCookies(response);
+    expect(forwarded).not.toBeNull();
+    expect(forwarded?.has(ACCESS)).toBe(false);
+    expect(forwarded?.has(REFRESH)).toBe(false);
+    expect(forwarded?.get('theme')).toBe('dark');
+  });
+
+  it('on the sign-in and sign-up pages: no redirect loop, the page renders signed out', async () => {
+    const session = await signedOutSession();
+    for (const path of ['/login', '/signup']) {
+      const response = await proxy(get(path, { [REFRESH]: session.refresh }));
+      expect(passedThrough(response)).toBe(true);
+      expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
+    }
+  });
+
+  it.each([
+    ['//evil.example/x', '/'],
+    ['/\\evil.example/x', '/'],
+    ['/%2F%2Fevil.example/x', '/%2F%2Fevil.example/x'],
+  ])('never turns the page %s into an off-site next', async (path, next) => {
+    const session = await signedOutSession();
+    // Built by hand: a URL parser would read `//evil.example` as a host, but a server hands it over as a path.
+    const request = new NextRequest(`http://localhost:3000${path}`, {
+      headers: { cookie: `${REFRESH}=${session.refresh}` },
+    });
+
+    const response = await proxy(request);
+
+    const location = new URL(response.headers.get('location') ?? '');
+    expect(location.origin).toBe('http://localhost:3000');
+    expect(location.pathname).toBe('/login');
+    expect(location.searchParams.get('next')).toBe(next);
+  });
+});
+
+describe('safeNextPath: only a same-site relative path is honoured', () => {
+  it.each([
+    ['/chirps', '/chirps'],
+    ['/chirps?author=me#top', '/chirps?author=me#top'],
+    ['/', '/'],
+    ['/a/../b', '/b'],
+  ])('keeps %s', (candidate, expected) => {
+    expect(safeNextPath(candidate)).toBe(expected);
+  });
+
+  it.each([
+    '//evil.com',
+    '//evil.com/path',
+    '/\\evil.com',
+    '/\\/evil.com',
+    'https://evil.com',
+    'http://localhost:3000/chirps',
+    'javascript:alert(1)',
+    'JAVASCRIPT:alert(1)',
+    'chirps',
+    '/\tevil',
+    '/\u0000x',
+    '/\nLocation: https://evil.com',
+    '/\u007f',
+    '',
+    null,
+    undefined,
+  ])('refuses %j', (candidate) => {
+    expect(safeNextPath(candidate)).toBe('/');
+  });
+
+  it('falls back to the given default', () => {
+    expect(safeNextPath('//evil.com', '/login')).toBe('/login');
+  });
+});
+
+describe('CSRF: cookie-authenticated writes must come from our own origin', () => {
+  function post(path: string, session: BrowserSession, headers: Record<string, string>) {
+    return makeRequest('POST', path, {
+      json: { body: 'hello' },
+      cookies: { [ACCESS]: session.access, [REFRESH]: session.refresh },
+      headers,
+    });
+  }
+
+  async function expectRefused(response: Response) {
+    expect(await jsonOf(response)).toEqual({ status: 403, body: { error: expect.any(String) } });
+  }
+
+  it.each([
+    ['no Origin and no Sec-Fetch-Site', { host: 'localhost:3000' }],
+    ['a foreign Origin', { host: 'localhost:3000', origin: 'https://evil.example' }],
+    ['Origin: null', { host: 'localhost:3000', origin: 'null' }],
+    ['our host over the other scheme', { host: 'localhost:3000', origin: 'https://localhost:3000' }],
+    ['Sec-Fetch-Site: cross-site', { host: 'localhost:3000', 'sec-fetch-site': 'cross-site' }],
+    ['Sec-Fetch-Site: same-site (a sibling subdomain)', { host: 'localhost:3000', 'sec-fetch-site': 'same-site' }],
+    ['Sec-Fetch-Site: cross-site even with our Origin', { ...SAME_ORIGIN, 'sec-fetch-site': 'cross-site' }],
+  ])('refuses a POST with %s: 403', async (_, headers) => {
+    const session = await browserSession();
+    await expectRefused(await proxy(post('/api/chirps', session, headers)));
+  });
+
+  it('refuses the other unsafe methods too', async () => {
+    const session = await browserSession();
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const request = makeRequest(method, '/api/chirps/00000000-0000-4000-8000-000000000000', {
+        cookies: { [ACCESS]: session.access },
+        headers: { host: 'localhost:3000', origin: 'https://evil.example' },
+      });
+      await expectRefused(await proxy(request));
+    }
+  });
+
+  it('refuses it with only the refresh cookie, before anything is rotated', async () => {
+    const session = await browserSession();
+    const request = makeRequest('POST', '/api/chirps', {
+      json: { body: 'hello' },
+      cookies: { [REFRESH]: session.refresh },
+      headers: { origin: 'https://evil.example' },
+    });
+    await expectRefused(await proxy(request));
+    expect((await tokenRow(session.refresh)).revokedAt).toBeNull();
+  });
+
+  it.each([
+    ['our Origin', SAME_ORIGIN],
+    ['Sec-Fetch-Site: same-origin', { 'sec-fetch-site': 'same-origin' }],
+    [
+      'our public Origin behind a proxy',
+      { host: 'internal:8080', 'x-forwarded-host': 'chirpy.example', origin: 'http://chirpy.example' },
+    ],
+  ])('allows a POST with %s', async (_, headers) => {
+    const session = await browserSession();
+    const response = await proxy(post('/api/chirps', session, headers));
+    expect(passedThrough(response)).toBe(true);
+    expect(response.status).toBe(200);
+  });
+
+  it('allows https behind a proxy when the Origin matches the forwarded scheme and host', async () => {
+    const session = await browserSession();
+    const request = makeRequest('POST', '/api/chirps', {
+      json: { body: 'hello' },
+      cookies: { [`__Host-${ACCESS}`]: session.access },
+      headers: {
+        host: 'internal:8080',
+        'x-forwarded-host': 'chirpy.example',
+        'x-forwarded-proto': 'https',
+        origin: 'https://chirpy.example',
+      },
+    });
+    expect(passedThrough(await proxy(request))).toBe(true);
+  });
+
+  it('does not apply to Bearer-authenticated requests, cookies or not', async () => {
+    const api = await apiSession();
+    const session = await browserSession();
+    const withCookies = makeRequest('POST', '/api/chirps', {
+      json: { body: 'hello' },
+      bearer: api.token,
+      cookies: { [ACCESS]: session.access },
+      headers: { origin: 'https://elsewhere.example' },
+    });
+    expect(passedThrough(await proxy(withCookies))).toBe(true);
+    const plain = makeRequest('POST', '/api/chirps', { json: { body: 'hello' }, bearer: api.token });
+    expect(passedThrough(await proxy(plain))).toBe(true);
+  });
+
+  it('does not apply to GET or HEAD', async () => {
+    const session = await browserSession();
+    for (const method of ['GET', 'HEAD']) {
+      const request = makeRequest(method, '/api/chirps', {
+        cookies: { [ACCESS]: session.access },
+        headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      });
+      expect(passedThrough(await proxy(request))).toBe(true);
+    }
+  });
+
+  it('refuses a sign-in form posted from a foreign site (login CSRF), with no cookies at all', async () => {
+    const form = { email: 'victim@example.com', password: 'whatever1' };
+    for (const path of ['/api/login', '/api/users', '/api/revoke']) {
+      const request = makeRequest('POST', path, {
+        form,
+        headers: { host: 'localhost:3000', origin: 'https://evil.example' },
+      });
+      await expectRefused(await proxy(request));
+    }
+    const noOrigin = makeRequest('POST', '/api/login', { form, headers: { host: 'localhost:3000' } });
+    await expectRefused(await proxy(noOrigin));
+  });
+
+  it('refuses a cross-site script asking for a cookie session', async () => {
+    const request = makeRequest('POST', '/api/login', {
+      json: { email: 'victim@example.com', password: 'whatever1' },
+      headers: { 'x-chirpy-session': 'cookie', 'sec-fetch-site': 'cross-site' },
+    });
+    await expectRefused(await proxy(request));
+  });
+
+  it('lets our own sign-in form through, and API clients of the bearer contract from anywhere', async () => {
+    const form = makeRequest('POST', '/api/login', {
+      form: { email: 'someone@example.com', password: 'whatever1' },
+      headers: SAME_ORIGIN,
+    });
+    expect(passedThrough(await proxy(form))).toBe(true);
+    const json = makeRequest('POST', '/api/login', {
+      json: { email: 'someone@example.com', password: 'whatever1' },
+    });
+    expect(passedThrough(await proxy(json))).toBe(true);
+  });
+});
+
+describe('config.matcher', () => {
+  const matches = (url: string) => unstable_doesMiddlewareMatch({ config, url });
+
+  it.each(['/', '/login', '/signup', '/chirps/123', '/api/me', '/api/chirps', '/api/login', '/admin/reset'])(
+    'runs for %s',
+    (url) => {
+      expect(matches(url)).toBe(true);
+    },
+  );
+
+  it.each([
+    '/_next/static/chunks/app/page-abc123.js',
+    '/_next/static/css/app.css',
+    '/_next/image?url=%2Flogo.png&w=64&q=75',
+    '/favicon.ico',
+    '/robots.txt',
+    '/logo.svg',
+    '/images/hero.png',
+    '/fonts/inter.woff2',
+  ])('skips %s', (url) => {
+    expect(matches(url)).toBe(false);
+  });
+});
