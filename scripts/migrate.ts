@@ -1,3 +1,4 @@
+import { resolveJwtSecrets } from '../lib/auth/jwt-secret';
 import { closeDb, getDb, openDatabase, selectDriver } from '../lib/db/client';
 
 /**
@@ -8,6 +9,9 @@ import { closeDb, getDb, openDatabase, selectDriver } from '../lib/db/client';
 async function main(): Promise<void> {
   const selection = selectDriver(process.env);
   if (!selection.ok) throw new Error(selection.error);
+  // On Vercel this runs as the build step: fail the build, not the first cold start, when the
+  // deployment could not run anyway.
+  if (process.env.VERCEL) resolveJwtSecrets({ ...process.env, NODE_ENV: 'production' });
   const { choice } = selection;
   if (choice.driver === 'pglite') {
     // Opening the embedded database migrates it, under the same lock the app takes.
@@ -26,7 +30,18 @@ async function main(): Promise<void> {
   console.log(`Migrations applied with ${choice.driver} to ${target.hostname}${target.pathname}.`);
 }
 
+/** The error and its causes, one per line: "Failed query: CREATE SCHEMA…" alone says nothing of why. */
+function explain(error: unknown): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  while (current !== undefined && current !== null && lines.length < 4) {
+    lines.push(current instanceof Error ? current.message : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return lines.join('\n  caused by: ');
+}
+
 main().catch((error: unknown) => {
-  console.error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`Migration failed: ${explain(error)}`);
   process.exit(1);
 });

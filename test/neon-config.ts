@@ -25,7 +25,14 @@ async function loadNeonConfig(): Promise<NeonConfig> {
 /** Sends @vercel/postgres through a relay (`host:port`) over plain ws://; returns how to undo it. */
 export async function routeVercelPostgresThrough(relayAddress: string): Promise<() => void> {
   const config = await loadNeonConfig();
-  const saved = { ...config };
+  // neonConfig's fields are static accessors over one shared `opts` object, so a spread copy
+  // would alias the live settings: save the values themselves.
+  const saved: NeonConfig = {
+    wsProxy: config.wsProxy,
+    useSecureWebSocket: config.useSecureWebSocket,
+    pipelineConnect: config.pipelineConnect,
+    pipelineTLS: config.pipelineTLS,
+  };
   config.wsProxy = (host, port) => `${relayAddress}/v1?address=${host}:${port}`;
   config.useSecureWebSocket = false;
   config.pipelineConnect = false;

@@ -5,14 +5,23 @@ import { DatabaseLockedError } from './pglite-lock';
  * with the Postgres error on `cause`, so look there as well as on the error itself.
  */
 
-function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
+/**
+ * The error and what it wraps: `cause` (Drizzle), or `error` on the WebSocket driver's error
+ * event (a plain query rejects with DrizzleQueryError → ErrorEvent → the socket's Error).
+ */
+function errorChain(error: unknown): object[] {
+  const chain: object[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    if ('code' in current && typeof current.code === 'string') codes.push(current.code);
-    current = 'cause' in current ? current.cause : undefined;
+    chain.push(current);
+    if ('cause' in current) current = current.cause;
+    else current = isErrorEvent(current) && 'error' in current ? current.error : undefined;
   }
-  return codes;
+  return chain;
+}
+
+function errorCodes(error: unknown): string[] {
+  return errorChain(error).flatMap((link) => ('code' in link && typeof link.code === 'string' ? [link.code] : []));
 }
 
 export function isUniqueViolation(error: unknown): boolean {
@@ -35,8 +44,8 @@ const UNAVAILABLE_CODES = new Set([
 
 /** A fault of the database's reachability (503), as opposed to a bug (500). */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (error instanceof DatabaseUnavailableError || error instanceof DatabaseLockedError) return true;
-  if (isErrorEvent(error)) return true;
+  if (error instanceof DatabaseLockedError) return true;
+  if (errorChain(error).some(isErrorEvent)) return true;
   return errorCodes(error).some((code) => UNAVAILABLE_CODES.has(code) || code.startsWith('08'));
 }
 
@@ -51,16 +60,12 @@ function isErrorEvent(error: unknown): boolean {
   );
 }
 
-export class DatabaseUnavailableError extends Error {
-  override name = 'DatabaseUnavailableError';
-}
-
 /**
  * What may be logged about an error: class, codes and stack frames, never the message, which can
  * quote a query's parameters or a request body (a password, a token).
  */
 export function describeError(error: unknown): string {
-  const name = error instanceof Error ? error.name : typeof error;
+  const name = error instanceof Error ? error.name : isErrorEvent(error) ? 'ErrorEvent' : typeof error;
   const codes = errorCodes(error);
   const head = codes.length > 0 ? `${name} (${codes.join(', ')})` : name;
   const frames = error instanceof Error ? (error.stack?.split('\n').filter((line) => /^\s+at /.test(line)) ?? []) : [];
