@@ -1,0 +1,19 @@
+/**
+ * What the end-to-end server is started with (playwright.config.ts) and what the specs rely on.
+ * The lifetimes are short so the rotation specs can watch an access token expire and a grace
+ * window close within a few seconds.
+ */
+export const E2E_PORT = 3100;
+export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
+
+export const ACCESS_TTL_SECONDS = 3;
+export const REUSE_GRACE_SECONDS = 3;
+
+/**
+ * Added to every wait for an expiry. The browser drops the access cookie by its Max-Age, and the
+ * grace window is measured on the server's clock from the rotation, which happened before the page
+ * we wait on finished loading: both ends are wall-clock, so the margin covers rounding, not load.
+ */
+export const EXPIRY_MARGIN_MS = 1_500;
+
+export const POLKA_KEY = 'e2e-polka-key';
