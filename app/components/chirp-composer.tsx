@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
+import { FormError } from './auth-fields';
 
 const MAX_LENGTH = 140;
 
@@ -50,11 +51,7 @@ export function ChirpComposer() {
         New chirp
         <textarea name="body" rows={3} maxLength={MAX_LENGTH} value={body} onChange={(e) => setBody(e.target.value)} />
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       <button type="submit" disabled={pending || body.trim() === ''} aria-busy={pending}>
         {pending ? 'Posting…' : 'Chirp'}
       </button>

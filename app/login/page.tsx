@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { formErrorMessage } from '@/lib/auth/form-errors';
 import { safeNextPath } from '@/lib/auth/redirects';
+import { EmailField, FormError, PasswordField } from '../components/auth-fields';
 import { PendingForm } from '../components/pending-form';
 import { type SearchParams, single } from '../components/search-params';
 
@@ -22,19 +23,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
         pendingLabel="Signing in…"
         className="stack"
       >
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        <label>
-          Email
-          <input name="email" type="email" autoComplete="email" required />
-        </label>
-        <label>
-          Password
-          <input name="password" type="password" autoComplete="current-password" required />
-        </label>
+        <FormError message={error} />
+        <EmailField />
+        <PasswordField autoComplete="current-password" />
       </PendingForm>
       <p className="hint">
         New here? <Link href="/signup">Create an account</Link>

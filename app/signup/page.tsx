@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { formErrorMessage } from '@/lib/auth/form-errors';
 import { MIN_PASSWORD_LENGTH } from '@/lib/auth/password';
+import { EmailField, FormError, PasswordField } from '../components/auth-fields';
 import { PendingForm } from '../components/pending-form';
 import { type SearchParams, single } from '../components/search-params';
 
@@ -15,19 +16,9 @@ export default async function SignupPage({ searchParams }: { searchParams: Searc
     <>
       <h1>Create your account</h1>
       <PendingForm action="/api/users" submitLabel="Sign up" pendingLabel="Creating account…" className="stack">
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        <label>
-          Email
-          <input name="email" type="email" autoComplete="email" required />
-        </label>
-        <label>
-          Password
-          <input name="password" type="password" autoComplete="new-password" minLength={MIN_PASSWORD_LENGTH} required />
-        </label>
+        <FormError message={error} />
+        <EmailField />
+        <PasswordField autoComplete="new-password" minLength={MIN_PASSWORD_LENGTH} />
         <p className="hint">At least {MIN_PASSWORD_LENGTH} characters.</p>
       </PendingForm>
       <p className="hint">
