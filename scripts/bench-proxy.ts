@@ -24,7 +24,8 @@ type Variant = { name: string; dir: string; port: number; server?: ChildProcess;
 function copyProject(target: string, withProxy: boolean): void {
   const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
   for (const file of files) {
-    if (!withProxy && file === 'proxy.ts') continue;
+    // Tests are not part of the build, and proxy.test.ts would not type-check without proxy.ts.
+    if (file.endsWith('.test.ts') || (!withProxy && file === 'proxy.ts')) continue;
     cpSync(join(ROOT, file), join(target, file), { recursive: true });
   }
   // Turbopack refuses a symlinked node_modules; hard links are instant and take no space.
