@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { accessClaims, nowSeconds, signJwt, unsignedJwt } from '@/test/fixtures';
+import { UUID } from '@/test/http';
 import {
   ACCESS_TOKEN_ISSUER,
   createRefreshTokenValue,
@@ -33,10 +34,17 @@ describe('issueAccessToken', () => {
       sub: userId,
       iat: expect.any(Number),
       exp: expect.any(Number),
+      jti: expect.stringMatching(UUID),
     });
     expect(claims.iat).toBeGreaterThanOrEqual(before);
     expect(claims.exp).toBe((claims.iat ?? 0) + 3600);
     expect(token.expiresAt.getTime()).toBe((claims.exp ?? 0) * 1000);
+  });
+
+  it('never issues the same token twice, even within one second', async () => {
+    const userId = randomUUID();
+    const [first, second] = await Promise.all([issueAccessToken(userId), issueAccessToken(userId)]);
+    expect(first.value).not.toBe(second.value);
   });
 });
 

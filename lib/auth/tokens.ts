@@ -1,5 +1,5 @@
 import 'server-only';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { ACCESS_TOKEN_TTL_SECONDS, getSettings } from '../config';
@@ -61,6 +61,8 @@ async function signAccessToken(userId: string, ttlSeconds: number, claims: { sid
     .setIssuer(ACCESS_TOKEN_ISSUER)
     .setSubject(userId)
     .setIssuedAt(issuedAt)
+    // Two tokens issued in the same second would otherwise be identical strings.
+    .setJti(randomUUID())
     .setExpirationTime(expiresAt)
     .sign(current);
   return { value, expiresAt: new Date(expiresAt * 1000) };
