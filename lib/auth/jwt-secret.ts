@@ -23,10 +23,22 @@ function checkLength(name: string, value: string): string {
 
 // Development only: a secret made once and kept beside the embedded database, so sessions
 // survive a restart of `npm run dev` without anyone having to set anything.
+// Read once per folder: every request verifies a token, and none of them should touch the disk.
 function developmentSecret(env: NodeJS.ProcessEnv): string {
   const dataDir = getDataDir(env);
   if (dataDir === IN_MEMORY_DATA_DIR) return memorySecret;
   const file = join(dataDir, 'jwt-secret');
+  let secret = developmentSecrets.get(file);
+  if (secret === undefined) {
+    secret = readOrCreateSecret(dataDir, file);
+    developmentSecrets.set(file, secret);
+  }
+  return secret;
+}
+
+const developmentSecrets = new Map<string, string>();
+
+function readOrCreateSecret(dataDir: string, file: string): string {
   try {
     return checkLength(file, readFileSync(file, 'utf8').trim());
   } catch (error) {
