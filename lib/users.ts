@@ -100,7 +100,11 @@ export async function updateUserCredentials(
 export async function verifyCredentials(email: string, password: string): Promise<User | null> {
   const db = await getDb();
   const [user] = await db.select().from(users).where(eq(users.email, email));
-  if (!user) return verifyAgainstDummy(password).then(() => null);
+  if (!user) {
+    // Hash the password anyway, so an unknown email costs the same time as a wrong password.
+    await verifyAgainstDummy(password);
+    return null;
+  }
   return (await verifyPassword(password, user.hashedPassword)) ? user : null;
 }
 
