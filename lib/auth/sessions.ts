@@ -157,7 +157,7 @@ async function explainRejectedRotation(tx: Transaction, tokenHash: string, now: 
   if (now.getTime() > graceEnds) {
     await revokeSessionTokens(tx, row.sessionId, 'reuse_detected', now);
     // The event is recorded (revoked_reason on every token of the session); the token is not.
-    console.warn(`refresh token reuse detected: session ${row.sessionId} of user ${row.userId} revoked`);
+    console.warn(`session ${row.sessionId} of user ${row.userId} revoked: a retired credential was presented again`);
     return { ok: false, reason: 'reused' };
   }
   const alive = await hasLiveToken(tx, row.sessionId, now);
