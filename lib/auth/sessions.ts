@@ -156,7 +156,7 @@ async function explainRejectedRotation(tx: Transaction, tokenHash: string, now: 
   const graceEnds = row.revokedAt.getTime() + getSettings().REFRESH_REUSE_GRACE_SECONDS * 1000;
   if (now.getTime() > graceEnds) {
     await revokeSessionTokens(tx, row.sessionId, 'reuse_detected', now);
-    // The event is recorded (revoked_reason on every token of the session); the token is not.
+    // The event is recorded (revoked_reason on the session's live tokens, and this line); the token is not.
     console.warn(`session ${row.sessionId} of user ${row.userId} revoked: a retired credential was presented again`);
     return { ok: false, reason: 'reused' };
   }
