@@ -1,7 +1,7 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import {
   clearSessionCookies,
-  isSecureRequest,
+  isSecureNextRequest,
   type SessionCookieValues,
   sessionCookieNames,
   sessionCookies,
@@ -12,6 +12,8 @@ import { loginPath } from '@/lib/auth/redirects';
 import { renewBrowserSession } from '@/lib/auth/session-flow';
 import { verifyAccessToken } from '@/lib/auth/tokens';
 import { describeError } from '@/lib/db/errors';
+import { readAuthorization } from '@/lib/http/authorization';
+import { mediaType } from '@/lib/http/body';
 
 /**
  * Keeps a browser session's short-lived access cookie fresh, using the refresh cookie only when
@@ -20,7 +22,7 @@ import { describeError } from '@/lib/db/errors';
  * read data (lib/auth/current-user.ts).
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
-  const secure = isSecureRequest(request.headers, request.nextUrl);
+  const secure = isSecureNextRequest(request);
   const names = sessionCookieNames(secure);
   const hasSession = request.cookies.has(names.access) || request.cookies.has(names.refresh);
 
@@ -58,12 +60,13 @@ function setsSessionCookies(request: NextRequest): boolean {
 }
 
 function usesBearer(request: NextRequest): boolean {
-  return /^bearer\s/i.test(request.headers.get('authorization') ?? '');
+  const authorization = readAuthorization(request.headers, 'Bearer');
+  return authorization.present && authorization.ok;
 }
 
 /** Sign-in and sign-up forms (and scripts asking for a cookie session) create sessions. */
 function asksForCookieSession(request: NextRequest): boolean {
-  const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  const type = mediaType(request);
   return (
     type === 'application/x-www-form-urlencoded' ||
     type === 'multipart/form-data' ||

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { NextResponse } from 'next/server';
+import type { NextRequest, NextResponse } from 'next/server';
 import type { IssuedToken } from './tokens';
 
 /**
@@ -22,6 +22,11 @@ export function isSecureRequest(headers: Headers, url?: URL): boolean {
   const forwarded = headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
   if (forwarded) return forwarded === 'https';
   return url?.protocol === 'https:';
+}
+
+/** The same, for a route handler's or the proxy's request. */
+export function isSecureNextRequest(request: NextRequest): boolean {
+  return isSecureRequest(request.headers, request.nextUrl);
 }
 
 export type SessionCookie = {

@@ -5,7 +5,7 @@ import { cache } from 'react';
 import type { User } from '../db/schema';
 import { readAuthorization } from '../http/authorization';
 import { findUserById } from '../users';
-import { isSecureRequest, sessionCookieNames } from './cookies';
+import { isSecureNextRequest, isSecureRequest, sessionCookieNames } from './cookies';
 import { findSessionUser } from './sessions';
 import { verifyAccessToken } from './tokens';
 
@@ -34,7 +34,7 @@ export async function authenticateRequest(request: NextRequest): Promise<Authent
     if (!authorization.ok) return { ok: false, error: 'Malformed Authorization header: expected "Bearer <token>"' };
     return userForAccessToken(authorization.credentials);
   }
-  const names = sessionCookieNames(isSecureRequest(request.headers, request.nextUrl));
+  const names = sessionCookieNames(isSecureNextRequest(request));
   const cookie = request.cookies.get(names.access)?.value;
   if (!cookie) return { ok: false, error: 'Missing access token' };
   const authentication = await userForAccessToken(cookie);

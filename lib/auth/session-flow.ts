@@ -7,7 +7,11 @@ import { type IssuedToken, issueAccessToken, issueSessionAccessToken } from './t
 
 /** The flows that hand a client a token pair: signing in, and renewing a browser session. */
 
-export type StartedSession = { user: User; sessionId: string; accessToken: IssuedToken; refreshToken: IssuedToken };
+export type StartedSession = {
+  user: User;
+  sessionId: string;
+  tokens: { access: IssuedToken; refresh: IssuedToken };
+};
 
 export async function startSession(
   user: User,
@@ -15,9 +19,9 @@ export async function startSession(
   userAgent: string | null,
 ): Promise<StartedSession> {
   const { sessionId, refreshToken } = await createSession(user.id, client, userAgent);
-  const accessToken =
+  const access =
     client === 'browser' ? await issueSessionAccessToken(user.id, sessionId) : await issueAccessToken(user.id);
-  return { user, sessionId, accessToken, refreshToken };
+  return { user, sessionId, tokens: { access, refresh: refreshToken } };
 }
 
 export async function signIn(

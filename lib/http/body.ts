@@ -68,9 +68,13 @@ export async function readJson<T>(request: Request, schema: z.ZodType<T>): Promi
   return validate(schema, input);
 }
 
+/** The Content-Type without its parameters, lower-cased: `application/json; charset=utf-8` → `application/json`. */
+export function mediaType(request: Request): string | undefined {
+  return request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+}
+
 export function isFormRequest(request: Request): boolean {
-  const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-  return type === 'application/x-www-form-urlencoded';
+  return mediaType(request) === 'application/x-www-form-urlencoded';
 }
 
 /** A form post: only string fields, each read once (a repeated field is refused, not guessed at). */

@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { isSecureRequest, setSessionCookies } from '@/lib/auth/cookies';
+import { isSecureNextRequest, setSessionCookies } from '@/lib/auth/cookies';
 import { formErrorPath } from '@/lib/auth/form-errors';
 import { safeNextPath } from '@/lib/auth/redirects';
 import { signIn } from '@/lib/auth/session-flow';
@@ -24,13 +24,10 @@ export const POST = withErrorBoundary('POST /api/login', async (request: NextReq
   if (!session.ok) return errorResponse(401, INCORRECT_CREDENTIALS);
   const user = toPublicUser(session.user);
   if (!wantsCookies) {
-    return jsonResponse({ ...user, token: session.accessToken.value, refresh_token: session.refreshToken.value });
+    return jsonResponse({ ...user, token: session.tokens.access.value, refresh_token: session.tokens.refresh.value });
   }
   const response = jsonResponse(user);
-  setSessionCookies(response, isSecureRequest(request.headers, request.nextUrl), {
-    access: session.accessToken,
-    refresh: session.refreshToken,
-  });
+  setSessionCookies(response, isSecureNextRequest(request), session.tokens);
   return response;
 });
 
@@ -42,9 +39,6 @@ async function signInWithForm(request: NextRequest): Promise<Response> {
   const session = await signIn(form.data, 'browser', request.headers.get('user-agent'));
   if (!session.ok) return seeOther(formErrorPath('/login', INCORRECT_CREDENTIALS, next));
   const response = seeOther(next);
-  setSessionCookies(response, isSecureRequest(request.headers, request.nextUrl), {
-    access: session.accessToken,
-    refresh: session.refreshToken,
-  });
+  setSessionCookies(response, isSecureNextRequest(request), session.tokens);
   return response;
 }

@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { clearSessionCookies, isSecureRequest, sessionCookieNames, setSessionCookies } from '@/lib/auth/cookies';
+import { clearSessionCookies, isSecureNextRequest, sessionCookieNames, setSessionCookies } from '@/lib/auth/cookies';
 import { renewBrowserSession } from '@/lib/auth/session-flow';
 import { validateRefreshToken } from '@/lib/auth/sessions';
 import { issueAccessToken } from '@/lib/auth/tokens';
@@ -24,7 +24,7 @@ export const POST = withErrorBoundary('POST /api/refresh', async (request: NextR
 });
 
 async function refreshBrowserSession(request: NextRequest): Promise<Response> {
-  const secure = isSecureRequest(request.headers, request.nextUrl);
+  const secure = isSecureNextRequest(request);
   const refreshToken = request.cookies.get(sessionCookieNames(secure).refresh)?.value;
   if (!refreshToken) return errorResponse(401, 'Missing refresh token: send "Authorization: Bearer <refresh token>"');
   const renewal = await renewBrowserSession(refreshToken, request.headers.get('user-agent'));

@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { clearSessionCookies, isSecureRequest, sessionCookieNames } from '@/lib/auth/cookies';
+import { clearSessionCookies, isSecureNextRequest, sessionCookieNames } from '@/lib/auth/cookies';
 import { revokeSession, revokeSessionById } from '@/lib/auth/sessions';
 import { verifyAccessToken } from '@/lib/auth/tokens';
 import { readAuthorization } from '@/lib/http/authorization';
@@ -24,7 +24,7 @@ export const POST = withErrorBoundary('POST /api/revoke', async (request: NextRe
  * refresh cookie names the session; failing that, the access cookie's `sid` does.
  */
 async function signOut(request: NextRequest): Promise<Response> {
-  const secure = isSecureRequest(request.headers, request.nextUrl);
+  const secure = isSecureNextRequest(request);
   const names = sessionCookieNames(secure);
   const refreshToken = request.cookies.get(names.refresh)?.value;
   const accessToken = request.cookies.get(names.access)?.value;

@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { isSecureRequest, setSessionCookies } from '@/lib/auth/cookies';
+import { isSecureNextRequest, setSessionCookies } from '@/lib/auth/cookies';
 import { authenticateRequest } from '@/lib/auth/current-user';
 import { formErrorPath } from '@/lib/auth/form-errors';
 import { startSession } from '@/lib/auth/session-flow';
@@ -26,10 +26,7 @@ async function signUpWithForm(request: NextRequest): Promise<Response> {
   if (!created.ok) return seeOther(formErrorPath('/signup', EMAIL_TAKEN));
   const session = await startSession(created.user, 'browser', request.headers.get('user-agent'));
   const response = seeOther('/');
-  setSessionCookies(response, isSecureRequest(request.headers, request.nextUrl), {
-    access: session.accessToken,
-    refresh: session.refreshToken,
-  });
+  setSessionCookies(response, isSecureNextRequest(request), session.tokens);
   return response;
 }
 
