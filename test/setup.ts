@@ -24,5 +24,5 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   const db = await getDb();
-  await db.execute(sql`TRUNCATE users, refresh_tokens, chirps CASCADE`);
+  await db.execute(sql`TRUNCATE users, refresh_tokens, chirps, rate_limits, auth_events CASCADE`);
 });

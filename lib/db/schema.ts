@@ -1,4 +1,4 @@
-import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -34,6 +34,8 @@ export const refreshTokens = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     sessionId: uuid('session_id').notNull(),
     client: text('client', { enum: ['bearer', 'browser'] }).notNull(),
+    // When the session began (sign-in): copied unchanged to every successor, like expires_at.
+    sessionStartedAt: timestamp('session_started_at', { withTimezone: true }).notNull().defaultNow(),
     // Absolute end of the session: copied unchanged to every successor, so rotation never extends it.
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
@@ -43,6 +45,8 @@ export const refreshTokens = pgTable(
     }),
     replacedBy: text('replaced_by'),
     userAgent: text('user_agent'),
+    // The client address the token was last used from (the session list shows it).
+    ip: text('ip'),
   },
   (table) => [
     index('refresh_tokens_session_id_idx').on(table.sessionId),
@@ -70,4 +74,54 @@ export const chirps = pgTable(
 
 export type Chirp = typeof chirps.$inferSelect;
 
-export const schema = { users, refreshTokens, chirps };
+/**
+ * Fixed-window counters for rate limits, shared by every instance. One row per limited key
+ * (`login:ip:203.0.113.9`); a check is a single upsert that counts and answers.
+ */
+export const rateLimits = pgTable(
+  'rate_limits',
+  {
+    key: text('key').primaryKey(),
+    windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+    hits: integer('hits').notNull(),
+  },
+  (table) => [index('rate_limits_window_started_at_idx').on(table.windowStartedAt)],
+);
+
+/**
+ * The audit log: what happened to an account, when, from where. Never a password, token or hash.
+ * `user_id` is null for events that name no account (a failed sign-in with an unknown email).
+ */
+export const authEvents = pgTable(
+  'auth_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: uuid('session_id'),
+    type: text('type', {
+      enum: [
+        'signed_up',
+        'signed_in',
+        'sign_in_failed',
+        'session_ended',
+        'reuse_detected',
+        'password_changed',
+        'email_changed',
+        'rate_limited',
+      ],
+    }).notNull(),
+    // For session_ended: who ended it (signed_out, other_session, credentials_changed);
+    // for rate_limited: which limit.
+    detail: text('detail'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (table) => [
+    index('auth_events_user_id_created_at_idx').on(table.userId, table.createdAt),
+    index('auth_events_created_at_idx').on(table.createdAt),
+  ],
+);
+export type AuthEvent = typeof authEvents.$inferSelect;
+
+export const schema = { users, refreshTokens, chirps, rateLimits, authEvents };
