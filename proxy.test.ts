@@ -169,7 +169,8 @@ describe('renewing from the refresh cookie', () => {
     expect((await tokenRow(session.refresh)).revokedAt).toBeNull();
   });
 
-  it('uses the __Host- cookies over https', async () => {
+  it('uses the __Host- cookies over https (said by a trusted proxy)', async () => {
+    vi.stubEnv('TRUST_PROXY', '1');
     const session = await browserSession();
     const response = await proxy(
       makeRequest('GET', '/', {
@@ -433,10 +434,6 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
   it.each([
     ['our Origin', SAME_ORIGIN],
     ['Sec-Fetch-Site: same-origin', { 'sec-fetch-site': 'same-origin' }],
-    [
-      'our public Origin behind a proxy',
-      { host: 'internal:8080', 'x-forwarded-host': 'chirpy.example', origin: 'http://chirpy.example' },
-    ],
   ])('allows a POST with %s', async (_, headers) => {
     const session = await browserSession();
     const response = await proxy(post('/api/chirps', session, headers));
@@ -444,7 +441,28 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
     expect(response.status).toBe(200);
   });
 
-  it('allows https behind a proxy when the Origin matches the forwarded scheme and host', async () => {
+  it('allows a POST with our public Origin behind a trusted proxy (TRUST_PROXY)', async () => {
+    vi.stubEnv('TRUST_PROXY', '1');
+    const session = await browserSession();
+    const headers = { host: 'internal:8080', 'x-forwarded-host': 'chirpy.example', origin: 'http://chirpy.example' };
+    const response = await proxy(post('/api/chirps', session, headers));
+    expect(passedThrough(response)).toBe(true);
+  });
+
+  it("does not believe a client's own X-Forwarded-Host when no proxy is trusted", async () => {
+    const session = await browserSession();
+    const forged = { origin: 'http://evil.example', 'x-forwarded-host': 'evil.example' };
+    await expectRefused(await proxy(post('/api/chirps', session, forged)));
+    const signOut = makeRequest('POST', '/api/revoke', {
+      cookies: { [REFRESH]: session.refresh },
+      headers: forged,
+    });
+    await expectRefused(await proxy(signOut));
+    expect((await tokenRow(session.refresh)).revokedAt).toBeNull();
+  });
+
+  it('allows https behind a trusted proxy when the Origin matches the forwarded scheme and host', async () => {
+    vi.stubEnv('TRUST_PROXY', '1');
     const session = await browserSession();
     const request = makeRequest('POST', '/api/chirps', {
       json: { body: 'hello' },

@@ -14,6 +14,7 @@ import { verifyAccessToken } from '@/lib/auth/tokens';
 import { describeError } from '@/lib/db/errors';
 import { readAuthorization } from '@/lib/http/authorization';
 import { mediaType } from '@/lib/http/body';
+import { requestContext } from '@/lib/http/forwarded';
 
 /**
  * Keeps a browser session's short-lived access cookie fresh, using the refresh cookie only when
@@ -39,7 +40,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const refresh = request.cookies.get(names.refresh)?.value;
   if (!refresh) return signedOut(request, secure);
   try {
-    const renewal = await renewBrowserSession(refresh, request.headers.get('user-agent'));
+    const renewal = await renewBrowserSession(refresh, requestContext(request.headers));
     return renewal.ok ? continueWith(request, secure, renewal.cookies) : signedOut(request, secure);
   } catch (error) {
     // The database is down, not the session: sign nobody out. The page's own check will fail

@@ -25,6 +25,8 @@ export default defineConfig(({ mode }) => {
       pool: 'forks',
       fileParallelism: false,
       isolate: false,
+      // Each test starts from the configured environment: vi.stubEnv lasts one test.
+      unstubEnvs: true,
       testTimeout: 20_000,
       hookTimeout: 60_000,
       provide: {

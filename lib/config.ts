@@ -50,6 +50,23 @@ export function getPolkaKey(env: NodeJS.ProcessEnv = process.env): string | unde
   return present(env.POLKA_KEY);
 }
 
+/**
+ * Which forwarded headers to believe (TRUST_PROXY): `none` (a bare `next start`: the socket is
+ * the truth), `vercel` (the platform overwrites them), or the number of proxies in front that
+ * append to X-Forwarded-For and set X-Forwarded-Host/-Proto. Unset: `vercel` on Vercel, else `none`.
+ */
+export type ProxyTrust = { kind: 'none' } | { kind: 'vercel' } | { kind: 'hops'; hops: number };
+
+export function getProxyTrust(env: NodeJS.ProcessEnv = process.env): ProxyTrust {
+  const value = present(env.TRUST_PROXY)?.trim().toLowerCase();
+  if (value === undefined) return present(env.VERCEL) ? { kind: 'vercel' } : { kind: 'none' };
+  if (value === 'none' || value === '0') return { kind: 'none' };
+  if (value === 'vercel') return { kind: 'vercel' };
+  const hops = Number(value);
+  if (Number.isInteger(hops) && hops >= 1 && hops <= 10) return { kind: 'hops', hops };
+  throw new Error('Invalid configuration: check TRUST_PROXY (none, vercel, or 1–10 proxies; see the README).');
+}
+
 /** Where the embedded database and the development JWT secret live. `memory:` keeps nothing. */
 export function getDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return present(env.CHIRPY_DATA_DIR) ?? '.data';

@@ -1,7 +1,8 @@
 import 'server-only';
 import { resolveJwtSecrets } from './auth/jwt-secret';
-import { getSettings } from './config';
+import { getProxyTrust, getSettings } from './config';
 import { getDb, selectDriver } from './db/client';
+import { installPeerStamp } from './http/forwarded';
 
 /**
  * Configuration mistakes stop the server at start-up with a sentence saying what to set,
@@ -10,6 +11,7 @@ import { getDb, selectDriver } from './db/client';
 export function checkConfiguration(env: NodeJS.ProcessEnv = process.env): void {
   resolveJwtSecrets(env);
   getSettings(env);
+  getProxyTrust(env);
   const selection = selectDriver(env);
   if (!selection.ok) throw new Error(selection.error);
 }
@@ -22,6 +24,7 @@ export function checkConfiguration(env: NodeJS.ProcessEnv = process.env): void {
 export async function prepareServer(): Promise<void> {
   try {
     checkConfiguration();
+    installPeerStamp();
     const selection = selectDriver(process.env);
     if (selection.ok && selection.choice.driver === 'pglite') await getDb();
   } catch (error) {

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { NextRequest, NextResponse } from 'next/server';
+import { isSecureRequest } from '../http/forwarded';
 import type { IssuedToken } from './tokens';
 
 /**
@@ -15,13 +16,6 @@ const HOST_NAMES: SessionCookieNames = { access: '__Host-chirpy_access', refresh
 
 export function sessionCookieNames(secure: boolean): SessionCookieNames {
   return secure ? HOST_NAMES : PLAIN_NAMES;
-}
-
-/** Served over https, directly or behind a proxy that says so (Vercel, Next itself). */
-export function isSecureRequest(headers: Headers, url?: URL): boolean {
-  const forwarded = headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
-  if (forwarded) return forwarded === 'https';
-  return url?.protocol === 'https:';
 }
 
 /** The same, for a route handler's or the proxy's request. */

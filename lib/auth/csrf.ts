@@ -1,5 +1,5 @@
 import 'server-only';
-import { isSecureRequest } from './cookies';
+import { isSecureRequest, requestHost } from '../http/forwarded';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -21,7 +21,7 @@ export function isSameOriginRequest(request: Request): boolean {
 }
 
 function ownOrigin(request: Request): string | null {
-  const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() ?? request.headers.get('host');
+  const host = requestHost(request.headers);
   if (!host) return null;
   const url = new URL(request.url);
   return `${isSecureRequest(request.headers, url) ? 'https' : 'http'}://${host}`;

@@ -4,8 +4,9 @@ import type { NextRequest } from 'next/server';
 import { cache } from 'react';
 import type { User } from '../db/schema';
 import { readAuthorization } from '../http/authorization';
+import { isSecureRequest } from '../http/forwarded';
 import { findUserById } from '../users';
-import { isSecureNextRequest, isSecureRequest, sessionCookieNames } from './cookies';
+import { isSecureNextRequest, sessionCookieNames } from './cookies';
 import { findSessionUser } from './sessions';
 import { verifyAccessToken } from './tokens';
 

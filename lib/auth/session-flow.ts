@@ -1,5 +1,6 @@
 import 'server-only';
 import type { User } from '../db/schema';
+import type { RequestContext } from '../http/forwarded';
 import { type Credentials, verifyCredentials } from '../users';
 import type { SessionCookieValues } from './cookies';
 import { createSession, type RefreshFailure, rotateRefreshToken, type SessionClient } from './sessions';
@@ -16,9 +17,9 @@ export type StartedSession = {
 export async function startSession(
   user: User,
   client: SessionClient,
-  userAgent: string | null,
+  context: RequestContext,
 ): Promise<StartedSession> {
-  const { sessionId, refreshToken } = await createSession(user.id, client, userAgent);
+  const { sessionId, refreshToken } = await createSession(user.id, client, context);
   const access =
     client === 'browser' ? await issueSessionAccessToken(user.id, sessionId) : await issueAccessToken(user.id);
   return { user, sessionId, tokens: { access, refresh: refreshToken } };
@@ -27,18 +28,18 @@ export async function startSession(
 export async function signIn(
   credentials: Credentials,
   client: SessionClient,
-  userAgent: string | null,
+  context: RequestContext,
 ): Promise<({ ok: true } & StartedSession) | { ok: false }> {
   const user = await verifyCredentials(credentials.email, credentials.password);
   if (!user) return { ok: false };
-  return { ok: true, ...(await startSession(user, client, userAgent)) };
+  return { ok: true, ...(await startSession(user, client, context)) };
 }
 
 export type Renewal = { ok: true; cookies: SessionCookieValues } | { ok: false; reason: RefreshFailure };
 
 /** Rotates the refresh cookie's token and issues a fresh access token for the same session. */
-export async function renewBrowserSession(refreshToken: string, userAgent: string | null): Promise<Renewal> {
-  const rotation = await rotateRefreshToken(refreshToken, userAgent);
+export async function renewBrowserSession(refreshToken: string, context: RequestContext): Promise<Renewal> {
+  const rotation = await rotateRefreshToken(refreshToken, context);
   if (!rotation.ok) return rotation;
   const access = await issueSessionAccessToken(rotation.userId, rotation.sessionId);
   return { ok: true, cookies: { access, refresh: rotation.refreshToken } };

@@ -14,6 +14,7 @@ import { createSession, findSessionUser, revokeSession, rotateRefreshToken, vali
 import { hashRefreshToken } from './tokens';
 
 const UA = 'Mozilla/5.0 (sessions test)';
+const CONTEXT = { ip: '203.0.113.7', userAgent: UA };
 
 let user: TestUser;
 
@@ -29,7 +30,7 @@ afterEach(() => {
 
 /** A rotation that must succeed with a successor; returns the successor's plaintext. */
 async function rotate(token: string): Promise<string> {
-  const rotation = await rotateRefreshToken(token, UA);
+  const rotation = await rotateRefreshToken(token, CONTEXT);
   if (!rotation.ok || rotation.refreshToken === null)
     throw new Error(`expected a new refresh token: ${JSON.stringify(rotation)}`);
   return rotation.refreshToken.value;
@@ -41,7 +42,7 @@ function secondsFromNow(date: Date): number {
 
 describe('createSession', () => {
   it('stores only the SHA-256 of a browser refresh token, with a 60-day absolute end and a cookie bounded by the idle timeout', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
 
     const rows = await sessionRows(sessionId);
     expect(rows).toHaveLength(1);
@@ -54,7 +55,9 @@ describe('createSession', () => {
       revokedReason: null,
       replacedBy: null,
       userAgent: UA,
+      ip: '203.0.113.7',
     });
+    expect(row?.sessionStartedAt).toBeInstanceOf(Date);
     expect(JSON.stringify(row)).not.toContain(refreshToken.value);
     expectSecondsAbout(secondsFromNow(row?.expiresAt ?? new Date(0)), 60 * DAY_SECONDS);
     // The cookie lives until the idle timeout (default 7 days), renewed on each rotation.
@@ -62,7 +65,7 @@ describe('createSession', () => {
   });
 
   it('gives a bearer refresh token the full 60 days: it has no idle rule', async () => {
-    const { refreshToken } = await createSession(user.id, 'bearer', null);
+    const { refreshToken } = await createSession(user.id, 'bearer', { ip: null, userAgent: null });
     expectSecondsAbout(secondsFromNow(refreshToken.expiresAt), 60 * DAY_SECONDS);
     expect(await tokenRow(refreshToken.value)).toMatchObject({ client: 'bearer', userAgent: null });
   });
@@ -70,10 +73,10 @@ describe('createSession', () => {
 
 describe('rotateRefreshToken', () => {
   it('retires the presented token, linked to its successor in the same session with the same absolute end', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     const before = await tokenRow(refreshToken.value);
 
-    const rotation = await rotateRefreshToken(refreshToken.value, 'second browser');
+    const rotation = await rotateRefreshToken(refreshToken.value, { ip: '198.51.100.2', userAgent: 'second browser' });
     expect(rotation).toMatchObject({ ok: true, userId: user.id, sessionId });
     if (!rotation.ok || rotation.refreshToken === null) throw new Error('expected a successor');
     const successor = rotation.refreshToken.value;
@@ -89,13 +92,16 @@ describe('rotateRefreshToken', () => {
       client: 'browser',
       revokedAt: null,
       userAgent: 'second browser',
+      ip: '198.51.100.2',
     });
     expect(next.expiresAt.getTime()).toBe(before.expiresAt.getTime());
+    // The session's start is the sign-in's, however often it rotates.
+    expect(next.sessionStartedAt.getTime()).toBe(before.sessionStartedAt.getTime());
     expect(liveRows(await sessionRows(sessionId)).map((row) => row.tokenHash)).toEqual([hashRefreshToken(successor)]);
   });
 
   it('chains: the successor rotates in turn and each retired token points at the next', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     const second = await rotate(refreshToken.value);
     const third = await rotate(second);
 
@@ -109,35 +115,35 @@ describe('rotateRefreshToken', () => {
   });
 
   it('never extends the absolute end: the cookie expires with the session, not a fresh idle period', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     await setSessionTime(sessionId, 'expiresAt', -2 * DAY_SECONDS);
     const [original] = await sessionRows(sessionId);
 
-    const rotation = await rotateRefreshToken(refreshToken.value, UA);
+    const rotation = await rotateRefreshToken(refreshToken.value, CONTEXT);
     if (!rotation.ok || rotation.refreshToken === null) throw new Error('expected a successor');
     expect(rotation.refreshToken.expiresAt.getTime()).toBe(original?.expiresAt.getTime());
     expect((await tokenRow(rotation.refreshToken.value)).expiresAt.getTime()).toBe(original?.expiresAt.getTime());
   });
 
   it('refuses a token past the absolute end as expired, and the session is over', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     await setSessionTime(sessionId, 'expiresAt', 1);
 
-    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'expired' });
+    expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'expired' });
     expect(await sessionRows(sessionId)).toHaveLength(1);
     expect(await findSessionUser(sessionId, user.id)).toBeNull();
   });
 
   it('refuses a token idle for longer than the default 7 days as expired', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     await setSessionTime(sessionId, 'lastUsedAt', 8 * DAY_SECONDS);
 
-    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'expired' });
+    expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'expired' });
     expect(await findSessionUser(sessionId, user.id)).toBeNull();
   });
 
   it('keeps a session used within the idle timeout alive', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     await setSessionTime(sessionId, 'lastUsedAt', 6 * DAY_SECONDS);
 
     expect(await findSessionUser(sessionId, user.id)).toMatchObject({ id: user.id });
@@ -148,24 +154,24 @@ describe('rotateRefreshToken', () => {
 
   it('reads the idle timeout from SESSION_IDLE_TIMEOUT_DAYS', async () => {
     vi.stubEnv('SESSION_IDLE_TIMEOUT_DAYS', '2');
-    const fresh = await createSession(user.id, 'browser', UA);
+    const fresh = await createSession(user.id, 'browser', CONTEXT);
     expectSecondsAbout(secondsFromNow(fresh.refreshToken.expiresAt), 2 * DAY_SECONDS);
 
     await setSessionTime(fresh.sessionId, 'lastUsedAt', 1 * DAY_SECONDS);
     const successor = await rotate(fresh.refreshToken.value);
 
-    const stale = await createSession(user.id, 'browser', UA);
+    const stale = await createSession(user.id, 'browser', CONTEXT);
     await setSessionTime(stale.sessionId, 'lastUsedAt', 3 * DAY_SECONDS);
-    expect(await rotateRefreshToken(stale.refreshToken.value, UA)).toEqual({ ok: false, reason: 'expired' });
+    expect(await rotateRefreshToken(stale.refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'expired' });
     expect((await tokenRow(successor)).revokedAt).toBeNull();
   });
 
   it('answers a token presented again within the grace window with success but no new refresh token', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     const successor = await rotate(refreshToken.value);
     await retireSecondsAgo(refreshToken.value, 20);
 
-    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({
+    expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({
       ok: true,
       userId: user.id,
       sessionId,
@@ -179,12 +185,12 @@ describe('rotateRefreshToken', () => {
 
   it('treats a retired token presented after the grace window as stolen: every token of the session is revoked', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     const second = await rotate(refreshToken.value);
     const third = await rotate(second);
     await retireSecondsAgo(refreshToken.value, 31);
 
-    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'reused' });
+    expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'reused' });
 
     const rows = await sessionRows(sessionId);
     expect(liveRows(rows)).toEqual([]);
@@ -193,7 +199,7 @@ describe('rotateRefreshToken', () => {
     expect((await tokenRow(third)).revokedReason).toBe('reuse_detected');
     expect((await tokenRow(refreshToken.value)).revokedReason).toBe('rotated');
     expect((await tokenRow(second)).revokedReason).toBe('rotated');
-    expect(await rotateRefreshToken(third, UA)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await rotateRefreshToken(third, CONTEXT)).toEqual({ ok: false, reason: 'revoked' });
     expect(await findSessionUser(sessionId, user.id)).toBeNull();
 
     // The event is logged; the token is not.
@@ -208,54 +214,56 @@ describe('rotateRefreshToken', () => {
 
   it('reuse detection leaves the same user’s other sessions alone', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const stolen = await createSession(user.id, 'browser', UA);
-    const laptop = await createSession(user.id, 'browser', UA);
-    const api = await createSession(user.id, 'bearer', null);
+    const stolen = await createSession(user.id, 'browser', CONTEXT);
+    const laptop = await createSession(user.id, 'browser', CONTEXT);
+    const api = await createSession(user.id, 'bearer', { ip: null, userAgent: null });
     await rotate(stolen.refreshToken.value);
     await retireSecondsAgo(stolen.refreshToken.value, 31);
 
-    expect(await rotateRefreshToken(stolen.refreshToken.value, UA)).toEqual({ ok: false, reason: 'reused' });
+    expect(await rotateRefreshToken(stolen.refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'reused' });
 
     expect(await findSessionUser(laptop.sessionId, user.id)).toMatchObject({ id: user.id });
     expect((await tokenRow(laptop.refreshToken.value)).revokedAt).toBeNull();
-    expect(await rotateRefreshToken(laptop.refreshToken.value, UA)).toMatchObject({ ok: true });
+    expect(await rotateRefreshToken(laptop.refreshToken.value, CONTEXT)).toMatchObject({ ok: true });
     expect(await validateRefreshToken(api.refreshToken.value)).toMatchObject({ ok: true, user: { id: user.id } });
   });
 
   it('reads the grace window from REFRESH_REUSE_GRACE_SECONDS', async () => {
     vi.stubEnv('REFRESH_REUSE_GRACE_SECONDS', '10');
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const { refreshToken } = await createSession(user.id, 'browser', UA);
+    const { refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     await rotate(refreshToken.value);
 
     await retireSecondsAgo(refreshToken.value, 5);
-    expect(await rotateRefreshToken(refreshToken.value, UA)).toMatchObject({ ok: true, refreshToken: null });
+    expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toMatchObject({ ok: true, refreshToken: null });
     await retireSecondsAgo(refreshToken.value, 11);
-    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'reused' });
+    expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'reused' });
   });
 
   it('refuses a signed-out session’s tokens as revoked, with or without the grace window', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     const successor = await rotate(refreshToken.value);
     await revokeSession(successor);
 
-    expect(await rotateRefreshToken(successor, UA)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await rotateRefreshToken(successor, CONTEXT)).toEqual({ ok: false, reason: 'revoked' });
     // Inside the grace window the retired token cannot bring the ended session back either.
-    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'revoked' });
     expect(liveRows(await sessionRows(sessionId))).toEqual([]);
   });
 
   it('refuses tokens it never issued, and strings that are not tokens, as unknown', async () => {
-    expect(await rotateRefreshToken('a'.repeat(64), UA)).toEqual({ ok: false, reason: 'unknown' });
-    expect(await rotateRefreshToken('not a token', UA)).toEqual({ ok: false, reason: 'unknown' });
-    expect(await rotateRefreshToken('', UA)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await rotateRefreshToken('a'.repeat(64), CONTEXT)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await rotateRefreshToken('not a token', CONTEXT)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await rotateRefreshToken('', CONTEXT)).toEqual({ ok: false, reason: 'unknown' });
   });
 
   it('is atomic: of 10 parallel rotations of one token exactly one gets a successor, all succeed, the session does not fork', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     await warmConnections(10);
 
-    const rotations = await Promise.all(Array.from({ length: 10 }, () => rotateRefreshToken(refreshToken.value, UA)));
+    const rotations = await Promise.all(
+      Array.from({ length: 10 }, () => rotateRefreshToken(refreshToken.value, CONTEXT)),
+    );
 
     expect(rotations.every((rotation) => rotation.ok && rotation.sessionId === sessionId)).toBe(true);
     const successors = rotations.flatMap((rotation) =>
@@ -272,11 +280,11 @@ describe('rotateRefreshToken', () => {
   });
 
   it('is atomic for the successor too: parallel rotations of it also yield exactly one new token', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     const second = await rotate(refreshToken.value);
     await warmConnections(10);
 
-    const rotations = await Promise.all(Array.from({ length: 10 }, () => rotateRefreshToken(second, UA)));
+    const rotations = await Promise.all(Array.from({ length: 10 }, () => rotateRefreshToken(second, CONTEXT)));
 
     expect(rotations.filter((rotation) => rotation.ok)).toHaveLength(10);
     expect(rotations.filter((rotation) => rotation.ok && rotation.refreshToken !== null)).toHaveLength(1);
@@ -288,7 +296,7 @@ describe('rotateRefreshToken', () => {
 
 describe('bearer sessions', () => {
   it('never rotate: the same refresh token validates again and again, and no row is added', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'bearer', null);
+    const { sessionId, refreshToken } = await createSession(user.id, 'bearer', { ip: null, userAgent: null });
 
     for (let i = 0; i < 3; i++) {
       expect(await validateRefreshToken(refreshToken.value)).toMatchObject({ ok: true, user: { id: user.id } });
@@ -299,15 +307,15 @@ describe('bearer sessions', () => {
   });
 
   it('cannot be rotated through the browser path, which leaves them untouched', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'bearer', null);
+    const { sessionId, refreshToken } = await createSession(user.id, 'bearer', { ip: null, userAgent: null });
 
-    expect(await rotateRefreshToken(refreshToken.value, UA)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'unknown' });
     expect(await sessionRows(sessionId)).toMatchObject([{ revokedAt: null, replacedBy: null }]);
     expect(await validateRefreshToken(refreshToken.value)).toMatchObject({ ok: true });
   });
 
   it('the bearer validate path refuses browser refresh tokens, live or retired', async () => {
-    const { refreshToken } = await createSession(user.id, 'browser', UA);
+    const { refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     expect(await validateRefreshToken(refreshToken.value)).toEqual({ ok: false, reason: 'unknown' });
 
     await rotate(refreshToken.value);
@@ -317,8 +325,8 @@ describe('bearer sessions', () => {
 
 describe('revokeSession', () => {
   it('ends every live token of the session as signed out and leaves other sessions alone', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
-    const other = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
+    const other = await createSession(user.id, 'browser', CONTEXT);
     const current = await rotate(refreshToken.value);
 
     // Signing out with the old (retired) token still ends the session.
@@ -332,7 +340,7 @@ describe('revokeSession', () => {
   });
 
   it('is idempotent and ignores tokens it does not know', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     await revokeSession(refreshToken.value);
     const [first] = await sessionRows(sessionId);
 
@@ -348,7 +356,7 @@ describe('revokeSession', () => {
 
 describe('findSessionUser', () => {
   it('names the user of a live session, and nobody for another user id or an unknown session', async () => {
-    const { sessionId } = await createSession(user.id, 'browser', UA);
+    const { sessionId } = await createSession(user.id, 'browser', CONTEXT);
     const stranger = await signUp();
 
     expect(await findSessionUser(sessionId, user.id)).toMatchObject({ id: user.id, email: user.email });
@@ -357,7 +365,7 @@ describe('findSessionUser', () => {
   });
 
   it('follows the session through rotation', async () => {
-    const { sessionId, refreshToken } = await createSession(user.id, 'browser', UA);
+    const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     await rotate(await rotate(refreshToken.value));
     expect(await findSessionUser(sessionId, user.id)).toMatchObject({ id: user.id });
   });

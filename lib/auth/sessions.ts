@@ -4,6 +4,7 @@ import { and, eq, gt, isNull, ne } from 'drizzle-orm';
 import { getSettings, REFRESH_TOKEN_TTL_DAYS } from '../config';
 import { type Database, getDb } from '../db/client';
 import { type RefreshToken, refreshTokens, type User, users } from '../db/schema';
+import type { RequestContext } from '../http/forwarded';
 import { createRefreshTokenValue, hashRefreshToken, type IssuedToken, isRefreshTokenFormat } from './tokens';
 
 /**
@@ -31,14 +32,10 @@ function browserCookieExpiry(absoluteEnd: Date, now: Date): Date {
   return absoluteEnd < idleEnd ? absoluteEnd : idleEnd;
 }
 
-function truncateUserAgent(userAgent: string | null): string | null {
-  return userAgent === null ? null : userAgent.slice(0, 512);
-}
-
 export async function createSession(
   userId: string,
   client: SessionClient,
-  userAgent: string | null,
+  context: RequestContext,
 ): Promise<NewSession> {
   const db = await getDb();
   const now = new Date();
@@ -55,7 +52,8 @@ export async function createSession(
     lastUsedAt: now,
     createdAt: now,
     updatedAt: now,
-    userAgent: truncateUserAgent(userAgent),
+    userAgent: context.userAgent,
+    ip: context.ip,
   });
   const cookieExpiry = client === 'browser' ? browserCookieExpiry(expiresAt, now) : expiresAt;
   return { sessionId, refreshToken: { value, expiresAt: cookieExpiry } };
@@ -104,7 +102,7 @@ export type Rotation =
  * After the window, presenting a retired token means a copy is in someone else's hands: the
  * whole session is revoked.
  */
-export async function rotateRefreshToken(token: string, userAgent: string | null): Promise<Rotation> {
+export async function rotateRefreshToken(token: string, context: RequestContext): Promise<Rotation> {
   if (!isRefreshTokenFormat(token)) return { ok: false, reason: 'unknown' };
   const db = await getDb();
   const tokenHash = hashRefreshToken(token);
@@ -141,7 +139,8 @@ export async function rotateRefreshToken(token: string, userAgent: string | null
       lastUsedAt: now,
       createdAt: now,
       updatedAt: now,
-      userAgent: truncateUserAgent(userAgent),
+      userAgent: context.userAgent,
+      ip: context.ip,
     });
     const refreshToken = { value: successor, expiresAt: browserCookieExpiry(retired.expiresAt, now) };
     return { ok: true, userId: retired.userId, sessionId: retired.sessionId, refreshToken };

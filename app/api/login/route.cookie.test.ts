@@ -93,7 +93,8 @@ describe('POST /api/login from the sign-in form', () => {
     expectMaxAge(cookieSet(response, 'chirpy_refresh'), 2 * DAY_SECONDS);
   });
 
-  it('over https: __Host- names and Secure', async () => {
+  it('over https (said by a trusted proxy): __Host- names and Secure', async () => {
+    vi.stubEnv('TRUST_PROXY', '1');
     const response = await POST(signInForm(await signUp(), { headers: { 'x-forwarded-proto': 'https' } }));
 
     expect([...setCookies(response).keys()].sort()).toEqual(['__Host-chirpy_access', '__Host-chirpy_refresh']);

@@ -4,6 +4,7 @@ import { formErrorPath } from '@/lib/auth/form-errors';
 import { safeNextPath } from '@/lib/auth/redirects';
 import { signIn } from '@/lib/auth/session-flow';
 import { isFormRequest, readForm, readJson } from '@/lib/http/body';
+import { requestContext } from '@/lib/http/forwarded';
 import { withErrorBoundary } from '@/lib/http/handler';
 import { badInputResponse, errorResponse, jsonResponse, seeOther } from '@/lib/http/responses';
 import { INCORRECT_CREDENTIALS, loginSchema, toPublicUser } from '@/lib/users';
@@ -20,7 +21,7 @@ export const POST = withErrorBoundary('POST /api/login', async (request: NextReq
   const body = await readJson(request, loginSchema);
   if (!body.ok) return badInputResponse(body);
   const wantsCookies = request.headers.get(COOKIE_SESSION_HEADER) === 'cookie';
-  const session = await signIn(body.data, wantsCookies ? 'browser' : 'bearer', request.headers.get('user-agent'));
+  const session = await signIn(body.data, wantsCookies ? 'browser' : 'bearer', requestContext(request.headers));
   if (!session.ok) return errorResponse(401, INCORRECT_CREDENTIALS);
   const user = toPublicUser(session.user);
   if (!wantsCookies) {
@@ -36,7 +37,7 @@ async function signInWithForm(request: NextRequest): Promise<Response> {
   const next = safeNextPath(request.nextUrl.searchParams.get('next'));
   const form = await readForm(request, loginSchema);
   if (!form.ok) return seeOther(formErrorPath('/login', form.error, next));
-  const session = await signIn(form.data, 'browser', request.headers.get('user-agent'));
+  const session = await signIn(form.data, 'browser', requestContext(request.headers));
   if (!session.ok) return seeOther(formErrorPath('/login', INCORRECT_CREDENTIALS, next));
   const response = seeOther(next);
   setSessionCookies(response, isSecureNextRequest(request), session.tokens);

@@ -32,7 +32,8 @@ describe('GET /api/me with the session cookie', () => {
     expect(body).toMatchObject({ id: session.id, email: session.email });
   });
 
-  it('over https reads the __Host- cookie, not the plain one', async () => {
+  it('over https (said by a trusted proxy) reads the __Host- cookie, not the plain one', async () => {
+    vi.stubEnv('TRUST_PROXY', '1');
     const session = await browserSession();
     const https = { 'x-forwarded-proto': 'https' };
 
@@ -56,13 +57,16 @@ describe('GET /api/me with the session cookie', () => {
   it('after reuse detection every access cookie of the session is refused, the thief’s and the owner’s', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const session = await browserSession();
-    const renewal = await renewBrowserSession(session.refresh, null);
+    const renewal = await renewBrowserSession(session.refresh, { ip: null, userAgent: null });
     if (!renewal.ok) throw new Error('expected a rotation');
     const renewedAccess = renewal.cookies.access.value;
     expect((await me({ chirpy_access: renewedAccess })).status).toBe(200);
     await retireSecondsAgo(session.refresh, 31);
 
-    expect(await renewBrowserSession(session.refresh, null)).toEqual({ ok: false, reason: 'reused' });
+    expect(await renewBrowserSession(session.refresh, { ip: null, userAgent: null })).toEqual({
+      ok: false,
+      reason: 'reused',
+    });
 
     await expectUnauthorized(await me({ chirpy_access: session.access }));
     await expectUnauthorized(await me({ chirpy_access: renewedAccess }));

@@ -137,7 +137,8 @@ describe('POST /api/refresh with the refresh cookie', () => {
     expect(await jsonOf(response)).toEqual({ status: 401, body: { error: expect.any(String) } });
   });
 
-  it('over https: reads and renews the __Host- cookies only', async () => {
+  it('over https (said by a trusted proxy): reads and renews the __Host- cookies only', async () => {
+    vi.stubEnv('TRUST_PROXY', '1');
     const session = await browserSession();
 
     const plain = await POST(refreshWith({ chirpy_refresh: session.refresh }, { 'x-forwarded-proto': 'https' }));

@@ -4,6 +4,7 @@ import { renewBrowserSession } from '@/lib/auth/session-flow';
 import { validateRefreshToken } from '@/lib/auth/sessions';
 import { issueAccessToken } from '@/lib/auth/tokens';
 import { readAuthorization } from '@/lib/http/authorization';
+import { requestContext } from '@/lib/http/forwarded';
 import { withErrorBoundary } from '@/lib/http/handler';
 import { errorResponse, jsonResponse, noContent } from '@/lib/http/responses';
 
@@ -27,7 +28,7 @@ async function refreshBrowserSession(request: NextRequest): Promise<Response> {
   const secure = isSecureNextRequest(request);
   const refreshToken = request.cookies.get(sessionCookieNames(secure).refresh)?.value;
   if (!refreshToken) return errorResponse(401, 'Missing refresh token: send "Authorization: Bearer <refresh token>"');
-  const renewal = await renewBrowserSession(refreshToken, request.headers.get('user-agent'));
+  const renewal = await renewBrowserSession(refreshToken, requestContext(request.headers));
   if (!renewal.ok) {
     const response = errorResponse(401, INVALID);
     clearSessionCookies(response, secure);

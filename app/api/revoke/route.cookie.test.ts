@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { renewBrowserSession } from '@/lib/auth/session-flow';
 import { findSessionUser, rotateRefreshToken } from '@/lib/auth/sessions';
 import { apiSession, type BrowserSession, browserSession } from '@/test/fixtures';
@@ -19,7 +19,7 @@ describe('POST /api/revoke with the refresh cookie', () => {
   it('ends the whole session: 204, both cookies cleared, every token of the session revoked as signed out', async () => {
     const session = await browserSession();
     const sessionId = sessionIdOf(session);
-    const renewal = await renewBrowserSession(session.refresh, null);
+    const renewal = await renewBrowserSession(session.refresh, { ip: null, userAgent: null });
     if (!renewal.ok || renewal.cookies.refresh === null) throw new Error('expected a rotation');
     const current = renewal.cookies.refresh.value;
 
@@ -40,7 +40,10 @@ describe('POST /api/revoke with the refresh cookie', () => {
     expect(await tokenRow(session.refresh)).toMatchObject({ revokedReason: 'rotated' });
     expect(await findSessionUser(sessionId, session.id)).toBeNull();
     // The retired token cannot revive it, not even inside the grace window.
-    expect(await rotateRefreshToken(session.refresh, null)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await rotateRefreshToken(session.refresh, { ip: null, userAgent: null })).toEqual({
+      ok: false,
+      reason: 'revoked',
+    });
   });
 
   it('leaves the user’s other sessions signed in', async () => {
@@ -98,7 +101,8 @@ describe('POST /api/revoke with the refresh cookie', () => {
     expectBothCleared(unknown);
   });
 
-  it('over https: the __Host- cookie ends the session and the __Host- cookies are cleared', async () => {
+  it('over https (said by a trusted proxy): the __Host- cookie ends the session and the __Host- cookies are cleared', async () => {
+    vi.stubEnv('TRUST_PROXY', '1');
     const session = await browserSession();
 
     const response = await POST(

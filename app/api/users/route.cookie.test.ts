@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { verifyAccessToken } from '@/lib/auth/tokens';
 import { getDb } from '@/lib/db/client';
 import { users } from '@/lib/db/schema';
@@ -45,7 +45,8 @@ describe('POST /api/users from the sign-up form', () => {
     }
   });
 
-  it('over https: __Host- cookies, Secure', async () => {
+  it('over https (said by a trusted proxy): __Host- cookies, Secure', async () => {
+    vi.stubEnv('TRUST_PROXY', '1');
     const response = await POST(signUpForm(uniqueEmail(), PASSWORD, { 'x-forwarded-proto': 'https' }));
     expect([...setCookies(response).keys()].sort()).toEqual(['__Host-chirpy_access', '__Host-chirpy_refresh']);
     expect(cookieSet(response, '__Host-chirpy_refresh').attributes.get('secure')).toBe(true);

@@ -5,6 +5,7 @@ import { formErrorPath } from '@/lib/auth/form-errors';
 import { startSession } from '@/lib/auth/session-flow';
 import { revokeUserSessions } from '@/lib/auth/sessions';
 import { isFormRequest, readForm, readJson } from '@/lib/http/body';
+import { requestContext } from '@/lib/http/forwarded';
 import { withErrorBoundary } from '@/lib/http/handler';
 import { badInputResponse, errorResponse, jsonResponse, seeOther } from '@/lib/http/responses';
 import { createUser, credentialsSchema, EMAIL_TAKEN, toPublicUser, updateUserCredentials } from '@/lib/users';
@@ -24,7 +25,7 @@ async function signUpWithForm(request: NextRequest): Promise<Response> {
   if (!form.ok) return seeOther(formErrorPath('/signup', form.error));
   const created = await createUser(form.data);
   if (!created.ok) return seeOther(formErrorPath('/signup', EMAIL_TAKEN));
-  const session = await startSession(created.user, 'browser', request.headers.get('user-agent'));
+  const session = await startSession(created.user, 'browser', requestContext(request.headers));
   const response = seeOther('/');
   setSessionCookies(response, isSecureNextRequest(request), session.tokens);
   return response;
