@@ -12,12 +12,12 @@ import {
 import { getDb } from './db/client';
 import { isUniqueViolation } from './db/errors';
 import { type User, users } from './db/schema';
+import { MESSAGES } from './messages';
 
 const MAX_EMAIL_LENGTH = 254;
-export const INVALID_EMAIL = 'email must be a valid email address';
-export const EMAIL_TAKEN = 'Email is already registered';
-// Identical for an unknown email and a wrong password: the answer must not reveal accounts.
-export const INCORRECT_CREDENTIALS = 'Incorrect email or password';
+export const INVALID_EMAIL = MESSAGES.invalid_email;
+export const EMAIL_TAKEN = MESSAGES.email_taken;
+export const INCORRECT_CREDENTIALS = MESSAGES.incorrect_credentials;
 
 export const emailSchema = z
   .string({ error: 'email must be a string' })

@@ -1,6 +1,7 @@
 import { NextRequest } from 'next/server';
 import { expect } from 'vitest';
 import { z } from 'zod';
+import { installPeerStamp } from '../lib/http/forwarded';
 
 /** Builds requests the way Next hands them to route handlers and the proxy. */
 
@@ -123,4 +124,15 @@ export function rawJsonRequest(
     headers: { 'content-type': 'application/json', ...options.headers },
     ...(options.bearer === undefined ? {} : { bearer: options.bearer }),
   });
+}
+
+/**
+ * The header the running server stamps on a request from `address` (lib/http/forwarded.ts), so a
+ * test can play clients on different networks.
+ */
+export function fromAddress(address: string): Record<string, string> {
+  installPeerStamp();
+  const nonce = (globalThis as { chirpyPeerNonce?: string }).chirpyPeerNonce;
+  if (nonce === undefined) throw new Error('installPeerStamp set no nonce');
+  return { 'x-chirpy-peer': `${nonce};http;${address}` };
 }

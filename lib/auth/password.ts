@@ -2,13 +2,11 @@ import 'server-only';
 import bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import { getSettings } from '../config';
+import { MAX_PASSWORD_BYTES, MESSAGES, MIN_PASSWORD_LENGTH } from '../messages';
 
-export const MIN_PASSWORD_LENGTH = 8;
-// bcrypt reads only the first 72 bytes; a longer password would be silently cut, so refuse it.
-export const MAX_PASSWORD_BYTES = 72;
-
-export const PASSWORD_TOO_SHORT = `Password must be at least ${MIN_PASSWORD_LENGTH} characters`;
-export const PASSWORD_TOO_LONG = `Password must be at most ${MAX_PASSWORD_BYTES} bytes (bcrypt ignores the rest)`;
+export { MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH };
+export const PASSWORD_TOO_SHORT = MESSAGES.password_too_short;
+export const PASSWORD_TOO_LONG = MESSAGES.password_too_long;
 
 export function fitsBcrypt(password: string): boolean {
   return Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES;
