@@ -44,8 +44,14 @@ function securityHeaders(development) {
 /** @type {(phase: string) => import('next').NextConfig} */
 export default function nextConfig(phase) {
   const development = phase === PHASE_DEVELOPMENT_SERVER;
+  const forVercel = Boolean(process.env.VERCEL);
   return {
-    serverExternalPackages: ['@electric-sql/pglite'],
+    // On Vercel the app refuses to run without POSTGRES_URL, so the embedded database (20 MB of
+    // WASM and extensions) would only be carried by every function and slow each cold start: a
+    // Vercel build gets a stand-in that says so. Everywhere else it is loaded from node_modules.
+    ...(forVercel
+      ? { turbopack: { resolveAlias: { '@electric-sql/pglite': './lib/db/pglite-unavailable.ts' } } }
+      : { serverExternalPackages: ['@electric-sql/pglite'] }),
     poweredByHeader: false,
     async headers() {
       return [{ source: '/:path*', headers: securityHeaders(development) }];

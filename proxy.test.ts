@@ -2,6 +2,7 @@ import { unstable_doesMiddlewareMatch } from 'next/experimental/testing/server';
 import { NextRequest } from 'next/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GET as getMe } from '@/app/api/me/route';
+import { POST as polkaWebhook } from '@/app/api/polka/webhooks/route';
 import { PUT as updateUser } from '@/app/api/users/route';
 import { safeNextPath } from '@/lib/auth/redirects';
 import { revokeSession } from '@/lib/auth/sessions';
@@ -184,16 +185,34 @@ describe('renewing from the refresh cookie', () => {
     expect(forwardedCookies(response)?.get(`__Host-${ACCESS}`)).toBe(access.value);
   });
 
-  it('signs nobody out when the database is down: the request goes on and no cookie is cleared', async () => {
+  it('signs nobody out when the database is down: a page gets a 503 error page, cookies untouched', async () => {
     const session = await browserSession();
 
     await withDatabaseDown(async (logged) => {
       const response = await proxy(get('/', { [REFRESH]: session.refresh }));
 
-      expect(passedThrough(response)).toBe(true);
+      expect(response.status).toBe(503);
+      expect(passedThrough(response)).toBe(false);
+      expect(response.headers.get('location')).toBeNull();
+      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(response.headers.get('content-type')).toContain('text/html');
+      expect(await response.text()).toContain('still signed in');
       expect(response.headers.getSetCookie()).toEqual([]);
-      expect(logged()).toContain('proxy: session renewal failed');
+      expect(logged()).toContain('proxy: session renewal: database unavailable (ECONNREFUSED)');
       expect(logged()).not.toContain(session.refresh);
+    });
+    expect((await tokenRow(session.refresh)).revokedAt).toBeNull();
+  });
+
+  it('answers an API request with only a refresh cookie 503 JSON during an outage, never 401', async () => {
+    const session = await browserSession();
+
+    await withDatabaseDown(async () => {
+      const response = await proxy(get('/api/me', { [REFRESH]: session.refresh }));
+
+      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(response.headers.getSetCookie()).toEqual([]);
+      expect(await jsonOf(response)).toEqual({ status: 503, body: { error: expect.any(String) } });
     });
   });
 });
@@ -475,6 +494,17 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
       },
     });
     expect(passedThrough(await proxy(request))).toBe(true);
+  });
+
+  it('leaves a cookieless webhook with a non-JSON body to its route: 400 from the route, not 403', async () => {
+    const request = () =>
+      makeRequest('POST', '/api/polka/webhooks', {
+        body: 'event=user.upgraded',
+        headers: { authorization: 'ApiKey test-polka-key', 'content-type': 'text/plain' },
+      });
+    expect(passedThrough(await proxy(request()))).toBe(true);
+    const answered = await jsonOf(await polkaWebhook(request()));
+    expect(answered).toEqual({ status: 400, body: { error: 'Request body must be valid JSON' } });
   });
 
   it('does not apply to Bearer-authenticated requests, cookies or not', async () => {

@@ -11,10 +11,11 @@ import { isSafeMethod, isSameOriginRequest } from '@/lib/auth/csrf';
 import { loginPath } from '@/lib/auth/redirects';
 import { renewBrowserSession } from '@/lib/auth/session-flow';
 import { verifyAccessToken } from '@/lib/auth/tokens';
-import { describeError } from '@/lib/db/errors';
 import { readAuthorization } from '@/lib/http/authorization';
 import { mediaType } from '@/lib/http/body';
+import { logFault } from '@/lib/http/fault-log';
 import { requestContext } from '@/lib/http/forwarded';
+import { unavailableResponse } from '@/lib/http/unavailable-page';
 
 /**
  * Keeps a browser session's short-lived access cookie fresh, using the refresh cookie only when
@@ -43,10 +44,15 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     const renewal = await renewBrowserSession(refresh, requestContext(request.headers));
     return renewal.ok ? continueWith(request, secure, renewal.cookies) : signedOut(request, secure);
   } catch (error) {
-    // The database is down, not the session: sign nobody out. The page's own check will fail
-    // and answer with an error; the next request tries again.
-    console.error('proxy: session renewal failed:', describeError(error));
-    return NextResponse.next();
+    // The database is down (or a bug), not the session: sign nobody out. Passing the request on
+    // without an access cookie would show a signed-out page or a 401, so answer here, cookies
+    // untouched; the next request tries again.
+    return logFault('proxy: session renewal', error) === 'unavailable'
+      ? unavailableResponse(request.nextUrl.pathname)
+      : NextResponse.json(
+          { error: 'Internal server error' },
+          { status: 500, headers: { 'Cache-Control': 'no-store' } },
+        );
   }
 }
 
@@ -65,8 +71,13 @@ function usesBearer(request: NextRequest): boolean {
   return authorization.present && authorization.ok;
 }
 
-/** Sign-in and sign-up forms (and scripts asking for a cookie session) create sessions. */
+/**
+ * Sign-in and sign-up forms (and scripts asking for a cookie session) create sessions, so they are
+ * held to the same-origin rule before any cookie exists (login CSRF). Only on those endpoints: a
+ * cookieless webhook with an odd content type is no session request and gets its route's answer.
+ */
 function asksForCookieSession(request: NextRequest): boolean {
+  if (!SESSION_ENDPOINTS.has(request.nextUrl.pathname)) return false;
   const type = mediaType(request);
   return (
     type === 'application/x-www-form-urlencoded' ||

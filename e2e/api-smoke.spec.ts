@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type APIResponse, expect, test } from '@playwright/test';
 import { PASSWORD, uniqueEmail } from './helpers';
+import { E2E_BASE_URL } from './settings';
 
 /**
  * The JSON API contract against the production build, over HTTP only (no browser). Every answer
@@ -34,6 +35,27 @@ function stringField(body: unknown, field: string): string {
   if (typeof value !== 'string') throw new Error(`${field} is not a string`);
   return value;
 }
+
+test('GET /favicon.ico is an icon, so no page logs a 404 for it', async ({ request }) => {
+  const response = await request.get('/favicon.ico');
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-type']).toContain('image/x-icon');
+  expect((await response.body()).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+});
+
+test('a forged X-Forwarded-Host does not pass the CSRF check of a bare next start', async ({ request }) => {
+  const email = uniqueEmail('xfh');
+  await request.post('/api/users', { data: { email, password: PASSWORD } });
+  const login = await request.post('/api/login', {
+    data: { email, password: PASSWORD },
+    headers: { 'X-Chirpy-Session': 'cookie', Origin: E2E_BASE_URL },
+  });
+  expect(login.status()).toBe(200);
+  const forged = { Origin: 'http://evil.example', 'X-Forwarded-Host': 'evil.example' };
+  await checked(await request.post('/api/chirps', { data: { body: 'forged' }, headers: forged }), 403);
+  await checked(await request.post('/api/revoke', { headers: forged }), 403);
+  await checked(await request.get('/api/me'), 200);
+});
 
 test('GET /api/healthz is 200', async ({ request }) => {
   expect(await checked(await request.get('/api/healthz'), 200)).toEqual({ status: 'ok' });

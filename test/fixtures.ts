@@ -8,6 +8,7 @@ import { POST as createUser } from '../app/api/users/route';
 import { getDb, swapDatabase } from '../lib/db/client';
 import { openNodePostgres } from '../lib/db/node-postgres';
 import { chirps, type RefreshToken, refreshTokens, type User, users } from '../lib/db/schema';
+import { resetOutageLog } from '../lib/http/fault-log';
 import { ISO_TIMESTAMP, jsonOf, makeRequest, setCookies, UUID } from './http';
 
 /** Users and sessions made the way clients make them: through the route handlers. */
@@ -145,12 +146,14 @@ export async function refreshTokenRows(userId: string): Promise<RefreshToken[]> 
 export async function withDatabaseDown<T>(work: (logged: () => string) => Promise<T>): Promise<T> {
   const down = openNodePostgres('postgres://nobody@127.0.0.1:1/none');
   const previous = swapDatabase(down);
+  resetOutageLog();
   const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
   const logged = () => consoleError.mock.calls.map((call) => call.map(String).join(' ')).join('\n');
   try {
     return await work(logged);
   } finally {
     consoleError.mockRestore();
+    resetOutageLog();
     swapDatabase(previous);
     await (await down).close();
   }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, beforeEach, inject } from 'vitest';
 import { getDb } from '../lib/db/client';
+import { resetOutageLog } from '../lib/http/fault-log';
 import { routeVercelPostgresThrough } from './neon-config';
 
 /**
@@ -23,6 +24,8 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
+  // Each test's first database failure is logged in full, whatever the test before it did.
+  resetOutageLog();
   const db = await getDb();
   await db.execute(sql`TRUNCATE users, refresh_tokens, chirps, rate_limits, auth_events CASCADE`);
 });

@@ -42,11 +42,42 @@ const UNAVAILABLE_CODES = new Set([
   '3D000', // invalid_catalog_name: the database does not exist
 ]);
 
+/**
+ * `pg` reports a connection that went away mid-query, or never came, with these messages and no
+ * code. They are the driver's own words (no query text or parameters), matched at their start.
+ */
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+];
+
+function unavailableMessage(link: object): string | undefined {
+  if (!(link instanceof Error)) return undefined;
+  return UNAVAILABLE_MESSAGES.find((prefix) => link.message.startsWith(prefix));
+}
+
+/**
+ * Why the database is unreachable, in a few words fit for a log line (a code, a driver message,
+ * or the lock), or null when the error is something else: a bug, or bad data (500).
+ */
+export function databaseUnavailableCause(error: unknown): string | null {
+  if (error instanceof DatabaseLockedError) return 'embedded database locked by another process';
+  const chain = errorChain(error);
+  if (chain.some(isErrorEvent)) return 'WebSocket error';
+  const code = errorCodes(error).find((candidate) => UNAVAILABLE_CODES.has(candidate) || candidate.startsWith('08'));
+  if (code !== undefined) return code;
+  for (const link of chain) {
+    const message = unavailableMessage(link);
+    if (message !== undefined) return message;
+  }
+  return null;
+}
+
 /** A fault of the database's reachability (503), as opposed to a bug (500). */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (error instanceof DatabaseLockedError) return true;
-  if (errorChain(error).some(isErrorEvent)) return true;
-  return errorCodes(error).some((code) => UNAVAILABLE_CODES.has(code) || code.startsWith('08'));
+  return databaseUnavailableCause(error) !== null;
 }
 
 /** The WebSocket driver (@vercel/postgres) rejects with an error event, which is not an Error. */

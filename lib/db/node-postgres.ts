@@ -1,8 +1,8 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
+import { logFault } from '../http/fault-log';
 import type { OpenDatabase } from './client';
-import { describeError } from './errors';
 import { MIGRATIONS_FOLDER } from './migrations';
 import { schema } from './schema';
 
@@ -10,11 +10,35 @@ import { schema } from './schema';
 export async function openNodePostgres(url: string): Promise<OpenDatabase> {
   const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it kills the process.
-  pool.on('error', (error) => console.error('postgres pool error:', describeError(error)));
+  pool.on('error', (error) => logFault('postgres pool (idle connection)', error));
+  discardBrokenClients(pool);
   const db = drizzle({ client: pool, schema });
   return {
     db,
     migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
     close: () => pool.end(),
   };
+}
+
+/**
+ * A connection that drops while its client is checked out makes the client emit 'error'. Unheard,
+ * that event crashes the process. And drizzle's transaction() never releases a client whose BEGIN
+ * failed: each cut during a BEGIN would leak one from the pool until every request waited forever.
+ * So a checked-out client that breaks is handed back at once as broken (the pool discards it), and
+ * the release its user may still call is a no-op. The query in flight rejects on its own (503).
+ */
+function discardBrokenClients(pool: Pool): void {
+  const checkedOut = new WeakSet<PoolClient>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_error, client) => checkedOut.delete(client));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      // An idle client's failure is the pool's own 'error' event, handled above.
+      if (!checkedOut.has(client)) return;
+      checkedOut.delete(client);
+      const release = client.release;
+      client.release = () => {};
+      release(error);
+    });
+  });
 }

@@ -120,6 +120,25 @@ describe('readJson', () => {
   });
 });
 
+describe('a client that hangs up mid-body', () => {
+  it('is a 400 of its own, not an error that could pass for the database going away', async () => {
+    const hangUp = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"name":'));
+      },
+      pull(controller) {
+        controller.error(hangUp);
+      },
+    });
+    expect(await readJson(streamed(body, 100), schema)).toStrictEqual({
+      ok: false,
+      status: 400,
+      error: 'Request body could not be read: the client closed the request',
+    });
+  });
+});
+
 describe('readForm', () => {
   it('reads string fields', async () => {
     expect(await readForm(post('name=chirp'), schema)).toStrictEqual({ ok: true, data: { name: 'chirp' } });

@@ -21,7 +21,9 @@ async function readText(request: Request): Promise<Parsed<string>> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const chunk = await readChunk(reader);
+    if (chunk === null) return badRequest('Request body could not be read: the client closed the request');
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > MAX_JSON_BODY_BYTES) {
@@ -34,6 +36,20 @@ async function readText(request: Request): Promise<Parsed<string>> {
     return { ok: true, data: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) };
   } catch {
     return badRequest('Request body must be UTF-8');
+  }
+}
+
+/**
+ * A client that hangs up mid-body makes the read fail (ECONNRESET, "aborted"). That is the
+ * client's doing, not a fault of ours, and must not be mistaken for the database going away.
+ */
+async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<ReadableStreamReadResult<Uint8Array> | null> {
+  try {
+    return await reader.read();
+  } catch {
+    return null;
   }
 }
 

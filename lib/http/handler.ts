@@ -1,11 +1,12 @@
 import 'server-only';
-import { describeError, isDatabaseUnavailable } from '../db/errors';
-import { errorResponse } from './responses';
+import { logFault } from './fault-log';
+import { errorResponse, serviceUnavailable } from './responses';
 
 /**
  * The one boundary where thrown errors (bugs, infrastructure faults) become responses. Expected
- * failures never get here: they are returned values mapped by the handler itself. The log line
- * names the error's class and codes only: a driver's message can quote SQL parameters.
+ * failures never get here: they are returned values mapped by the handler itself. The log says
+ * what kind of fault it was (lib/http/fault-log.ts), never a driver's message, which can quote SQL
+ * parameters.
  */
 export function withErrorBoundary<Args extends unknown[]>(
   route: string,
@@ -15,12 +16,15 @@ export function withErrorBoundary<Args extends unknown[]>(
     try {
       return await handler(...args);
     } catch (error) {
-      if (isDatabaseUnavailable(error)) {
-        console.error(`${route}: database unavailable:`, describeError(error));
-        return errorResponse(503, 'Service unavailable: the database is not answering');
-      }
-      console.error(`${route}: unexpected error:`, describeError(error));
-      return errorResponse(500, 'Internal server error');
+      // A client that hung up is not a fault of ours: nobody reads the answer, nothing is logged.
+      if (clientWentAway(args[0])) return errorResponse(400, 'The client closed the request');
+      return logFault(route, error) === 'unavailable'
+        ? serviceUnavailable()
+        : errorResponse(500, 'Internal server error');
     }
   };
+}
+
+function clientWentAway(request: unknown): boolean {
+  return request instanceof Request && request.signal.aborted;
 }

@@ -1,8 +1,23 @@
 import { NextResponse } from 'next/server';
 
+/**
+ * API answers are never stored by a browser or a shared cache: they carry tokens (login, refresh)
+ * or one user's data, and OAuth requires no-store on token responses. One rule for every answer.
+ */
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
 /** Every error body in Chirpy is `{"error": "..."}`. */
-export function errorResponse(status: number, message: string): NextResponse {
-  return NextResponse.json({ error: message }, { status });
+export function errorResponse(status: number, message: string, headers: Record<string, string> = {}): NextResponse {
+  return NextResponse.json({ error: message }, { status, headers: { ...NO_STORE, ...headers } });
+}
+
+/** Seconds a client should wait before trying again while the database is unreachable. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+export const DATABASE_UNAVAILABLE = 'Service unavailable: the database is not answering';
+
+export function serviceUnavailable(): NextResponse {
+  return errorResponse(503, DATABASE_UNAVAILABLE, { 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) });
 }
 
 export function badInputResponse(input: { status: number; error: string }): NextResponse {
@@ -10,11 +25,11 @@ export function badInputResponse(input: { status: number; error: string }): Next
 }
 
 export function jsonResponse(body: unknown, status = 200): NextResponse {
-  return NextResponse.json(body, { status });
+  return NextResponse.json(body, { status, headers: NO_STORE });
 }
 
 export function noContent(): NextResponse {
-  return new NextResponse(null, { status: 204 });
+  return new NextResponse(null, { status: 204, headers: NO_STORE });
 }
 
 /**
@@ -22,5 +37,5 @@ export function noContent(): NextResponse {
  * address it used, which behind a proxy is more reliable than the Host we were given.
  */
 export function seeOther(path: string): NextResponse {
-  return new NextResponse(null, { status: 303, headers: { Location: path } });
+  return new NextResponse(null, { status: 303, headers: { ...NO_STORE, Location: path } });
 }

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { NextRequest } from 'next/server';
+import { describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db/client';
 import { chirps } from '@/lib/db/schema';
 import {
@@ -281,5 +282,34 @@ describe('GET /api/chirps', () => {
     await withDatabaseDown(async () => {
       expect((await GET(makeRequest('GET', '/api/chirps'))).status).toBe(503);
     });
+  });
+});
+
+describe('POST /api/chirps from a client that hangs up mid-body', () => {
+  it('is not taken for a database outage: nothing is logged and nothing is written', async () => {
+    const { token } = await apiSession();
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const hangUp = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"body":"half a chi'));
+        },
+        pull(controller) {
+          controller.error(hangUp);
+        },
+      });
+      const init: RequestInit & { duplex: 'half' } = {
+        method: 'POST',
+        body,
+        duplex: 'half',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': '40' },
+      };
+      const response = await POST(new NextRequest(new Request('http://localhost:3000/api/chirps', init)));
+      expect(response.status).toBe(400);
+    }
+    expect(logged).not.toHaveBeenCalled();
+    logged.mockRestore();
+    expect(await getDb().then((db) => db.select().from(chirps))).toEqual([]);
   });
 });

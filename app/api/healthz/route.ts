@@ -1,6 +1,6 @@
 import { pingDatabase } from '@/lib/db/client';
-import { describeError } from '@/lib/db/errors';
-import { errorResponse, jsonResponse } from '@/lib/http/responses';
+import { logFault } from '@/lib/http/fault-log';
+import { errorResponse, jsonResponse, serviceUnavailable } from '@/lib/http/responses';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,7 +10,9 @@ export async function GET(): Promise<Response> {
     await pingDatabase();
     return jsonResponse({ status: 'ok' });
   } catch (error) {
-    console.error('healthz: database check failed:', describeError(error));
-    return errorResponse(503, 'Service unavailable: the database is not answering');
+    // Any failure to answer is unhealthy, but only an unreachable database is the expected kind.
+    return logFault('GET /api/healthz', error) === 'unavailable'
+      ? serviceUnavailable()
+      : errorResponse(503, 'Service unavailable');
   }
 }

@@ -1,0 +1,97 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fromAddress } from '@/test/http';
+import { clientAddress, installPeerStamp, isSecureRequest, requestContext, requestHost } from './forwarded';
+
+describe('the peer stamp on a real HTTP server', () => {
+  let server: Server;
+  let port: number;
+
+  beforeAll(async () => {
+    installPeerStamp();
+    // Answers with what the app would conclude about the request.
+    server = createServer((request, response) => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (typeof value === 'string') headers.set(name, value);
+      }
+      response.end(JSON.stringify({ address: clientAddress(headers), secure: isSecureRequest(headers) }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  function ask(headers: Record<string, string>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const outgoing = httpRequest({ host: '127.0.0.1', port, headers }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        response.on('end', () => resolve(JSON.parse(body)));
+      });
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+  }
+
+  it('knows the TCP peer, whatever X-Forwarded-* the client sends', async () => {
+    expect(
+      await ask({ 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https', 'x-real-ip': '198.51.100.1' }),
+    ).toEqual({ address: '127.0.0.1', secure: false });
+  });
+
+  it('cannot be forged: a client sending the stamp header itself is overwritten', async () => {
+    expect(await ask({ 'x-chirpy-peer': 'guess;https;203.0.113.9' })).toEqual({ address: '127.0.0.1', secure: false });
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const forwarded = {
+    ...fromAddress('10.0.0.2'),
+    'x-forwarded-for': '203.0.113.9, 198.51.100.7',
+    'x-forwarded-host': 'chirpy.example',
+    'x-forwarded-proto': 'https',
+    'x-real-ip': '198.51.100.7',
+    host: 'internal:3000',
+  };
+
+  it('unset (a bare next start): believes none of the forwarded headers', () => {
+    const headers = new Headers(forwarded);
+    expect(clientAddress(headers)).toBe('10.0.0.2');
+    expect(requestHost(headers)).toBe('internal:3000');
+    expect(isSecureRequest(headers, new URL('http://internal:3000/'))).toBe(false);
+  });
+
+  it('a number of proxies: the client is that many entries from the right of X-Forwarded-For', () => {
+    vi.stubEnv('TRUST_PROXY', '1');
+    const headers = new Headers(forwarded);
+    expect(clientAddress(headers)).toBe('198.51.100.7');
+    expect(requestHost(headers)).toBe('chirpy.example');
+    expect(isSecureRequest(headers)).toBe(true);
+    vi.stubEnv('TRUST_PROXY', '2');
+    expect(clientAddress(headers)).toBe('203.0.113.9');
+  });
+
+  it('vercel (the default on Vercel): the address the platform sets', () => {
+    vi.stubEnv('TRUST_PROXY', '');
+    vi.stubEnv('VERCEL', '1');
+    expect(clientAddress(new Headers(forwarded))).toBe('198.51.100.7');
+  });
+
+  it('refuses a value it does not understand', () => {
+    vi.stubEnv('TRUST_PROXY', 'yes');
+    expect(() => clientAddress(new Headers(forwarded))).toThrow(/TRUST_PROXY/);
+  });
+});
+
+describe('requestContext', () => {
+  it('records the address and a bounded user agent', () => {
+    const context = requestContext(new Headers({ ...fromAddress('::ffff:192.0.2.4'), 'user-agent': 'x'.repeat(600) }));
+    expect(context.ip).toBe('192.0.2.4');
+    expect(context.userAgent).toHaveLength(512);
+  });
+});
