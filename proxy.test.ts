@@ -469,6 +469,7 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
   });
 
   it("does not believe a client's own X-Forwarded-Host when no proxy is trusted", async () => {
+    vi.stubEnv('TRUST_PROXY', 'none');
     const session = await browserSession();
     const forged = { origin: 'http://evil.example', 'x-forwarded-host': 'evil.example' };
     await expectRefused(await proxy(post('/api/chirps', session, forged)));

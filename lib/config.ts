@@ -31,11 +31,39 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     REFRESH_REUSE_GRACE_SECONDS: present(env.REFRESH_REUSE_GRACE_SECONDS),
     SESSION_IDLE_TIMEOUT_DAYS: present(env.SESSION_IDLE_TIMEOUT_DAYS),
   });
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new Error(`Invalid configuration: check ${fields} (see the README's environment table).`);
-  }
+  if (!parsed.success) throw invalidConfiguration(parsed.error);
   return parsed.data;
+}
+
+function invalidConfiguration(error: z.ZodError): Error {
+  const fields = error.issues.map((issue) => issue.path.join('.')).join(', ');
+  return new Error(`Invalid configuration: check ${fields} (see the README's environment table).`);
+}
+
+const cleanupSchema = z.object({
+  REFRESH_TOKEN_RETENTION_DAYS: integer(30, 1, 3650),
+  RATE_LIMIT_RETENTION_HOURS: integer(24, 1, 24 * 365),
+  AUDIT_RETENTION_DAYS: integer(90, 1, 3650),
+  CLEANUP_BATCH_SIZE: integer(5000, 1, 100_000),
+});
+
+export type CleanupSettings = z.infer<typeof cleanupSchema>;
+
+/** Housekeeping (lib/housekeeping.ts): how long rows are kept, and how many go per statement. */
+export function getCleanupSettings(env: NodeJS.ProcessEnv = process.env): CleanupSettings {
+  const parsed = cleanupSchema.safeParse({
+    REFRESH_TOKEN_RETENTION_DAYS: present(env.REFRESH_TOKEN_RETENTION_DAYS),
+    RATE_LIMIT_RETENTION_HOURS: present(env.RATE_LIMIT_RETENTION_HOURS),
+    AUDIT_RETENTION_DAYS: present(env.AUDIT_RETENTION_DAYS),
+    CLEANUP_BATCH_SIZE: present(env.CLEANUP_BATCH_SIZE),
+  });
+  if (!parsed.success) throw invalidConfiguration(parsed.error);
+  return parsed.data;
+}
+
+/** The cron route's secret (Vercel sends it as `Authorization: Bearer …`); unset: the route is closed. */
+export function getCronSecret(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return present(env.CRON_SECRET);
 }
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;

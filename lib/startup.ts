@@ -1,6 +1,6 @@
 import 'server-only';
 import { resolveJwtSecrets } from './auth/jwt-secret';
-import { getProxyTrust, getSettings } from './config';
+import { getCleanupSettings, getProxyTrust, getSettings } from './config';
 import { getDb, selectDriver } from './db/client';
 import { installPeerStamp } from './http/forwarded';
 
@@ -12,6 +12,7 @@ export function checkConfiguration(env: NodeJS.ProcessEnv = process.env): void {
   resolveJwtSecrets(env);
   getSettings(env);
   getProxyTrust(env);
+  getCleanupSettings(env);
   const selection = selectDriver(env);
   if (!selection.ok) throw new Error(selection.error);
 }

@@ -60,6 +60,8 @@ describe('TRUST_PROXY', () => {
   };
 
   it('unset (a bare next start): believes none of the forwarded headers', () => {
+    vi.stubEnv('TRUST_PROXY', '');
+    vi.stubEnv('VERCEL', '');
     const headers = new Headers(forwarded);
     expect(clientAddress(headers)).toBe('10.0.0.2');
     expect(requestHost(headers)).toBe('internal:3000');

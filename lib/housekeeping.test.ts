@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import { signUp } from '@/test/fixtures';
+import { getDb } from './db/client';
+import { authEvents, rateLimits, refreshTokens } from './db/schema';
+import { cleanUpExpiredData } from './housekeeping';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const now = Date.now();
+const daysAgo = (days: number) => new Date(now - days * DAY_MS);
+
+type TokenShape = {
+  client?: 'bearer' | 'browser';
+  expiresAt?: Date;
+  revokedAt?: Date | null;
+  lastUsedAt?: Date;
+};
+
+async function insertTokens(userId: string, count: number, shape: TokenShape): Promise<string[]> {
+  const db = await getDb();
+  const rows = Array.from({ length: count }, () => ({
+    tokenHash: randomUUID().replaceAll('-', '').repeat(2),
+    userId,
+    sessionId: randomUUID(),
+    client: shape.client ?? 'browser',
+    expiresAt: shape.expiresAt ?? new Date(now + 30 * DAY_MS),
+    revokedAt: shape.revokedAt ?? null,
+    revokedReason: shape.revokedAt ? ('rotated' as const) : null,
+    lastUsedAt: shape.lastUsedAt ?? new Date(now),
+  }));
+  await db.insert(refreshTokens).values(rows);
+  return rows.map((row) => row.tokenHash);
+}
+
+async function remainingTokenHashes(): Promise<string[]> {
+  const db = await getDb();
+  return (await db.select({ tokenHash: refreshTokens.tokenHash }).from(refreshTokens)).map((row) => row.tokenHash);
+}
+
+describe('cleanUpExpiredData', () => {
+  it('deletes tokens expired, revoked or idle past the retention, and keeps everything a rule still needs', async () => {
+    const user = await signUp();
+    const expired = await insertTokens(user.id, 1, { expiresAt: daysAgo(31) });
+    const revokedLongAgo = await insertTokens(user.id, 1, { revokedAt: daysAgo(31) });
+    const idleBrowser = await insertTokens(user.id, 1, { lastUsedAt: daysAgo(7 + 31) });
+    const kept = [
+      ...(await insertTokens(user.id, 1, { expiresAt: daysAgo(29) })),
+      ...(await insertTokens(user.id, 1, { revokedAt: daysAgo(29) })),
+      ...(await insertTokens(user.id, 1, {})),
+      // Bearer sessions have no idle rule: an old last use is no reason to delete.
+      ...(await insertTokens(user.id, 1, { client: 'bearer', lastUsedAt: daysAgo(50) })),
+    ];
+
+    const report = await cleanUpExpiredData(now);
+
+    expect(report).toMatchObject({ refresh_tokens: 3, rate_limits: 0, auth_events: 0 });
+    const remaining = await remainingTokenHashes();
+    expect(remaining.sort()).toEqual(kept.sort());
+    for (const gone of [...expired, ...revokedLongAgo, ...idleBrowser]) expect(remaining).not.toContain(gone);
+  });
+
+  it('deletes old rate-limit counters and audit events, keeping recent ones', async () => {
+    const user = await signUp();
+    const db = await getDb();
+    await db.insert(rateLimits).values([
+      { key: 'login:ip:old', windowStartedAt: new Date(now - 25 * 60 * 60 * 1000), hits: 3 },
+      { key: 'login:ip:new', windowStartedAt: new Date(now - 60 * 1000), hits: 1 },
+    ]);
+    await db.insert(authEvents).values([
+      { type: 'signed_in', userId: user.id, createdAt: daysAgo(91) },
+      { type: 'signed_in', userId: user.id, createdAt: daysAgo(89) },
+    ]);
+
+    const report = await cleanUpExpiredData(now);
+
+    expect(report).toMatchObject({ rate_limits: 1, auth_events: 1 });
+    expect((await db.select().from(rateLimits)).map((row) => row.key)).toEqual(['login:ip:new']);
+    expect(await db.select().from(authEvents)).toHaveLength(1);
+  });
+
+  it('works in batches of CLEANUP_BATCH_SIZE rows until nothing stale is left', async () => {
+    vi.stubEnv('CLEANUP_BATCH_SIZE', '10');
+    const user = await signUp();
+    await insertTokens(user.id, 25, { expiresAt: daysAgo(40) });
+    const kept = await insertTokens(user.id, 3, {});
+
+    const report = await cleanUpExpiredData(now);
+
+    // 10 + 10 + 5 tokens, then one (empty) batch each for counters and events.
+    expect(report).toMatchObject({ refresh_tokens: 25, batches: 5 });
+    expect((await remainingTokenHashes()).sort()).toEqual(kept.sort());
+    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 0, batches: 3 });
+  });
+
+  it('honours the retention settings', async () => {
+    vi.stubEnv('REFRESH_TOKEN_RETENTION_DAYS', '5');
+    const user = await signUp();
+    await insertTokens(user.id, 1, { revokedAt: daysAgo(6) });
+    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 1 });
+  });
+});

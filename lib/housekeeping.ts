@@ -1,0 +1,110 @@
+import 'server-only';
+import { and, eq, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { getCleanupSettings, getCronSecret, getSettings } from './config';
+import { type Database, getDb } from './db/client';
+import { authEvents, rateLimits, refreshTokens } from './db/schema';
+import { readAuthorization, secretsEqual } from './http/authorization';
+
+/**
+ * Deletes what no rule needs any more, in batches of CLEANUP_BATCH_SIZE rows, each its own short
+ * statement, so a large table is never locked for long and instances keep serving meanwhile:
+ *
+ * - refresh tokens that expired, were revoked, or (browser sessions) went idle more than
+ *   REFRESH_TOKEN_RETENTION_DAYS ago. Until then a retired token is kept so that presenting it
+ *   again is recognised as reuse; after that it is merely unknown.
+ * - rate-limit counters whose window began more than RATE_LIMIT_RETENTION_HOURS ago;
+ * - audit events older than AUDIT_RETENTION_DAYS.
+ */
+
+export type CleanupReport = {
+  refresh_tokens: number;
+  rate_limits: number;
+  auth_events: number;
+  batches: number;
+  duration_ms: number;
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Deletes the rows `where` selects, `batchSize` at a time, until none are left; returns the count. */
+async function deleteInBatches(
+  db: Database,
+  table: PgTable,
+  key: PgColumn,
+  where: SQL | undefined,
+  batchSize: number,
+  onBatch: () => void,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const batch = db.select({ key }).from(table).where(where).limit(batchSize);
+    const deleted = await db.delete(table).where(sql`${key} in (${batch})`).returning({ key });
+    onBatch();
+    total += deleted.length;
+    if (deleted.length < batchSize) return total;
+  }
+}
+
+function staleRefreshTokens(now: number): SQL | undefined {
+  const { REFRESH_TOKEN_RETENTION_DAYS } = getCleanupSettings();
+  const retention = REFRESH_TOKEN_RETENTION_DAYS * DAY_MS;
+  const cutoff = new Date(now - retention);
+  const idleCutoff = new Date(now - getSettings().SESSION_IDLE_TIMEOUT_DAYS * DAY_MS - retention);
+  return or(
+    lt(refreshTokens.expiresAt, cutoff),
+    lt(refreshTokens.revokedAt, cutoff),
+    and(eq(refreshTokens.client, 'browser'), lt(refreshTokens.lastUsedAt, idleCutoff)),
+  );
+}
+
+export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupReport> {
+  const db = await getDb();
+  const settings = getCleanupSettings();
+  const started = performance.now();
+  let batches = 0;
+  const counted = () => {
+    batches += 1;
+  };
+  const size = settings.CLEANUP_BATCH_SIZE;
+  const refreshTokenCount = await deleteInBatches(
+    db,
+    refreshTokens,
+    refreshTokens.tokenHash,
+    staleRefreshTokens(now),
+    size,
+    counted,
+  );
+  const rateLimitCount = await deleteInBatches(
+    db,
+    rateLimits,
+    rateLimits.key,
+    lt(rateLimits.windowStartedAt, new Date(now - settings.RATE_LIMIT_RETENTION_HOURS * HOUR_MS)),
+    size,
+    counted,
+  );
+  const eventCount = await deleteInBatches(
+    db,
+    authEvents,
+    authEvents.id,
+    lt(authEvents.createdAt, new Date(now - settings.AUDIT_RETENTION_DAYS * DAY_MS)),
+    size,
+    counted,
+  );
+  return {
+    refresh_tokens: refreshTokenCount,
+    rate_limits: rateLimitCount,
+    auth_events: eventCount,
+    batches,
+    duration_ms: Math.round(performance.now() - started),
+  };
+}
+
+/** Vercel's cron sends `Authorization: Bearer $CRON_SECRET`; with no secret set, nobody may call. */
+export function isCronRequest(headers: Headers): boolean {
+  const expected = getCronSecret();
+  const authorization = readAuthorization(headers, 'Bearer');
+  if (expected === undefined || !authorization.present || !authorization.ok) return false;
+  return secretsEqual(authorization.credentials, expected);
+}

@@ -1,0 +1,24 @@
+import { closeDb } from '../lib/db/client';
+import { cleanUpExpiredData } from '../lib/housekeeping';
+
+/**
+ * `npm run db:cleanup`: the housekeeping the daily cron does on Vercel (GET /api/cron/cleanup),
+ * for any other deployment's scheduler (cron, a Kubernetes CronJob). Same database choice as the
+ * app; on the embedded database it takes the same lock, so stop `npm run dev` first.
+ */
+async function main(): Promise<void> {
+  try {
+    const report = await cleanUpExpiredData();
+    console.log(
+      `Deleted ${report.refresh_tokens} refresh tokens, ${report.rate_limits} rate-limit counters and ` +
+        `${report.auth_events} audit events in ${report.batches} batches (${report.duration_ms} ms).`,
+    );
+  } finally {
+    await closeDb();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`Cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
