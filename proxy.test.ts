@@ -258,7 +258,7 @@ describe('a failed renewal', () => {
   it('with an expired access cookie and a revoked refresh cookie: the same', async () => {
     const session = await browserSession();
     const cookies = await expiredCookies(session);
-    await revokeSession(session.refresh);
+    await revokeSession(session.refresh, { ip: null, userAgent: null });
 
     const response = await proxy(get('/', cookies));
 

@@ -225,7 +225,10 @@ describe('rotateRefreshToken', () => {
     expect(await findSessionUser(laptop.sessionId, user.id)).toMatchObject({ id: user.id });
     expect((await tokenRow(laptop.refreshToken.value)).revokedAt).toBeNull();
     expect(await rotateRefreshToken(laptop.refreshToken.value, CONTEXT)).toMatchObject({ ok: true });
-    expect(await validateRefreshToken(api.refreshToken.value)).toMatchObject({ ok: true, user: { id: user.id } });
+    expect(await validateRefreshToken(api.refreshToken.value, CONTEXT)).toMatchObject({
+      ok: true,
+      user: { id: user.id },
+    });
   });
 
   it('reads the grace window from REFRESH_REUSE_GRACE_SECONDS', async () => {
@@ -243,7 +246,7 @@ describe('rotateRefreshToken', () => {
   it('refuses a signed-out session’s tokens as revoked, with or without the grace window', async () => {
     const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     const successor = await rotate(refreshToken.value);
-    await revokeSession(successor);
+    await revokeSession(successor, CONTEXT);
 
     expect(await rotateRefreshToken(successor, CONTEXT)).toEqual({ ok: false, reason: 'revoked' });
     // Inside the grace window the retired token cannot bring the ended session back either.
@@ -299,7 +302,10 @@ describe('bearer sessions', () => {
     const { sessionId, refreshToken } = await createSession(user.id, 'bearer', { ip: null, userAgent: null });
 
     for (let i = 0; i < 3; i++) {
-      expect(await validateRefreshToken(refreshToken.value)).toMatchObject({ ok: true, user: { id: user.id } });
+      expect(await validateRefreshToken(refreshToken.value, CONTEXT)).toMatchObject({
+        ok: true,
+        user: { id: user.id },
+      });
     }
     const rows = await sessionRows(sessionId);
     expect(rows).toHaveLength(1);
@@ -311,15 +317,15 @@ describe('bearer sessions', () => {
 
     expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'unknown' });
     expect(await sessionRows(sessionId)).toMatchObject([{ revokedAt: null, replacedBy: null }]);
-    expect(await validateRefreshToken(refreshToken.value)).toMatchObject({ ok: true });
+    expect(await validateRefreshToken(refreshToken.value, CONTEXT)).toMatchObject({ ok: true });
   });
 
   it('the bearer validate path refuses browser refresh tokens, live or retired', async () => {
     const { refreshToken } = await createSession(user.id, 'browser', CONTEXT);
-    expect(await validateRefreshToken(refreshToken.value)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await validateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'unknown' });
 
     await rotate(refreshToken.value);
-    expect(await validateRefreshToken(refreshToken.value)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await validateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'unknown' });
   });
 });
 
@@ -330,7 +336,7 @@ describe('revokeSession', () => {
     const current = await rotate(refreshToken.value);
 
     // Signing out with the old (retired) token still ends the session.
-    await revokeSession(refreshToken.value);
+    await revokeSession(refreshToken.value, CONTEXT);
 
     const rows = await sessionRows(sessionId);
     expect(liveRows(rows)).toEqual([]);
@@ -341,12 +347,12 @@ describe('revokeSession', () => {
 
   it('is idempotent and ignores tokens it does not know', async () => {
     const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
-    await revokeSession(refreshToken.value);
+    await revokeSession(refreshToken.value, CONTEXT);
     const [first] = await sessionRows(sessionId);
 
-    await revokeSession(refreshToken.value);
-    await revokeSession('b'.repeat(64));
-    await revokeSession('nonsense');
+    await revokeSession(refreshToken.value, CONTEXT);
+    await revokeSession('b'.repeat(64), CONTEXT);
+    await revokeSession('nonsense', CONTEXT);
 
     const [again] = await sessionRows(sessionId);
     expect(again?.revokedAt?.getTime()).toBe(first?.revokedAt?.getTime());

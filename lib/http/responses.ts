@@ -1,8 +1,19 @@
 import { NextResponse } from 'next/server';
+import { MESSAGES } from '../messages';
 
 /** Every error body in Chirpy is `{"error": "..."}`. */
 export function errorResponse(status: number, message: string): NextResponse {
   return NextResponse.json({ error: message }, { status });
+}
+
+/**
+ * 429 for a request over a rate limit: `Retry-After` in whole seconds (when the window ends), and
+ * the one catalogue message, whichever limit it was.
+ */
+export function tooManyRequests(retryAfterSeconds: number): NextResponse {
+  const response = errorResponse(429, MESSAGES.rate_limited);
+  response.headers.set('Retry-After', String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  return response;
 }
 
 export function badInputResponse(input: { status: number; error: string }): NextResponse {
