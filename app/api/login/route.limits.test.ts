@@ -48,8 +48,10 @@ describe('POST /api/login over a rate limit', () => {
     expect(await expectError(await login('nobody@example.com', 'guess'), 429)).toBe(MESSAGES.rate_limited);
   });
 
-  it('a client cannot dodge the limit with its own X-Forwarded-For when no proxy is trusted', async () => {
+  it('a client cannot dodge the limit with its own X-Forwarded-For when TRUST_PROXY is not set', async () => {
     vi.stubEnv('TRUST_PROXY', undefined);
+    // A server of our own, not Vercel (the Vercel run of the suite sets VERCEL; the database is already open).
+    vi.stubEnv('VERCEL', undefined);
     limitSignIns(100, 3);
     const attacker = fromAddress('203.0.113.9');
     const forged = (i: number) => ({ ...attacker, 'x-forwarded-for': `10.0.0.${i}`, 'x-real-ip': `10.0.1.${i}` });
@@ -71,6 +73,17 @@ describe('POST /api/login over a rate limit', () => {
     expect((await login('a@example.com', 'guess', viaProxy('203.0.113.1'))).status).toBe(429);
     // A client prepending its own entry changes nothing: only the proxy's (the last) is believed.
     expect((await login('a@example.com', 'guess', viaProxy('198.51.100.7, 203.0.113.2'))).status).toBe(429);
+  });
+
+  it('on Vercel, the address the platform sets is the one counted', async () => {
+    vi.stubEnv('TRUST_PROXY', undefined);
+    vi.stubEnv('VERCEL', '1');
+    limitSignIns(100, 1);
+    const fromPlatform = (client: string) => ({ 'x-real-ip': client, 'x-forwarded-for': client });
+
+    expect((await login('a@example.com', 'guess', fromPlatform('203.0.113.1'))).status).toBe(401);
+    expect((await login('a@example.com', 'guess', fromPlatform('203.0.113.2'))).status).toBe(401);
+    expect((await login('a@example.com', 'guess', fromPlatform('203.0.113.1'))).status).toBe(429);
   });
 
   it('the sign-in form goes back to /login with the rate_limited code and sets no cookie', async () => {

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { POST as login } from '@/app/api/login/route';
 import { POST as refresh } from '@/app/api/refresh/route';
@@ -10,6 +10,12 @@ import { apiSession, browserSession, PASSWORD, signUp } from '@/test/fixtures';
 import { expectError, fromAddress, ISO_TIMESTAMP, jsonOf, makeRequest, UUID } from '@/test/http';
 import { accessTokenClaims, SAME_ORIGIN, setSessionTime } from '@/test/session-helpers';
 import { GET } from './route';
+
+// fromAddress plays a client on a bare server (no proxy in front); the Vercel run of the suite sets
+// VERCEL, which would otherwise make the platform's headers the source of the address.
+beforeEach(() => {
+  vi.stubEnv('TRUST_PROXY', 'none');
+});
 
 const CHROME_ON_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';

@@ -1,9 +1,15 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MESSAGES } from '@/lib/messages';
 import { rowCounts, uniqueEmail } from '@/test/fixtures';
 import { fromAddress, jsonOf, makeRequest, setCookies } from '@/test/http';
 import { SAME_ORIGIN } from '@/test/session-helpers';
 import { POST } from './route';
+
+// fromAddress plays a client on a bare server (no proxy in front); the Vercel run of the suite sets
+// VERCEL, which would otherwise make the platform's headers the source of the address.
+beforeEach(() => {
+  vi.stubEnv('TRUST_PROXY', 'none');
+});
 
 afterEach(() => {
   vi.unstubAllEnvs();

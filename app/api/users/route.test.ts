@@ -216,6 +216,7 @@ describe('PUT /api/users', () => {
   });
 
   it('records the changes in the audit log, with where they came from, and who ended the other sessions', async () => {
+    vi.stubEnv('TRUST_PROXY', 'none');
     const session = await apiSession();
     const second = await apiSession(session);
     const newEmail = uniqueEmail();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { GET as me } from '@/app/api/me/route';
 import { POST as refresh } from '@/app/api/refresh/route';
 import { listRecentAuthEvents } from '@/lib/audit';
@@ -7,6 +7,12 @@ import { apiSession, browserSession } from '@/test/fixtures';
 import { expectError, fromAddress, makeRequest, params } from '@/test/http';
 import { accessTokenClaims, liveRows, SAME_ORIGIN, sessionRows } from '@/test/session-helpers';
 import { DELETE } from './route';
+
+// fromAddress plays a client on a bare server (no proxy in front); the Vercel run of the suite sets
+// VERCEL, which would otherwise make the platform's headers the source of the address.
+beforeEach(() => {
+  vi.stubEnv('TRUST_PROXY', 'none');
+});
 
 type Auth = { bearer: string } | { cookie: string };
 
