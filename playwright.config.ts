@@ -60,6 +60,10 @@ export default defineConfig({
       SESSION_ACCESS_TTL_SECONDS: String(ACCESS_TTL_SECONDS),
       REFRESH_REUSE_GRACE_SECONDS: String(REUSE_GRACE_SECONDS),
       POLKA_KEY,
+      // Every spec signs up and signs in from 127.0.0.1, against one database for the whole run.
+      RATE_LIMIT_SIGNUP_IP_MAX: '100000',
+      RATE_LIMIT_LOGIN_IP_MAX: '100000',
+      RATE_LIMIT_LOGIN_ACCOUNT_MAX: '100000',
       PLATFORM: '',
       DATABASE_URL: '',
       NEXT_TELEMETRY_DISABLED: '1',

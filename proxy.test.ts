@@ -204,6 +204,26 @@ describe('renewing from the refresh cookie', () => {
     expect((await tokenRow(session.refresh)).revokedAt).toBeNull();
   });
 
+  it('over the rotation limit: 429 with Retry-After (a page for a page), cookies kept, nobody signed out', async () => {
+    vi.stubEnv('RATE_LIMIT_ROTATION_MAX', '1');
+    const session = await browserSession();
+    const first = await proxy(get('/api/me', { [REFRESH]: session.refresh }));
+    expect(passedThrough(first)).toBe(true);
+    const successor = setCookies(first).get(REFRESH)?.value;
+    if (!successor) throw new Error('the first renewal set no refresh cookie');
+
+    const api = await proxy(get('/api/me', { [REFRESH]: successor }));
+    expect(api.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    expect(api.headers.getSetCookie()).toEqual([]);
+    expect(await jsonOf(api)).toEqual({ status: 429, body: { error: expect.any(String) } });
+
+    const page = await proxy(get('/', { [REFRESH]: successor }));
+    expect(page.status).toBe(429);
+    expect(page.headers.get('location')).toBeNull();
+    expect(page.headers.getSetCookie()).toEqual([]);
+    expect((await tokenRow(successor)).revokedAt).toBeNull();
+  });
+
   it('answers an API request with only a refresh cookie 503 JSON during an outage, never 401', async () => {
     const session = await browserSession();
 
@@ -277,7 +297,7 @@ describe('a failed renewal', () => {
   it('with an expired access cookie and a revoked refresh cookie: the same', async () => {
     const session = await browserSession();
     const cookies = await expiredCookies(session);
-    await revokeSession(session.refresh);
+    await revokeSession(session.refresh, { ip: null, userAgent: null });
 
     const response = await proxy(get('/', cookies));
 

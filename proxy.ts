@@ -13,9 +13,9 @@ import { renewBrowserSession } from '@/lib/auth/session-flow';
 import { verifyAccessToken } from '@/lib/auth/tokens';
 import { readAuthorization } from '@/lib/http/authorization';
 import { mediaType } from '@/lib/http/body';
+import { rateLimitedResponse, unavailableResponse } from '@/lib/http/error-pages';
 import { logFault } from '@/lib/http/fault-log';
 import { requestContext } from '@/lib/http/forwarded';
-import { unavailableResponse } from '@/lib/http/unavailable-page';
 
 /**
  * Keeps a browser session's short-lived access cookie fresh, using the refresh cookie only when
@@ -42,7 +42,11 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   if (!refresh) return signedOut(request, secure);
   try {
     const renewal = await renewBrowserSession(refresh, requestContext(request.headers));
-    return renewal.ok ? continueWith(request, secure, renewal.cookies) : signedOut(request, secure);
+    if (renewal.ok) return continueWith(request, secure, renewal.cookies);
+    // Too many renewals is abuse of a live session, not its end: refuse, and keep the cookies.
+    if (renewal.reason === 'rate_limited')
+      return rateLimitedResponse(request.nextUrl.pathname, renewal.retryAfterSeconds);
+    return signedOut(request, secure);
   } catch (error) {
     // The database is down (or a bug), not the session: sign nobody out. Passing the request on
     // without an access cookie would show a signed-out page or a 401, so answer here, cookies

@@ -19,16 +19,27 @@ export type AuthEventInput = {
   context: RequestContext;
 };
 
-export async function recordAuthEvent(event: AuthEventInput): Promise<void> {
-  const db = await getDb();
-  await db.insert(authEvents).values({
+function toRow(event: AuthEventInput) {
+  return {
     type: event.type,
     userId: event.userId,
     sessionId: event.sessionId ?? null,
     detail: event.detail ?? null,
     ip: event.context.ip,
     userAgent: event.context.userAgent,
-  });
+  };
+}
+
+export async function recordAuthEvent(event: AuthEventInput): Promise<void> {
+  const db = await getDb();
+  await db.insert(authEvents).values(toRow(event));
+}
+
+/** Several events in one statement (ending many sessions at once). */
+export async function recordAuthEvents(events: AuthEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  const db = await getDb();
+  await db.insert(authEvents).values(events.map(toRow));
 }
 
 /** The account page's list: the user's most recent events, newest first. */

@@ -15,7 +15,19 @@ const settingsSchema = z.object({
   SESSION_ACCESS_TTL_SECONDS: integer(300, 1, 24 * 60 * 60),
   REFRESH_REUSE_GRACE_SECONDS: integer(30, 0, 10 * 60),
   SESSION_IDLE_TIMEOUT_DAYS: integer(7, 1, 60),
+  RATE_LIMIT_LOGIN_IP_MAX: integer(50, 1, 1_000_000),
+  RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_LOGIN_ACCOUNT_MAX: integer(10, 1, 1_000_000),
+  RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_SIGNUP_IP_MAX: integer(10, 1, 1_000_000),
+  RATE_LIMIT_SIGNUP_IP_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_REFRESH_MAX: integer(120, 1, 1_000_000),
+  RATE_LIMIT_REFRESH_WINDOW_SECONDS: integer(60, 1, 24 * 60 * 60),
+  RATE_LIMIT_ROTATION_MAX: integer(120, 1, 1_000_000),
+  RATE_LIMIT_ROTATION_WINDOW_SECONDS: integer(60, 1, 24 * 60 * 60),
 });
+
+const SETTING_NAMES = settingsSchema.keyof().options;
 
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -25,12 +37,7 @@ export function present(value: string | undefined): string | undefined {
 }
 
 export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const parsed = settingsSchema.safeParse({
-    BCRYPT_COST: present(env.BCRYPT_COST),
-    SESSION_ACCESS_TTL_SECONDS: present(env.SESSION_ACCESS_TTL_SECONDS),
-    REFRESH_REUSE_GRACE_SECONDS: present(env.REFRESH_REUSE_GRACE_SECONDS),
-    SESSION_IDLE_TIMEOUT_DAYS: present(env.SESSION_IDLE_TIMEOUT_DAYS),
-  });
+  const parsed = settingsSchema.safeParse(Object.fromEntries(SETTING_NAMES.map((name) => [name, present(env[name])])));
   if (!parsed.success) throw invalidConfiguration(parsed.error);
   return parsed.data;
 }
@@ -64,6 +71,40 @@ export function getCleanupSettings(env: NodeJS.ProcessEnv = process.env): Cleanu
 /** The cron route's secret (Vercel sends it as `Authorization: Bearer …`); unset: the route is closed. */
 export function getCronSecret(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return present(env.CRON_SECRET);
+}
+
+/**
+ * The rate limits: fixed windows counted in Postgres (lib/rate-limit.ts). The defaults stop
+ * password guessing and floods without a person ever meeting them: ten sign-ins to one account
+ * from one address in 15 minutes is more than anyone types.
+ */
+export const RATE_LIMIT_RULES = [
+  'login_ip',
+  'login_account',
+  'signup_ip',
+  'bearer_refresh',
+  'cookie_rotation',
+] as const;
+export type RateLimitRule = (typeof RATE_LIMIT_RULES)[number];
+export type RateLimitSetting = { limit: number; windowSeconds: number };
+
+export function getRateLimit(rule: RateLimitRule, env: NodeJS.ProcessEnv = process.env): RateLimitSetting {
+  const settings = getSettings(env);
+  switch (rule) {
+    case 'login_ip':
+      return { limit: settings.RATE_LIMIT_LOGIN_IP_MAX, windowSeconds: settings.RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS };
+    case 'login_account':
+      return {
+        limit: settings.RATE_LIMIT_LOGIN_ACCOUNT_MAX,
+        windowSeconds: settings.RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS,
+      };
+    case 'signup_ip':
+      return { limit: settings.RATE_LIMIT_SIGNUP_IP_MAX, windowSeconds: settings.RATE_LIMIT_SIGNUP_IP_WINDOW_SECONDS };
+    case 'bearer_refresh':
+      return { limit: settings.RATE_LIMIT_REFRESH_MAX, windowSeconds: settings.RATE_LIMIT_REFRESH_WINDOW_SECONDS };
+    case 'cookie_rotation':
+      return { limit: settings.RATE_LIMIT_ROTATION_MAX, windowSeconds: settings.RATE_LIMIT_ROTATION_WINDOW_SECONDS };
+  }
 }
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;

@@ -16,6 +16,10 @@ export const MESSAGES = {
   password_too_short: `Password must be at least ${MIN_PASSWORD_LENGTH} characters`,
   password_too_long: `Password must be at most ${MAX_PASSWORD_BYTES} bytes (bcrypt ignores the rest)`,
   invalid_form: 'Check the form and try again',
+  // One wording for every limit: which limit was hit is for the audit log, not for a guesser.
+  rate_limited: 'Too many attempts: wait a moment and try again',
+  session_not_found: 'Session not found',
+  malformed_session_id: 'Session id must be a UUID',
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;

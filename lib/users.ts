@@ -1,23 +1,19 @@
 import 'server-only';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import {
-  fitsBcrypt,
-  hashPassword,
-  PASSWORD_TOO_LONG,
-  passwordSchema,
-  verifyAgainstDummy,
-  verifyPassword,
-} from './auth/password';
 import { getDb } from './db/client';
 import { isUniqueViolation } from './db/errors';
 import { type User, users } from './db/schema';
 import { MESSAGES } from './messages';
 
+/**
+ * User records: reading and writing rows. Passwords arrive here already hashed; checking and
+ * hashing them is lib/auth/credentials.ts's business, which builds on this module (never the
+ * reverse).
+ */
+
 const MAX_EMAIL_LENGTH = 254;
 export const INVALID_EMAIL = MESSAGES.invalid_email;
-export const EMAIL_TAKEN = MESSAGES.email_taken;
-export const INCORRECT_CREDENTIALS = MESSAGES.incorrect_credentials;
 
 export const emailSchema = z
   .string({ error: 'email must be a string' })
@@ -25,23 +21,6 @@ export const emailSchema = z
   .toLowerCase()
   .max(MAX_EMAIL_LENGTH, 'email is too long')
   .pipe(z.email(INVALID_EMAIL));
-
-/** Sign-up and account changes: the password policy applies. */
-export const credentialsSchema = z.object({ email: emailSchema, password: passwordSchema });
-
-/**
- * Login: the policy is not re-checked (it may have changed since the account was made), but a
- * password bcrypt would truncate is refused rather than compared on its first 72 bytes.
- */
-export const loginSchema = z.object({
-  email: emailSchema,
-  password: z
-    .string({ error: 'password must be a string' })
-    .min(1, 'password is required')
-    .refine(fitsBcrypt, PASSWORD_TOO_LONG),
-});
-
-export type Credentials = z.infer<typeof credentialsSchema>;
 
 /** The public shape of a user in every response: never the password hash. */
 export type PublicUser = {
@@ -64,11 +43,10 @@ export function toPublicUser(user: User): PublicUser {
 
 export type UserWrite = { ok: true; user: User } | { ok: false; reason: 'email_taken' };
 
-export async function createUser(credentials: Credentials): Promise<UserWrite> {
+export async function insertUser(email: string, hashedPassword: string): Promise<UserWrite> {
   const db = await getDb();
-  const hashedPassword = await hashPassword(credentials.password);
   try {
-    const [user] = await db.insert(users).values({ email: credentials.email, hashedPassword }).returning();
+    const [user] = await db.insert(users).values({ email, hashedPassword }).returning();
     if (!user) throw new Error('insert returned no row');
     return { ok: true, user };
   } catch (error) {
@@ -77,16 +55,17 @@ export async function createUser(credentials: Credentials): Promise<UserWrite> {
   }
 }
 
-export async function updateUserCredentials(
+export type UserChanges = { email?: string; hashedPassword?: string };
+
+export async function updateUser(
   userId: string,
-  credentials: Credentials,
+  changes: UserChanges,
 ): Promise<UserWrite | { ok: false; reason: 'not_found' }> {
   const db = await getDb();
-  const hashedPassword = await hashPassword(credentials.password);
   try {
     const [user] = await db
       .update(users)
-      .set({ email: credentials.email, hashedPassword, updatedAt: sql`now()` })
+      .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(users.id, userId))
       .returning();
     return user ? { ok: true, user } : { ok: false, reason: 'not_found' };
@@ -96,21 +75,16 @@ export async function updateUserCredentials(
   }
 }
 
-/** Unknown email and wrong password take the same time and give the same answer. */
-export async function verifyCredentials(email: string, password: string): Promise<User | null> {
-  const db = await getDb();
-  const [user] = await db.select().from(users).where(eq(users.email, email));
-  if (!user) {
-    // Hash the password anyway, so an unknown email costs the same time as a wrong password.
-    await verifyAgainstDummy(password);
-    return null;
-  }
-  return (await verifyPassword(password, user.hashedPassword)) ? user : null;
-}
-
 export async function findUserById(userId: string): Promise<User | null> {
   const db = await getDb();
   const [user] = await db.select().from(users).where(eq(users.id, userId));
+  return user ?? null;
+}
+
+/** `email` as stored: trimmed and lower-cased (emailSchema's output). */
+export async function findUserByEmail(email: string): Promise<User | null> {
+  const db = await getDb();
+  const [user] = await db.select().from(users).where(eq(users.email, email));
   return user ?? null;
 }
 

@@ -12,20 +12,33 @@ import { verifyAccessToken } from './tokens';
 
 /**
  * Who is asking. The proxy's checks are only optimistic; this is the authoritative one, made
- * where data is read: the token must verify, its user must exist, and a browser session's token
- * must belong to a session that is still alive (so sign-out and reuse detection take effect at
- * once, not when the access token runs out).
+ * where data is read: the token must verify, its user must exist, and a token that names its
+ * session (`sid`: every token issued now, bearer or cookie) must belong to a session that is
+ * still alive, so sign-out, "sign out everywhere else", a credentials change and reuse detection
+ * take effect at once, not when the access token runs out. Tokens issued before sessions were
+ * named carry no `sid` and are trusted until they expire (at most an hour).
  */
 
 export type Authentication = { ok: true; user: User; sessionId: string | null } | { ok: false; error: string };
 
-async function userForAccessToken(token: string): Promise<Authentication> {
+const INVALID: Authentication = { ok: false, error: 'Invalid access token' };
+
+/**
+ * `carrier` is where the token came from. The cookie only ever holds browser-session tokens we
+ * put there: an API token, or one naming no session, found in it was put there by someone else.
+ */
+async function userForAccessToken(token: string, carrier: 'header' | 'cookie'): Promise<Authentication> {
   const check = await verifyAccessToken(token);
   if (!check.ok)
     return { ok: false, error: check.reason === 'expired' ? 'Access token expired' : 'Invalid access token' };
-  const user =
-    check.sessionId === null ? await findUserById(check.userId) : await findSessionUser(check.sessionId, check.userId);
-  return user ? { ok: true, user, sessionId: check.sessionId } : { ok: false, error: 'Invalid access token' };
+  if (check.sessionId === null) {
+    if (carrier === 'cookie') return INVALID;
+    const user = await findUserById(check.userId);
+    return user ? { ok: true, user, sessionId: null } : INVALID;
+  }
+  const client = carrier === 'cookie' ? 'browser' : undefined;
+  const user = await findSessionUser(check.sessionId, check.userId, client);
+  return user ? { ok: true, user, sessionId: check.sessionId } : INVALID;
 }
 
 /** Route handlers: a Bearer access token, or else the browser's access cookie. */
@@ -33,16 +46,12 @@ export async function authenticateRequest(request: NextRequest): Promise<Authent
   const authorization = readAuthorization(request.headers, 'Bearer');
   if (authorization.present) {
     if (!authorization.ok) return { ok: false, error: 'Malformed Authorization header: expected "Bearer <token>"' };
-    return userForAccessToken(authorization.credentials);
+    return userForAccessToken(authorization.credentials, 'header');
   }
   const names = sessionCookieNames(isSecureNextRequest(request));
   const cookie = request.cookies.get(names.access)?.value;
   if (!cookie) return { ok: false, error: 'Missing access token' };
-  const authentication = await userForAccessToken(cookie);
-  // The cookie holds only session tokens; anything else in it was not put there by us.
-  return authentication.ok && authentication.sessionId === null
-    ? { ok: false, error: 'Invalid access token' }
-    : authentication;
+  return userForAccessToken(cookie, 'cookie');
 }
 
 /** Server components: the signed-in user of this request, once per render. */
@@ -51,6 +60,6 @@ export const getCurrentUser = cache(async (): Promise<User | null> => {
   const names = sessionCookieNames(isSecureRequest(headerStore));
   const token = cookieStore.get(names.access)?.value;
   if (!token) return null;
-  const authentication = await userForAccessToken(token);
-  return authentication.ok && authentication.sessionId !== null ? authentication.user : null;
+  const authentication = await userForAccessToken(token, 'cookie');
+  return authentication.ok ? authentication.user : null;
 });

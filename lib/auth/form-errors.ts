@@ -1,5 +1,11 @@
-import { EMAIL_TAKEN, INCORRECT_CREDENTIALS, INVALID_EMAIL } from '../users';
+import { MESSAGES } from '../messages';
 import { PASSWORD_TOO_LONG, PASSWORD_TOO_SHORT } from './password';
+
+const {
+  email_taken: EMAIL_TAKEN,
+  incorrect_credentials: INCORRECT_CREDENTIALS,
+  invalid_email: INVALID_EMAIL,
+} = MESSAGES;
 
 /**
  * The sign-in and sign-up forms work without JavaScript, so their errors travel back in the
@@ -13,6 +19,7 @@ const FORM_ERRORS = {
   password_short: PASSWORD_TOO_SHORT,
   password_long: PASSWORD_TOO_LONG,
   invalid: 'Check the form and try again',
+  rate_limited: MESSAGES.rate_limited,
 } as const;
 
 type FormErrorCode = keyof typeof FORM_ERRORS;
@@ -25,6 +32,7 @@ const CODE_BY_MESSAGE = new Map<string, FormErrorCode>([
   ['email is too long', 'email'],
   [PASSWORD_TOO_SHORT, 'password_short'],
   [PASSWORD_TOO_LONG, 'password_long'],
+  [MESSAGES.rate_limited, 'rate_limited'],
 ]);
 
 function isFormErrorCode(code: string): code is FormErrorCode {

@@ -1,12 +1,25 @@
 import 'server-only';
+import { recordAuthEvent } from '../audit';
 import type { User } from '../db/schema';
 import type { RequestContext } from '../http/forwarded';
-import { type Credentials, verifyCredentials } from '../users';
+import { enforceRateLimit, type RateLimited } from '../rate-limit';
 import type { SessionCookieValues } from './cookies';
-import { createSession, type RefreshFailure, rotateRefreshToken, type SessionClient } from './sessions';
+import { admitPasswordAttempt, type Credentials, verifyCredentials } from './credentials';
+import {
+  createSession,
+  findBrowserTokenSession,
+  type RefreshFailure,
+  rotateRefreshToken,
+  type SessionClient,
+  validateRefreshToken,
+} from './sessions';
 import { type IssuedToken, issueAccessToken, issueSessionAccessToken } from './tokens';
 
-/** The flows that hand a client a token pair: signing in, and renewing a browser session. */
+/**
+ * The flows that hand a client tokens: signing in, refreshing a bearer access token, renewing a
+ * browser session. The rate limits are checked here, so every entry point (JSON routes, forms,
+ * the proxy) is held to them.
+ */
 
 export type StartedSession = {
   user: User;
@@ -21,24 +34,62 @@ export async function startSession(
 ): Promise<StartedSession> {
   const { sessionId, refreshToken } = await createSession(user.id, client, context);
   const access =
-    client === 'browser' ? await issueSessionAccessToken(user.id, sessionId) : await issueAccessToken(user.id);
+    client === 'browser'
+      ? await issueSessionAccessToken(user.id, sessionId)
+      : await issueAccessToken(user.id, sessionId);
+  await recordAuthEvent({ type: 'signed_in', userId: user.id, sessionId, context });
   return { user, sessionId, tokens: { access, refresh: refreshToken } };
 }
 
+export type SignInFailure = { ok: false; reason: 'credentials' } | RateLimited;
+
+/** The limits are checked before the bcrypt work: a refused guess costs the server nothing much. */
 export async function signIn(
   credentials: Credentials,
   client: SessionClient,
   context: RequestContext,
-): Promise<({ ok: true } & StartedSession) | { ok: false }> {
-  const user = await verifyCredentials(credentials.email, credentials.password);
-  if (!user) return { ok: false };
-  return { ok: true, ...(await startSession(user, client, context)) };
+): Promise<({ ok: true } & StartedSession) | SignInFailure> {
+  const admitted = await admitPasswordAttempt(credentials.email, context);
+  if (!admitted.ok) return admitted;
+  const check = await verifyCredentials(credentials.email, credentials.password);
+  if (!check.ok) {
+    await recordAuthEvent({ type: 'sign_in_failed', userId: check.userId, context });
+    return { ok: false, reason: 'credentials' };
+  }
+  return { ok: true, ...(await startSession(check.user, client, context)) };
 }
 
-export type Renewal = { ok: true; cookies: SessionCookieValues } | { ok: false; reason: RefreshFailure };
+export type AccessRefresh =
+  | { ok: true; user: User; sessionId: string; token: IssuedToken }
+  | { ok: false; reason: RefreshFailure }
+  | RateLimited;
 
-/** Rotates the refresh cookie's token and issues a fresh access token for the same session. */
+/**
+ * A bearer refresh token for a new access token (no rotation). The limit is counted per session,
+ * and only once the token has proved valid, so strings we never issued leave no rows behind.
+ */
+export async function refreshAccessToken(refreshToken: string, context: RequestContext): Promise<AccessRefresh> {
+  const check = await validateRefreshToken(refreshToken, context);
+  if (!check.ok) return check;
+  const { user, sessionId } = check;
+  const admitted = await enforceRateLimit('bearer_refresh', sessionId, { userId: user.id, sessionId, context });
+  if (!admitted.ok) return admitted;
+  return { ok: true, user, sessionId, token: await issueAccessToken(user.id, sessionId) };
+}
+
+export type Renewal = { ok: true; cookies: SessionCookieValues } | { ok: false; reason: RefreshFailure } | RateLimited;
+
+/**
+ * Rotates the refresh cookie's token and issues a fresh access token for the same session.
+ * Over the rotation limit nothing rotates and nobody is signed out: the caller answers 429 and
+ * the browser's cookies stay as they are.
+ */
 export async function renewBrowserSession(refreshToken: string, context: RequestContext): Promise<Renewal> {
+  const session = await findBrowserTokenSession(refreshToken);
+  if (session) {
+    const admitted = await enforceRateLimit('cookie_rotation', session.sessionId, { ...session, context });
+    if (!admitted.ok) return admitted;
+  }
   const rotation = await rotateRefreshToken(refreshToken, context);
   if (!rotation.ok) return rotation;
   const access = await issueSessionAccessToken(rotation.userId, rotation.sessionId);

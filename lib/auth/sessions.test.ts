@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { signUp, type TestUser } from '@/test/fixtures';
 import {
@@ -10,7 +11,19 @@ import {
   tokenRow,
   warmConnections,
 } from '@/test/session-helpers';
-import { createSession, findSessionUser, revokeSession, rotateRefreshToken, validateRefreshToken } from './sessions';
+import { getDb } from '../db/client';
+import { type AuthEvent, authEvents } from '../db/schema';
+import {
+  createSession,
+  endOtherSessions,
+  endSession,
+  findSessionUser,
+  listSessions,
+  revokeSession,
+  revokeSessionById,
+  rotateRefreshToken,
+  validateRefreshToken,
+} from './sessions';
 import { hashRefreshToken } from './tokens';
 
 const UA = 'Mozilla/5.0 (sessions test)';
@@ -27,6 +40,11 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
+
+async function eventsOf(type: AuthEvent['type']): Promise<AuthEvent[]> {
+  const db = await getDb();
+  return db.select().from(authEvents).where(eq(authEvents.type, type)).orderBy(authEvents.id);
+}
 
 /** A rotation that must succeed with a successor; returns the successor's plaintext. */
 async function rotate(token: string): Promise<string> {
@@ -202,7 +220,10 @@ describe('rotateRefreshToken', () => {
     expect(await rotateRefreshToken(third, CONTEXT)).toEqual({ ok: false, reason: 'revoked' });
     expect(await findSessionUser(sessionId, user.id)).toBeNull();
 
-    // The event is logged; the token is not.
+    // The event is in the audit log and the server log; the token is in neither.
+    expect(await eventsOf('reuse_detected')).toEqual([
+      expect.objectContaining({ userId: user.id, sessionId, ip: CONTEXT.ip, userAgent: CONTEXT.userAgent }),
+    ]);
     expect(warn).toHaveBeenCalledTimes(1);
     const logged = warn.mock.calls.flat().map(String).join(' ');
     expect(logged).toContain(sessionId);
@@ -225,7 +246,10 @@ describe('rotateRefreshToken', () => {
     expect(await findSessionUser(laptop.sessionId, user.id)).toMatchObject({ id: user.id });
     expect((await tokenRow(laptop.refreshToken.value)).revokedAt).toBeNull();
     expect(await rotateRefreshToken(laptop.refreshToken.value, CONTEXT)).toMatchObject({ ok: true });
-    expect(await validateRefreshToken(api.refreshToken.value)).toMatchObject({ ok: true, user: { id: user.id } });
+    expect(await validateRefreshToken(api.refreshToken.value, CONTEXT)).toMatchObject({
+      ok: true,
+      user: { id: user.id },
+    });
   });
 
   it('reads the grace window from REFRESH_REUSE_GRACE_SECONDS', async () => {
@@ -243,7 +267,7 @@ describe('rotateRefreshToken', () => {
   it('refuses a signed-out session’s tokens as revoked, with or without the grace window', async () => {
     const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
     const successor = await rotate(refreshToken.value);
-    await revokeSession(successor);
+    await revokeSession(successor, CONTEXT);
 
     expect(await rotateRefreshToken(successor, CONTEXT)).toEqual({ ok: false, reason: 'revoked' });
     // Inside the grace window the retired token cannot bring the ended session back either.
@@ -299,7 +323,10 @@ describe('bearer sessions', () => {
     const { sessionId, refreshToken } = await createSession(user.id, 'bearer', { ip: null, userAgent: null });
 
     for (let i = 0; i < 3; i++) {
-      expect(await validateRefreshToken(refreshToken.value)).toMatchObject({ ok: true, user: { id: user.id } });
+      expect(await validateRefreshToken(refreshToken.value, CONTEXT)).toMatchObject({
+        ok: true,
+        user: { id: user.id },
+      });
     }
     const rows = await sessionRows(sessionId);
     expect(rows).toHaveLength(1);
@@ -311,15 +338,15 @@ describe('bearer sessions', () => {
 
     expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'unknown' });
     expect(await sessionRows(sessionId)).toMatchObject([{ revokedAt: null, replacedBy: null }]);
-    expect(await validateRefreshToken(refreshToken.value)).toMatchObject({ ok: true });
+    expect(await validateRefreshToken(refreshToken.value, CONTEXT)).toMatchObject({ ok: true });
   });
 
   it('the bearer validate path refuses browser refresh tokens, live or retired', async () => {
     const { refreshToken } = await createSession(user.id, 'browser', CONTEXT);
-    expect(await validateRefreshToken(refreshToken.value)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await validateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'unknown' });
 
     await rotate(refreshToken.value);
-    expect(await validateRefreshToken(refreshToken.value)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await validateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'unknown' });
   });
 });
 
@@ -330,7 +357,7 @@ describe('revokeSession', () => {
     const current = await rotate(refreshToken.value);
 
     // Signing out with the old (retired) token still ends the session.
-    await revokeSession(refreshToken.value);
+    await revokeSession(refreshToken.value, CONTEXT);
 
     const rows = await sessionRows(sessionId);
     expect(liveRows(rows)).toEqual([]);
@@ -341,16 +368,102 @@ describe('revokeSession', () => {
 
   it('is idempotent and ignores tokens it does not know', async () => {
     const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
-    await revokeSession(refreshToken.value);
+    await revokeSession(refreshToken.value, CONTEXT);
     const [first] = await sessionRows(sessionId);
 
-    await revokeSession(refreshToken.value);
-    await revokeSession('b'.repeat(64));
-    await revokeSession('nonsense');
+    await revokeSession(refreshToken.value, CONTEXT);
+    await revokeSession('b'.repeat(64), CONTEXT);
+    await revokeSession('nonsense', CONTEXT);
 
     const [again] = await sessionRows(sessionId);
     expect(again?.revokedAt?.getTime()).toBe(first?.revokedAt?.getTime());
     expect(again?.revokedReason).toBe('signed_out');
+    // Ended once, recorded once.
+    expect(await eventsOf('session_ended')).toEqual([
+      expect.objectContaining({ userId: user.id, sessionId, detail: 'signed_out', ip: CONTEXT.ip }),
+    ]);
+  });
+});
+
+describe('revokeSessionById', () => {
+  it('ends the session an access token names (sign-out with only the access cookie), recorded as signed_out', async () => {
+    const { sessionId } = await createSession(user.id, 'browser', CONTEXT);
+
+    await revokeSessionById(sessionId, CONTEXT);
+
+    expect(liveRows(await sessionRows(sessionId))).toEqual([]);
+    expect(await eventsOf('session_ended')).toEqual([expect.objectContaining({ sessionId, detail: 'signed_out' })]);
+  });
+});
+
+describe('listSessions', () => {
+  it('lists each live session once, however often it rotated, most recently used first, marking the current one', async () => {
+    const browser = await createSession(user.id, 'browser', { ip: '203.0.113.80', userAgent: 'curl/8.5.0' });
+    const api = await createSession(user.id, 'bearer', CONTEXT);
+    await rotate(await rotate(browser.refreshToken.value));
+    const stranger = await signUp();
+    await createSession(stranger.id, 'bearer', CONTEXT);
+
+    const sessions = await listSessions(user.id, api.sessionId);
+
+    expect(sessions).toEqual([
+      {
+        id: browser.sessionId,
+        createdAt: expect.any(Date),
+        lastUsedAt: expect.any(Date),
+        device: 'Unknown device',
+        ip: CONTEXT.ip,
+        current: false,
+      },
+      {
+        id: api.sessionId,
+        createdAt: expect.any(Date),
+        lastUsedAt: expect.any(Date),
+        device: 'Unknown device',
+        ip: CONTEXT.ip,
+        current: true,
+      },
+    ]);
+    // The session began at sign-in, whatever rotated since.
+    expect(sessions[0]?.createdAt.getTime()).toBe(
+      (await sessionRows(browser.sessionId))[0]?.sessionStartedAt.getTime(),
+    );
+  });
+
+  it('marks nothing current for a caller whose token names no session', async () => {
+    await createSession(user.id, 'bearer', CONTEXT);
+    expect((await listSessions(user.id, null)).map((session) => session.current)).toEqual([false]);
+  });
+});
+
+describe('endSession and endOtherSessions', () => {
+  it("endSession answers not_found for another user's session and for one already ended, and touches neither", async () => {
+    const mine = await createSession(user.id, 'browser', CONTEXT);
+    const stranger = await signUp();
+    const theirs = await createSession(stranger.id, 'browser', CONTEXT);
+
+    expect(await endSession(user.id, theirs.sessionId, CONTEXT)).toEqual({ ok: false, reason: 'not_found' });
+    expect(liveRows(await sessionRows(theirs.sessionId))).toHaveLength(1);
+    expect(await endSession(user.id, mine.sessionId, CONTEXT)).toEqual({ ok: true });
+    expect(await endSession(user.id, mine.sessionId, CONTEXT)).toEqual({ ok: false, reason: 'not_found' });
+  });
+
+  it('endSession answers not_found for a session that already ran out (nothing left to end)', async () => {
+    const { sessionId } = await createSession(user.id, 'browser', CONTEXT);
+    await setSessionTime(sessionId, 'lastUsedAt', 8 * DAY_SECONDS);
+
+    expect(await endSession(user.id, sessionId, CONTEXT)).toEqual({ ok: false, reason: 'not_found' });
+    expect(await eventsOf('session_ended')).toEqual([]);
+  });
+
+  it('endOtherSessions ends all but the current one and says how many', async () => {
+    const current = await createSession(user.id, 'browser', CONTEXT);
+    await createSession(user.id, 'browser', CONTEXT);
+    await createSession(user.id, 'bearer', CONTEXT);
+
+    expect(await endOtherSessions(user.id, current.sessionId, CONTEXT)).toBe(2);
+    expect((await listSessions(user.id, current.sessionId)).map((session) => session.id)).toEqual([current.sessionId]);
+    expect(await endOtherSessions(user.id, current.sessionId, CONTEXT)).toBe(0);
   });
 });
 
@@ -362,6 +475,15 @@ describe('findSessionUser', () => {
     expect(await findSessionUser(sessionId, user.id)).toMatchObject({ id: user.id, email: user.email });
     expect(await findSessionUser(sessionId, stranger.id)).toBeNull();
     expect(await findSessionUser('00000000-0000-4000-8000-000000000000', user.id)).toBeNull();
+  });
+
+  it('holds a bearer session to no idle rule (its refresh token has none), and `client` narrows the kind', async () => {
+    const api = await createSession(user.id, 'bearer', CONTEXT);
+    await setSessionTime(api.sessionId, 'lastUsedAt', 30 * DAY_SECONDS);
+
+    expect(await findSessionUser(api.sessionId, user.id)).toMatchObject({ id: user.id });
+    expect(await findSessionUser(api.sessionId, user.id, 'bearer')).toMatchObject({ id: user.id });
+    expect(await findSessionUser(api.sessionId, user.id, 'browser')).toBeNull();
   });
 
   it('follows the session through rotation', async () => {

@@ -1,10 +1,13 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import { and, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, type SQL, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { recordAuthEvents } from '../audit';
 import { getSettings, REFRESH_TOKEN_TTL_DAYS } from '../config';
 import { type Database, getDb } from '../db/client';
 import { type RefreshToken, refreshTokens, type User, users } from '../db/schema';
 import type { RequestContext } from '../http/forwarded';
+import { describeDevice } from './device';
 import { createRefreshTokenValue, hashRefreshToken, type IssuedToken, isRefreshTokenFormat } from './tokens';
 
 /**
@@ -24,6 +27,26 @@ export type NewSession = { sessionId: string; refreshToken: IssuedToken };
 
 function idleCutoff(now: Date): Date {
   return new Date(now.getTime() - getSettings().SESSION_IDLE_TIMEOUT_DAYS * DAY_MS);
+}
+
+/**
+ * A token that can still be used: before the session's absolute end and, for a browser token,
+ * used within the idle timeout (bearer tokens have no idle rule). A session is live while one of
+ * its tokens is live and unrevoked; a browser session has exactly one such token, a bearer one
+ * its only token.
+ */
+function isUsable(now: Date): SQL {
+  const active = sql`(${eq(refreshTokens.client, 'bearer')} or ${gt(refreshTokens.lastUsedAt, idleCutoff(now))})`;
+  return both(gt(refreshTokens.expiresAt, now), active);
+}
+
+function isLive(now: Date): SQL {
+  return both(isNull(refreshTokens.revokedAt), isUsable(now));
+}
+
+// drizzle's and() is typed as possibly empty; two conditions never are.
+function both(first: SQL, second: SQL): SQL {
+  return sql`(${first} and ${second})`;
 }
 
 /** When the browser should drop the refresh cookie: the sooner of the absolute and idle ends. */
@@ -63,17 +86,19 @@ export type RefreshFailure = 'unknown' | 'expired' | 'revoked' | 'reused';
 
 /**
  * The design note's `GetUserFromRefreshToken`: a bearer refresh token, unrevoked and unexpired,
- * names its user. Nothing rotates on this path.
+ * names its user and session. Nothing rotates on this path; the token's row records the use
+ * (time and address) for the session list.
  */
 export async function validateRefreshToken(
   token: string,
-): Promise<{ ok: true; user: User } | { ok: false; reason: RefreshFailure }> {
+  context: RequestContext,
+): Promise<{ ok: true; user: User; sessionId: string } | { ok: false; reason: RefreshFailure }> {
   if (!isRefreshTokenFormat(token)) return { ok: false, reason: 'unknown' };
   const db = await getDb();
   const now = new Date();
   const [row] = await db
     .update(refreshTokens)
-    .set({ lastUsedAt: now })
+    .set({ lastUsedAt: now, ip: context.ip })
     .where(
       and(
         eq(refreshTokens.tokenHash, hashRefreshToken(token)),
@@ -82,15 +107,32 @@ export async function validateRefreshToken(
         gt(refreshTokens.expiresAt, now),
       ),
     )
-    .returning({ userId: refreshTokens.userId });
+    .returning({ userId: refreshTokens.userId, sessionId: refreshTokens.sessionId });
   if (!row) return { ok: false, reason: 'unknown' };
   const [user] = await db.select().from(users).where(eq(users.id, row.userId));
-  return user ? { ok: true, user } : { ok: false, reason: 'unknown' };
+  return user ? { ok: true, user, sessionId: row.sessionId } : { ok: false, reason: 'unknown' };
+}
+
+/**
+ * The session a browser refresh token belongs to, live or not: what the rotation limit counts
+ * against. A string we never issued names none, so junk cookies leave no trace.
+ */
+export async function findBrowserTokenSession(token: string): Promise<{ sessionId: string; userId: string } | null> {
+  if (!isRefreshTokenFormat(token)) return null;
+  const db = await getDb();
+  const [row] = await db
+    .select({ sessionId: refreshTokens.sessionId, userId: refreshTokens.userId })
+    .from(refreshTokens)
+    .where(and(eq(refreshTokens.tokenHash, hashRefreshToken(token)), eq(refreshTokens.client, 'browser')));
+  return row ?? null;
 }
 
 export type Rotation =
   | { ok: true; userId: string; sessionId: string; refreshToken: IssuedToken | null }
   | { ok: false; reason: RefreshFailure };
+
+/** Inside the transaction a detected reuse still names its session, for the audit log written after it. */
+type RotationOutcome = Rotation | { ok: false; reused: { userId: string; sessionId: string } };
 
 /**
  * Exchanges a browser refresh token for its successor.
@@ -106,7 +148,7 @@ export async function rotateRefreshToken(token: string, context: RequestContext)
   if (!isRefreshTokenFormat(token)) return { ok: false, reason: 'unknown' };
   const db = await getDb();
   const tokenHash = hashRefreshToken(token);
-  return db.transaction(async (tx) => {
+  const outcome = await db.transaction(async (tx): Promise<RotationOutcome> => {
     const now = new Date();
     const successor = createRefreshTokenValue();
     const [retired] = await tx
@@ -145,87 +187,187 @@ export async function rotateRefreshToken(token: string, context: RequestContext)
     const refreshToken = { value: successor, expiresAt: browserCookieExpiry(retired.expiresAt, now) };
     return { ok: true, userId: retired.userId, sessionId: retired.sessionId, refreshToken };
   });
+  if (!('reused' in outcome)) return outcome;
+  // Written after the transaction: on PGlite a statement outside it would wait for it forever.
+  await recordAuthEvents([{ type: 'reuse_detected', ...outcome.reused, context }]);
+  return { ok: false, reason: 'reused' };
 }
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-async function explainRejectedRotation(tx: Transaction, tokenHash: string, now: Date): Promise<Rotation> {
+async function explainRejectedRotation(tx: Transaction, tokenHash: string, now: Date): Promise<RotationOutcome> {
   const [row] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).for('update');
   if (row?.client !== 'browser') return { ok: false, reason: 'unknown' };
   if (row.revokedAt === null) return { ok: false, reason: 'expired' };
   if (row.revokedReason !== 'rotated') return { ok: false, reason: 'revoked' };
   const graceEnds = row.revokedAt.getTime() + getSettings().REFRESH_REUSE_GRACE_SECONDS * 1000;
   if (now.getTime() > graceEnds) {
-    await revokeSessionTokens(tx, row.sessionId, 'reuse_detected', now);
-    // The event is recorded (revoked_reason on the session's live tokens, and this line); the token is not.
+    await tx
+      .update(refreshTokens)
+      .set({ revokedAt: now, revokedReason: 'reuse_detected', updatedAt: now })
+      .where(and(eq(refreshTokens.sessionId, row.sessionId), isNull(refreshTokens.revokedAt)));
+    // The event is recorded (revoked_reason, the audit log, and this line); the token is not.
     console.warn(`session ${row.sessionId} of user ${row.userId} revoked: a retired credential was presented again`);
-    return { ok: false, reason: 'reused' };
+    return { ok: false, reused: { userId: row.userId, sessionId: row.sessionId } };
   }
-  const alive = await hasLiveToken(tx, row.sessionId, now);
+  const [alive] = await tx
+    .select({ tokenHash: refreshTokens.tokenHash })
+    .from(refreshTokens)
+    .where(both(eq(refreshTokens.sessionId, row.sessionId), isLive(now)))
+    .limit(1);
   if (!alive) return { ok: false, reason: 'revoked' };
   return { ok: true, userId: row.userId, sessionId: row.sessionId, refreshToken: null };
 }
 
-async function hasLiveToken(db: Database | Transaction, sessionId: string, now: Date): Promise<boolean> {
-  const [live] = await db
-    .select({ tokenHash: refreshTokens.tokenHash })
-    .from(refreshTokens)
-    .where(
-      and(
-        eq(refreshTokens.sessionId, sessionId),
-        isNull(refreshTokens.revokedAt),
-        gt(refreshTokens.expiresAt, now),
-        gt(refreshTokens.lastUsedAt, idleCutoff(now)),
-      ),
-    )
-    .limit(1);
-  return live !== undefined;
-}
+/** Who ended a session, as the audit log says it. */
+export type SessionEndedBy = 'signed_out' | 'other_session' | 'credentials_changed';
 
-type RevokedReason = NonNullable<RefreshToken['revokedReason']>;
+const REVOKED_REASON: Record<SessionEndedBy, NonNullable<RefreshToken['revokedReason']>> = {
+  signed_out: 'signed_out',
+  other_session: 'signed_out',
+  credentials_changed: 'credentials_changed',
+};
 
-function revokeSessionTokens(db: Database | Transaction, sessionId: string, reason: RevokedReason, now: Date) {
-  return db
+/**
+ * Revokes every unrevoked token of the sessions `scope` selects, and records one `session_ended`
+ * per session that was still live (revoking a long-dead token is housekeeping, not an event).
+ * Returns the ids of those sessions.
+ */
+async function endSessions(scope: SQL, endedBy: SessionEndedBy, context: RequestContext): Promise<string[]> {
+  const db = await getDb();
+  const now = new Date();
+  const revoked = await db
     .update(refreshTokens)
-    .set({ revokedAt: now, revokedReason: reason, updatedAt: now })
-    .where(and(eq(refreshTokens.sessionId, sessionId), isNull(refreshTokens.revokedAt)));
+    .set({ revokedAt: now, revokedReason: REVOKED_REASON[endedBy], updatedAt: now })
+    .where(both(scope, isNull(refreshTokens.revokedAt)))
+    .returning({
+      sessionId: refreshTokens.sessionId,
+      userId: refreshTokens.userId,
+      wasLive: sql<boolean>`${isUsable(now)}`,
+    });
+  const ended = new Map(revoked.filter((row) => row.wasLive).map((row) => [row.sessionId, row.userId]));
+  await recordAuthEvents(
+    [...ended].map(([sessionId, userId]) => ({ type: 'session_ended', userId, sessionId, detail: endedBy, context })),
+  );
+  return [...ended.keys()];
 }
 
 /**
  * Ends the session a refresh token belongs to (sign-out, or the API's revoke). Idempotent:
  * an unknown or already revoked token changes nothing.
  */
-export async function revokeSession(token: string): Promise<void> {
+export async function revokeSession(token: string, context: RequestContext): Promise<void> {
   if (!isRefreshTokenFormat(token)) return;
   const db = await getDb();
   const [row] = await db
     .select({ sessionId: refreshTokens.sessionId })
     .from(refreshTokens)
     .where(eq(refreshTokens.tokenHash, hashRefreshToken(token)));
-  if (row) await revokeSessionTokens(db, row.sessionId, 'signed_out', new Date());
+  if (row) await endSessions(eq(refreshTokens.sessionId, row.sessionId), 'signed_out', context);
 }
 
 /** Sign-out when only the access cookie is left: its `sid` names the session to end. */
-export async function revokeSessionById(sessionId: string): Promise<void> {
-  await revokeSessionTokens(await getDb(), sessionId, 'signed_out', new Date());
+export async function revokeSessionById(sessionId: string, context: RequestContext): Promise<void> {
+  await endSessions(eq(refreshTokens.sessionId, sessionId), 'signed_out', context);
 }
 
-/** After a credentials change: every other session of the user ends. */
-export async function revokeUserSessions(userId: string, exceptSessionId: string | null): Promise<void> {
-  const db = await getDb();
-  const now = new Date();
-  const conditions = [eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)];
-  if (exceptSessionId !== null) conditions.push(ne(refreshTokens.sessionId, exceptSessionId));
-  await db
-    .update(refreshTokens)
-    .set({ revokedAt: now, revokedReason: 'credentials_changed', updatedAt: now })
-    .where(and(...conditions));
+/**
+ * After a credentials change: every other session of the user ends. `exceptSessionId` null
+ * (a token from before sessions were named) ends them all.
+ */
+export async function revokeUserSessions(
+  userId: string,
+  exceptSessionId: string | null,
+  context: RequestContext,
+): Promise<void> {
+  await endSessions(othersOf(userId, exceptSessionId), 'credentials_changed', context);
 }
 
-/** The authoritative check behind a session access token: is its session still alive? */
-export async function findSessionUser(sessionId: string, userId: string): Promise<User | null> {
+function othersOf(userId: string, exceptSessionId: string | null): SQL {
+  const owned = eq(refreshTokens.userId, userId);
+  return exceptSessionId === null ? owned : both(owned, ne(refreshTokens.sessionId, exceptSessionId));
+}
+
+/** One of the user's own sessions, ended from another (the session list's Sign out). */
+export async function endSession(
+  userId: string,
+  sessionId: string,
+  context: RequestContext,
+): Promise<{ ok: true } | { ok: false; reason: 'not_found' }> {
+  const scope = both(eq(refreshTokens.userId, userId), eq(refreshTokens.sessionId, sessionId));
+  const ended = await endSessions(scope, 'other_session', context);
+  return ended.length > 0 ? { ok: true } : { ok: false, reason: 'not_found' };
+}
+
+/** "Sign out everywhere else": every live session of the user but the caller's. Returns how many ended. */
+export async function endOtherSessions(
+  userId: string,
+  currentSessionId: string | null,
+  context: RequestContext,
+): Promise<number> {
+  return (await endSessions(othersOf(userId, currentSessionId), 'other_session', context)).length;
+}
+
+/** One line of the session list. `ip` and `device` are where and what it was last used from. */
+export type SessionSummary = {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  device: string;
+  ip: string | null;
+  current: boolean;
+};
+
+/** What `GET /api/sessions` shows of a session: never a token or a hash. */
+export type PublicSession = {
+  id: string;
+  created_at: string;
+  last_used_at: string;
+  device: string;
+  ip: string | null;
+  current: boolean;
+};
+
+export function toPublicSession(session: SessionSummary): PublicSession {
+  return {
+    id: session.id,
+    created_at: session.createdAt.toISOString(),
+    last_used_at: session.lastUsedAt.toISOString(),
+    device: session.device,
+    ip: session.ip,
+    current: session.current,
+  };
+}
+
+export const sessionIdSchema = z.guid();
+
+/** The user's live sessions, most recently used first. */
+export async function listSessions(userId: string, currentSessionId: string | null): Promise<SessionSummary[]> {
   const db = await getDb();
-  const now = new Date();
+  const rows = await db
+    .select({
+      id: refreshTokens.sessionId,
+      createdAt: refreshTokens.sessionStartedAt,
+      lastUsedAt: refreshTokens.lastUsedAt,
+      userAgent: refreshTokens.userAgent,
+      ip: refreshTokens.ip,
+    })
+    .from(refreshTokens)
+    .where(and(eq(refreshTokens.userId, userId), isLive(new Date())))
+    .orderBy(desc(refreshTokens.lastUsedAt), refreshTokens.sessionId);
+  return rows.map(({ userAgent, ...row }) => ({
+    ...row,
+    device: describeDevice(userAgent),
+    current: row.id === currentSessionId,
+  }));
+}
+
+/**
+ * The authoritative check behind an access token that names its session: is it still alive?
+ * `client` narrows it to one kind of session (the access cookie is only ever a browser session's).
+ */
+export async function findSessionUser(sessionId: string, userId: string, client?: SessionClient): Promise<User | null> {
+  const db = await getDb();
   const [row] = await db
     .select({ user: users })
     .from(refreshTokens)
@@ -234,9 +376,8 @@ export async function findSessionUser(sessionId: string, userId: string): Promis
       and(
         eq(refreshTokens.sessionId, sessionId),
         eq(refreshTokens.userId, userId),
-        isNull(refreshTokens.revokedAt),
-        gt(refreshTokens.expiresAt, now),
-        gt(refreshTokens.lastUsedAt, idleCutoff(now)),
+        client === undefined ? undefined : eq(refreshTokens.client, client),
+        isLive(new Date()),
       ),
     )
     .limit(1);

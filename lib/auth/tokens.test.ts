@@ -21,17 +21,19 @@ afterEach(() => {
 const OTHER_SECRET = 'a-different-secret-of-at-least-32-characters';
 
 describe('issueAccessToken', () => {
-  it('signs an HS256 JWT with iss chirpy-access, sub the user id, and exp one hour after iat', async () => {
+  it('signs an HS256 JWT with iss chirpy-access, sub the user id, sid its session, and exp one hour after iat', async () => {
     const userId = randomUUID();
+    const sessionId = randomUUID();
     const before = nowSeconds();
 
-    const token = await issueAccessToken(userId);
+    const token = await issueAccessToken(userId, sessionId);
 
     expect(decodeProtectedHeader(token.value)).toStrictEqual({ alg: 'HS256', typ: 'JWT' });
     const claims = decodeJwt(token.value);
     expect(claims).toStrictEqual({
       iss: ACCESS_TOKEN_ISSUER,
       sub: userId,
+      sid: sessionId,
       iat: expect.any(Number),
       exp: expect.any(Number),
       jti: expect.stringMatching(UUID),
@@ -43,16 +45,31 @@ describe('issueAccessToken', () => {
 
   it('never issues the same token twice, even within one second', async () => {
     const userId = randomUUID();
-    const [first, second] = await Promise.all([issueAccessToken(userId), issueAccessToken(userId)]);
+    const sessionId = randomUUID();
+    const [first, second] = await Promise.all([
+      issueAccessToken(userId, sessionId),
+      issueAccessToken(userId, sessionId),
+    ]);
     expect(first.value).not.toBe(second.value);
   });
 });
 
 describe('verifyAccessToken', () => {
-  it('accepts its own tokens, naming the user and no session', async () => {
+  it('accepts its own API tokens, naming the user and the session', async () => {
+    const userId = randomUUID();
+    const sessionId = randomUUID();
+
+    expect(await verifyAccessToken((await issueAccessToken(userId, sessionId)).value)).toStrictEqual({
+      ok: true,
+      userId,
+      sessionId,
+    });
+  });
+
+  it('accepts a token from before sessions were named (no sid), naming no session', async () => {
     const userId = randomUUID();
 
-    expect(await verifyAccessToken((await issueAccessToken(userId)).value)).toStrictEqual({
+    expect(await verifyAccessToken(await signJwt(accessClaims(userId)))).toStrictEqual({
       ok: true,
       userId,
       sessionId: null,
@@ -104,12 +121,12 @@ describe('verifyAccessToken', () => {
   it('still accepts tokens of JWT_SECRET_PREVIOUS after a rotation, and signs only with the new secret', async () => {
     const userId = randomUUID();
     const oldSecret = process.env.JWT_SECRET ?? '';
-    const issuedBefore = (await issueAccessToken(userId)).value;
+    const issuedBefore = (await issueAccessToken(userId, randomUUID())).value;
     vi.stubEnv('JWT_SECRET', OTHER_SECRET);
     vi.stubEnv('JWT_SECRET_PREVIOUS', oldSecret);
 
     expect(await verifyAccessToken(issuedBefore)).toMatchObject({ ok: true, userId });
-    const issuedAfter = (await issueAccessToken(userId)).value;
+    const issuedAfter = (await issueAccessToken(userId, randomUUID())).value;
     await expect(jwtVerify(issuedAfter, new TextEncoder().encode(OTHER_SECRET))).resolves.toMatchObject({
       payload: { sub: userId },
     });
@@ -124,7 +141,7 @@ describe('verifyAccessToken', () => {
     const userId = randomUUID();
 
     for (let i = 0; i < 3; i++) {
-      expect(await verifyAccessToken((await issueAccessToken(userId)).value)).toMatchObject({ ok: true });
+      expect(await verifyAccessToken((await issueAccessToken(userId, randomUUID())).value)).toMatchObject({ ok: true });
     }
 
     expect(importKey).toHaveBeenCalledTimes(1);
@@ -141,7 +158,7 @@ describe('refresh token values', () => {
 
   it('are recognised by their format, and a JWT is not', async () => {
     expect(isRefreshTokenFormat(createRefreshTokenValue())).toBe(true);
-    expect(isRefreshTokenFormat((await issueAccessToken(randomUUID())).value)).toBe(false);
+    expect(isRefreshTokenFormat((await issueAccessToken(randomUUID(), randomUUID())).value)).toBe(false);
     expect(isRefreshTokenFormat('A'.repeat(64))).toBe(false);
     expect(isRefreshTokenFormat('a'.repeat(63))).toBe(false);
     expect(isRefreshTokenFormat(`${'a'.repeat(64)}\n`)).toBe(false);

@@ -39,20 +39,22 @@ function getSigningKeys(): Promise<SigningKeys> {
 
 export type IssuedToken = { value: string; expiresAt: Date };
 
-/** The API contract's access token: one hour, stateless. */
-export function issueAccessToken(userId: string): Promise<IssuedToken> {
-  return signAccessToken(userId, ACCESS_TOKEN_TTL_SECONDS, {});
+/**
+ * Access tokens name their session (`sid`), so that every request can check the session is still
+ * alive before trusting the token: ending a session takes effect at once, not at the token's expiry.
+ */
+
+/** The API contract's access token: one hour. */
+export function issueAccessToken(userId: string, sessionId: string): Promise<IssuedToken> {
+  return signAccessToken(userId, ACCESS_TOKEN_TTL_SECONDS, { sid: sessionId });
 }
 
-/**
- * A browser session's access token: short-lived, and naming its session (`sid`) so that pages
- * can check the session is still alive before trusting it.
- */
+/** A browser session's access token (the access cookie): short-lived, renewed by the proxy. */
 export function issueSessionAccessToken(userId: string, sessionId: string): Promise<IssuedToken> {
   return signAccessToken(userId, getSettings().SESSION_ACCESS_TTL_SECONDS, { sid: sessionId });
 }
 
-async function signAccessToken(userId: string, ttlSeconds: number, claims: { sid?: string }): Promise<IssuedToken> {
+async function signAccessToken(userId: string, ttlSeconds: number, claims: { sid: string }): Promise<IssuedToken> {
   const { current } = await getSigningKeys();
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = issuedAt + ttlSeconds;

@@ -1,4 +1,5 @@
 import { NextResponse } from 'next/server';
+import { MESSAGES } from '../messages';
 
 /**
  * API answers are never stored by a browser or a shared cache: they carry tokens (login, refresh)
@@ -18,6 +19,16 @@ export const DATABASE_UNAVAILABLE = 'Service unavailable: the database is not an
 
 export function serviceUnavailable(): NextResponse {
   return errorResponse(503, DATABASE_UNAVAILABLE, { 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) });
+}
+
+/**
+ * 429 for a request over a rate limit: `Retry-After` in whole seconds (when the window ends), and
+ * the one catalogue message, whichever limit it was.
+ */
+export function tooManyRequests(retryAfterSeconds: number): NextResponse {
+  const response = errorResponse(429, MESSAGES.rate_limited);
+  response.headers.set('Retry-After', String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  return response;
 }
 
 export function badInputResponse(input: { status: number; error: string }): NextResponse {

@@ -82,7 +82,7 @@ describe('GET /api/me with the session cookie', () => {
     await expectUnauthorized(await me({ chirpy_access: ended.access }));
   });
 
-  it('an API access token (no session) put in the cookie is refused', async () => {
+  it('an API access token put in the cookie is refused: the cookie only ever holds browser-session tokens', async () => {
     const api = await apiSession();
     await expectUnauthorized(await me({ chirpy_access: api.token }));
     expect((await GET(makeRequest('GET', '/api/me', { bearer: api.token }))).status).toBe(200);

@@ -1,12 +1,10 @@
 import type { NextRequest } from 'next/server';
 import { clearSessionCookies, isSecureNextRequest, sessionCookieNames, setSessionCookies } from '@/lib/auth/cookies';
-import { renewBrowserSession } from '@/lib/auth/session-flow';
-import { validateRefreshToken } from '@/lib/auth/sessions';
-import { issueAccessToken } from '@/lib/auth/tokens';
+import { refreshAccessToken, renewBrowserSession } from '@/lib/auth/session-flow';
 import { readAuthorization } from '@/lib/http/authorization';
 import { requestContext } from '@/lib/http/forwarded';
 import { withErrorBoundary } from '@/lib/http/handler';
-import { errorResponse, jsonResponse, noContent } from '@/lib/http/responses';
+import { errorResponse, jsonResponse, noContent, tooManyRequests } from '@/lib/http/responses';
 
 const INVALID = 'Invalid, expired or revoked refresh token';
 
@@ -18,10 +16,9 @@ export const POST = withErrorBoundary('POST /api/refresh', async (request: NextR
   const authorization = readAuthorization(request.headers, 'Bearer');
   if (!authorization.present) return refreshBrowserSession(request);
   if (!authorization.ok) return errorResponse(401, 'Malformed Authorization header: expected "Bearer <refresh token>"');
-  const check = await validateRefreshToken(authorization.credentials);
-  if (!check.ok) return errorResponse(401, INVALID);
-  const token = await issueAccessToken(check.user.id);
-  return jsonResponse({ token: token.value });
+  const refresh = await refreshAccessToken(authorization.credentials, requestContext(request.headers));
+  if (refresh.ok) return jsonResponse({ token: refresh.token.value });
+  return refresh.reason === 'rate_limited' ? tooManyRequests(refresh.retryAfterSeconds) : errorResponse(401, INVALID);
 });
 
 async function refreshBrowserSession(request: NextRequest): Promise<Response> {
@@ -29,6 +26,8 @@ async function refreshBrowserSession(request: NextRequest): Promise<Response> {
   const refreshToken = request.cookies.get(sessionCookieNames(secure).refresh)?.value;
   if (!refreshToken) return errorResponse(401, 'Missing refresh token: send "Authorization: Bearer <refresh token>"');
   const renewal = await renewBrowserSession(refreshToken, requestContext(request.headers));
+  // Over the limit nothing rotated: the cookies the browser holds are still good, keep them.
+  if (!renewal.ok && renewal.reason === 'rate_limited') return tooManyRequests(renewal.retryAfterSeconds);
   if (!renewal.ok) {
     const response = errorResponse(401, INVALID);
     clearSessionCookies(response, secure);

@@ -4,6 +4,7 @@ import { revokeSession, revokeSessionById } from '@/lib/auth/sessions';
 import { verifyAccessToken } from '@/lib/auth/tokens';
 import { readAuthorization } from '@/lib/http/authorization';
 import { isFormRequest } from '@/lib/http/body';
+import { requestContext } from '@/lib/http/forwarded';
 import { withErrorBoundary } from '@/lib/http/handler';
 import { errorResponse, noContent, seeOther } from '@/lib/http/responses';
 
@@ -15,7 +16,7 @@ export const POST = withErrorBoundary('POST /api/revoke', async (request: NextRe
   const authorization = readAuthorization(request.headers, 'Bearer');
   if (!authorization.present) return signOut(request);
   if (!authorization.ok) return errorResponse(401, 'Malformed Authorization header: expected "Bearer <refresh token>"');
-  await revokeSession(authorization.credentials);
+  await revokeSession(authorization.credentials, requestContext(request.headers));
   return noContent();
 });
 
@@ -32,11 +33,12 @@ async function signOut(request: NextRequest): Promise<Response> {
   if (!refreshToken && !accessToken && !fromForm) {
     return errorResponse(401, 'Missing refresh token: send "Authorization: Bearer <refresh token>"');
   }
+  const context = requestContext(request.headers);
   if (refreshToken) {
-    await revokeSession(refreshToken);
+    await revokeSession(refreshToken, context);
   } else if (accessToken) {
     const access = await verifyAccessToken(accessToken);
-    if (access.ok && access.sessionId !== null) await revokeSessionById(access.sessionId);
+    if (access.ok && access.sessionId !== null) await revokeSessionById(access.sessionId, context);
   }
   const response = fromForm ? seeOther('/login') : noContent();
   clearSessionCookies(response, secure);

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { POST as login } from '@/app/api/login/route';
+import { GET as me } from '@/app/api/me/route';
 import { POST as refresh } from '@/app/api/refresh/route';
+import { listRecentAuthEvents } from '@/lib/audit';
+import { hashRefreshToken } from '@/lib/auth/tokens';
 import {
   apiSession,
   asPublicUser,
@@ -14,7 +17,16 @@ import {
   userRow,
   withDatabaseDown,
 } from '@/test/fixtures';
-import { expectError, jsonOf, makeRequest, NOT_A_JSON_OBJECT, oversizedJson, rawJsonRequest } from '@/test/http';
+import {
+  expectError,
+  fromAddress,
+  jsonOf,
+  makeRequest,
+  NOT_A_JSON_OBJECT,
+  oversizedJson,
+  rawJsonRequest,
+} from '@/test/http';
+import { accessTokenClaims } from '@/test/session-helpers';
 import { POST, PUT } from './route';
 
 afterEach(() => {
@@ -31,6 +43,10 @@ function putUser(token: string, json: unknown) {
 
 async function loginStatus(email: string, password: string): Promise<number> {
   return (await login(makeRequest('POST', '/api/login', { json: { email, password } }))).status;
+}
+
+async function meStatus(token: string): Promise<number> {
+  return (await me(makeRequest('GET', '/api/me', { bearer: token }))).status;
 }
 
 async function refreshStatus(refreshToken: string): Promise<number> {
@@ -175,23 +191,72 @@ describe('PUT /api/users', () => {
     expect(await loginStatus(session.email, session.password)).toBe(401);
   });
 
-  it("ends every bearer session of the user (refresh tokens revoked in the database), and no one else's", async () => {
+  it("ends every other session of the user at once (refresh tokens revoked, access tokens refused), keeps the caller's, and no one else's", async () => {
     const session = await apiSession();
     const second = await apiSession(session);
+    const third = await apiSession(session);
     const other = await apiSession();
 
     expect((await putUser(session.token, { email: session.email, password: 'a brand new password' })).status).toBe(200);
 
     const rows = await refreshTokenRows(session.id);
-    expect(rows).toHaveLength(2);
-    for (const row of rows) {
-      expect(row.revokedAt).toBeInstanceOf(Date);
+    expect(rows).toHaveLength(3);
+    const live = rows.filter((row) => row.revokedAt === null);
+    expect(live.map((row) => row.tokenHash)).toEqual([hashRefreshToken(session.refreshToken)]);
+    for (const row of rows.filter((row) => row.revokedAt !== null)) {
       expect(row.revokedReason).toBe('credentials_changed');
     }
-    expect(await refreshStatus(session.refreshToken)).toBe(401);
+    expect(await refreshStatus(session.refreshToken)).toBe(200);
     expect(await refreshStatus(second.refreshToken)).toBe(401);
+    expect(await refreshStatus(third.refreshToken)).toBe(401);
+    expect(await meStatus(session.token)).toBe(200);
+    expect(await meStatus(second.token)).toBe(401);
     expect((await refreshTokenRows(other.id))[0]?.revokedAt).toBeNull();
     expect(await refreshStatus(other.refreshToken)).toBe(200);
+  });
+
+  it('records the changes in the audit log, with where they came from, and who ended the other sessions', async () => {
+    vi.stubEnv('TRUST_PROXY', 'none');
+    const session = await apiSession();
+    const second = await apiSession(session);
+    const newEmail = uniqueEmail();
+
+    const response = await PUT(
+      makeRequest('PUT', '/api/users', {
+        json: { email: newEmail, password: 'a brand new password' },
+        bearer: session.token,
+        headers: { ...fromAddress('198.51.100.4'), 'user-agent': 'curl/8.5.0' },
+      }),
+    );
+
+    expect(response.status).toBe(200);
+    const events = await listRecentAuthEvents(session.id, 20);
+    const where = { ip: '198.51.100.4', userAgent: 'curl/8.5.0' };
+    const callerSession = accessTokenClaims(session.token).sid;
+    expect(events.filter((event) => event.ip === '198.51.100.4')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'email_changed', sessionId: callerSession, ...where }),
+        expect.objectContaining({ type: 'password_changed', sessionId: callerSession, ...where }),
+        expect.objectContaining({
+          type: 'session_ended',
+          sessionId: accessTokenClaims(second.token).sid,
+          detail: 'credentials_changed',
+          ...where,
+        }),
+      ]),
+    );
+    expect(events.filter((event) => event.ip === '198.51.100.4')).toHaveLength(3);
+    expect(JSON.stringify(events)).not.toContain('a brand new password');
+  });
+
+  it('records only password_changed when the email stays the same', async () => {
+    const session = await apiSession();
+
+    expect((await putUser(session.token, { email: session.email, password: 'a brand new password' })).status).toBe(200);
+
+    const types = (await listRecentAuthEvents(session.id, 20)).map((event) => event.type);
+    expect(types).toContain('password_changed');
+    expect(types).not.toContain('email_changed');
   });
 
   it('keeps the own email without a conflict', async () => {

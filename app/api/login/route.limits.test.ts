@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MESSAGES } from '@/lib/messages';
+import { PASSWORD, refreshTokenRows, signUp } from '@/test/fixtures';
+import { expectError, fromAddress, jsonOf, makeRequest, setCookies } from '@/test/http';
+import { SAME_ORIGIN } from '@/test/session-helpers';
+import { POST } from './route';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+function limitSignIns(perAccount: number, perAddress = 100) {
+  vi.stubEnv('RATE_LIMIT_LOGIN_ACCOUNT_MAX', String(perAccount));
+  vi.stubEnv('RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS', '900');
+  vi.stubEnv('RATE_LIMIT_LOGIN_IP_MAX', String(perAddress));
+  vi.stubEnv('RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS', '900');
+}
+
+function login(email: string, password: string, headers: Record<string, string> = {}) {
+  return POST(makeRequest('POST', '/api/login', { json: { email, password }, headers }));
+}
+
+/** Retry-After, which must be a whole number of seconds, at least 1 and at most the window. */
+function retryAfter(response: Response): number {
+  const header = response.headers.get('retry-after') ?? '';
+  expect(header).toMatch(/^[1-9]\d*$/);
+  return Number(header);
+}
+
+describe('POST /api/login over a rate limit', () => {
+  it('answers 429 with Retry-After in whole seconds and {"error"}, even for the right password, and starts no session', async () => {
+    limitSignIns(3);
+    const user = await signUp();
+    for (let i = 0; i < 3; i++) expect((await login(user.email, `guess ${i}`)).status).toBe(401);
+
+    const response = await login(user.email, PASSWORD);
+
+    expect(response.status).toBe(429);
+    expect(retryAfter(response)).toBeLessThanOrEqual(900);
+    expect(await jsonOf(response)).toEqual({ status: 429, body: { error: MESSAGES.rate_limited } });
+    expect(await refreshTokenRows(user.id)).toEqual([]);
+  });
+
+  it('the same answer for an account that does not exist, so the limit reveals no accounts', async () => {
+    limitSignIns(1);
+    await login('nobody@example.com', 'guess');
+
+    expect(await expectError(await login('nobody@example.com', 'guess'), 429)).toBe(MESSAGES.rate_limited);
+  });
+
+  it('a client cannot dodge the limit with its own X-Forwarded-For when TRUST_PROXY is not set', async () => {
+    vi.stubEnv('TRUST_PROXY', undefined);
+    // A server of our own, not Vercel (the Vercel run of the suite sets VERCEL; the database is already open).
+    vi.stubEnv('VERCEL', undefined);
+    limitSignIns(100, 3);
+    const attacker = fromAddress('203.0.113.9');
+    const forged = (i: number) => ({ ...attacker, 'x-forwarded-for': `10.0.0.${i}`, 'x-real-ip': `10.0.1.${i}` });
+    for (let i = 0; i < 3; i++) expect((await login(`victim${i}@example.com`, 'guess', forged(i))).status).toBe(401);
+
+    expect((await login('victim9@example.com', 'guess', forged(9))).status).toBe(429);
+    // Someone else, on another network, is not affected.
+    const owner = await signUp();
+    expect((await login(owner.email, PASSWORD, fromAddress('198.51.100.20'))).status).toBe(200);
+  });
+
+  it('behind a proxy named by TRUST_PROXY, the address that proxy saw is the one counted', async () => {
+    vi.stubEnv('TRUST_PROXY', '1');
+    limitSignIns(100, 1);
+    const viaProxy = (client: string) => ({ ...fromAddress('10.0.0.1'), 'x-forwarded-for': client });
+
+    expect((await login('a@example.com', 'guess', viaProxy('203.0.113.1'))).status).toBe(401);
+    expect((await login('a@example.com', 'guess', viaProxy('203.0.113.2'))).status).toBe(401);
+    expect((await login('a@example.com', 'guess', viaProxy('203.0.113.1'))).status).toBe(429);
+    // A client prepending its own entry changes nothing: only the proxy's (the last) is believed.
+    expect((await login('a@example.com', 'guess', viaProxy('198.51.100.7, 203.0.113.2'))).status).toBe(429);
+  });
+
+  it('on Vercel, the address the platform sets is the one counted', async () => {
+    vi.stubEnv('TRUST_PROXY', undefined);
+    vi.stubEnv('VERCEL', '1');
+    limitSignIns(100, 1);
+    const fromPlatform = (client: string) => ({ 'x-real-ip': client, 'x-forwarded-for': client });
+
+    expect((await login('a@example.com', 'guess', fromPlatform('203.0.113.1'))).status).toBe(401);
+    expect((await login('a@example.com', 'guess', fromPlatform('203.0.113.2'))).status).toBe(401);
+    expect((await login('a@example.com', 'guess', fromPlatform('203.0.113.1'))).status).toBe(429);
+  });
+
+  it('the sign-in form goes back to /login with the rate_limited code and sets no cookie', async () => {
+    limitSignIns(1);
+    const user = await signUp();
+    const form = () =>
+      POST(
+        makeRequest('POST', '/api/login?next=/chirps', {
+          form: { email: user.email, password: PASSWORD },
+          headers: SAME_ORIGIN,
+        }),
+      );
+    expect((await form()).status).toBe(303);
+
+    const response = await form();
+
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/login?error=rate_limited&next=%2Fchirps');
+    expect(setCookies(response).size).toBe(0);
+  });
+});

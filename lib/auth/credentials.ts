@@ -1,0 +1,174 @@
+import 'server-only';
+import { z } from 'zod';
+import { type AuthEventInput, recordAuthEvent, recordAuthEvents } from '../audit';
+import type { User } from '../db/schema';
+import type { RequestContext } from '../http/forwarded';
+import { addressSubject, enforceRateLimit, hashedSubject, type RateLimited } from '../rate-limit';
+import { emailSchema, findUserByEmail, findUserById, insertUser, type UserChanges, updateUser } from '../users';
+import {
+  fitsBcrypt,
+  hashPassword,
+  PASSWORD_TOO_LONG,
+  passwordSchema,
+  verifyAgainstDummy,
+  verifyPassword,
+} from './password';
+import { revokeUserSessions } from './sessions';
+
+/**
+ * Credentials: registering them, checking them, changing them. Built on lib/users.ts (records
+ * with the hash already made) and lib/auth/sessions.ts (a change ends the user's other sessions).
+ * Every attempt to check a password counts against the sign-in rate limits, whichever form or
+ * route it comes from.
+ */
+
+/** Sign-up and account changes: the password policy applies. */
+export const credentialsSchema = z.object({ email: emailSchema, password: passwordSchema });
+
+/**
+ * Login: the policy is not re-checked (it may have changed since the account was made), but a
+ * password bcrypt would truncate is refused rather than compared on its first 72 bytes.
+ */
+const presentedPasswordSchema = z
+  .string({ error: 'password must be a string' })
+  .min(1, 'password is required')
+  .refine(fitsBcrypt, PASSWORD_TOO_LONG);
+
+export const loginSchema = z.object({ email: emailSchema, password: presentedPasswordSchema });
+
+export type Credentials = z.infer<typeof credentialsSchema>;
+
+/** The account page's forms: the current password, and the new value. */
+export const emailChangeSchema = z.object({ current_password: presentedPasswordSchema, email: emailSchema });
+export const passwordChangeSchema = z.object({ current_password: presentedPasswordSchema, password: passwordSchema });
+
+export type Registration = { ok: true; user: User } | { ok: false; reason: 'email_taken' } | RateLimited;
+
+/** Sign-up. Every attempt counts against the address's sign-up limit, a taken email too. */
+export async function registerUser(credentials: Credentials, context: RequestContext): Promise<Registration> {
+  const admitted = await enforceRateLimit('signup_ip', addressSubject(context), { userId: null, context });
+  if (!admitted.ok) return admitted;
+  const created = await insertUser(credentials.email, await hashPassword(credentials.password));
+  if (created.ok) await recordAuthEvent({ type: 'signed_up', userId: created.user.id, context });
+  return created;
+}
+
+/**
+ * Counts a password attempt against the sign-in limits, before any bcrypt work: per address
+ * first, so an attacker spraying many accounts from one place is stopped before any account's
+ * own limit is spent; then per account and address, so a guesser elsewhere never locks the owner
+ * out.
+ */
+export async function admitPasswordAttempt(
+  email: string,
+  context: RequestContext,
+): Promise<{ ok: true } | RateLimited> {
+  const address = addressSubject(context);
+  const perAddress = await enforceRateLimit('login_ip', address, { userId: null, context });
+  if (!perAddress.ok) return perAddress;
+  const owner = async () => (await findUserByEmail(email))?.id ?? null;
+  return enforceRateLimit('login_account', hashedSubject(email, address), { userId: owner, context });
+}
+
+export type CredentialsCheck = { ok: true; user: User } | { ok: false; userId: string | null };
+
+/**
+ * Unknown email and wrong password take the same time and give the same answer to the client.
+ * The result still says whose account it was (`userId`), for the audit log.
+ */
+export async function verifyCredentials(email: string, password: string): Promise<CredentialsCheck> {
+  const user = await findUserByEmail(email);
+  if (!user) {
+    // Hash the password anyway, so an unknown email costs the same time as a wrong password.
+    await verifyAgainstDummy(password);
+    return { ok: false, userId: null };
+  }
+  return (await verifyPassword(password, user.hashedPassword)) ? { ok: true, user } : { ok: false, userId: user.id };
+}
+
+export type AccountChange =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'wrong_password' | 'not_found' | 'email_taken' }
+  | RateLimited;
+
+/** The account page's checks: the user exists, the limits admit the attempt, the password is theirs. */
+async function confirmPassword(
+  userId: string,
+  currentPassword: string,
+  context: RequestContext,
+): Promise<{ ok: true; user: User } | { ok: false; reason: 'wrong_password' | 'not_found' } | RateLimited> {
+  const user = await findUserById(userId);
+  if (!user) return { ok: false, reason: 'not_found' };
+  const admitted = await admitPasswordAttempt(user.email, context);
+  if (!admitted.ok) return admitted;
+  const matches = await verifyPassword(currentPassword, user.hashedPassword);
+  return matches ? { ok: true, user } : { ok: false, reason: 'wrong_password' };
+}
+
+type CredentialsEvent = 'email_changed' | 'password_changed';
+type CredentialsWrite = { ok: true; user: User } | { ok: false; reason: 'email_taken' | 'not_found' };
+
+/**
+ * Writes the change, records it, and ends every other session of the user: a credentials change
+ * is what someone does who fears their account is in other hands. The current session stays.
+ */
+async function applyChange(
+  userId: string,
+  changes: UserChanges,
+  events: CredentialsEvent[],
+  currentSessionId: string | null,
+  context: RequestContext,
+): Promise<CredentialsWrite> {
+  const updated = await updateUser(userId, changes);
+  if (!updated.ok) return updated;
+  const records: AuthEventInput[] = events.map((type) => ({ type, userId, sessionId: currentSessionId, context }));
+  await recordAuthEvents(records);
+  await revokeUserSessions(userId, currentSessionId, context);
+  return updated;
+}
+
+/** `newEmail` as emailChangeSchema leaves it (trimmed, lower-cased, valid). */
+export async function changeEmail(
+  userId: string,
+  currentPassword: string,
+  newEmail: string,
+  currentSessionId: string | null,
+  context: RequestContext,
+): Promise<AccountChange> {
+  const confirmed = await confirmPassword(userId, currentPassword, context);
+  if (!confirmed.ok) return confirmed;
+  if (confirmed.user.email === newEmail) return confirmed;
+  return applyChange(userId, { email: newEmail }, ['email_changed'], currentSessionId, context);
+}
+
+/** `newPassword` as passwordChangeSchema leaves it (the policy checked). */
+export async function changePassword(
+  userId: string,
+  currentPassword: string,
+  newPassword: string,
+  currentSessionId: string | null,
+  context: RequestContext,
+): Promise<AccountChange> {
+  const confirmed = await confirmPassword(userId, currentPassword, context);
+  if (!confirmed.ok) return confirmed;
+  const hashedPassword = await hashPassword(newPassword);
+  return applyChange(userId, { hashedPassword }, ['password_changed'], currentSessionId, context);
+}
+
+/**
+ * The JSON API's `PUT /api/users`: both credentials at once, on the strength of an access token
+ * alone (the contract), with the same consequences as the account page's changes.
+ */
+export async function replaceCredentials(
+  userId: string,
+  credentials: Credentials,
+  currentSessionId: string | null,
+  context: RequestContext,
+): Promise<CredentialsWrite> {
+  const before = await findUserById(userId);
+  if (!before) return { ok: false, reason: 'not_found' };
+  const hashedPassword = await hashPassword(credentials.password);
+  const events: CredentialsEvent[] = before.email === credentials.email ? [] : ['email_changed'];
+  const changes = { email: credentials.email, hashedPassword };
+  return applyChange(userId, changes, [...events, 'password_changed'], currentSessionId, context);
+}

@@ -1,0 +1,57 @@
+import 'server-only';
+import { NextResponse } from 'next/server';
+import { OUTAGE_RETRY_AFTER_SECONDS, serviceUnavailable, tooManyRequests } from './responses';
+
+/**
+ * What the proxy answers when it cannot renew a session for a reason that is not the session's
+ * fault: the database is unreachable (503), or the session renewed too often (429). A plain page
+ * for a browser, JSON for the API, never a sign-in prompt, and the cookies left exactly as they
+ * were. Static HTML, because the app's own pages need the database to render.
+ */
+function page(title: string, text: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+</head>
+<body>
+<main>
+<h1>${title}</h1>
+<p>${text}</p>
+<p><a href="">Try again</a></p>
+</main>
+</body>
+</html>
+`;
+}
+
+function htmlResponse(status: number, body: string, retryAfterSeconds: number): NextResponse {
+  return new NextResponse(body, {
+    status,
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Retry-After': String(retryAfterSeconds),
+    },
+  });
+}
+
+function isApi(pathname: string): boolean {
+  return pathname.startsWith('/api/');
+}
+
+/** JSON for the API, a page for everything else. */
+export function unavailableResponse(pathname: string): NextResponse {
+  if (isApi(pathname)) return serviceUnavailable();
+  const text = 'We cannot reach our database right now. You are still signed in: try again in a few seconds.';
+  return htmlResponse(503, page('Chirpy is briefly unavailable', text), OUTAGE_RETRY_AFTER_SECONDS);
+}
+
+export function rateLimitedResponse(pathname: string, retryAfterSeconds: number): NextResponse {
+  if (isApi(pathname)) return tooManyRequests(retryAfterSeconds);
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  const text = `This session asked for new credentials too often. You are still signed in: try again in ${seconds} seconds.`;
+  return htmlResponse(429, page('Too many requests', text), seconds);
+}
