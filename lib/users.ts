@@ -1,17 +1,11 @@
 import 'server-only';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import {
-  fitsBcrypt,
-  hashPassword,
-  PASSWORD_TOO_LONG,
-  passwordSchema,
-  verifyAgainstDummy,
-  verifyPassword,
-} from './auth/password';
+import { fitsBcrypt, hashPassword, passwordSchema, verifyAgainstDummy, verifyPassword } from './auth/password';
 import { getDb } from './db/client';
 import { isUniqueViolation } from './db/errors';
 import { type User, users } from './db/schema';
+import { coded } from './forms';
 import { MESSAGES } from './messages';
 
 const MAX_EMAIL_LENGTH = 254;
@@ -19,12 +13,15 @@ export const INVALID_EMAIL = MESSAGES.invalid_email;
 export const EMAIL_TAKEN = MESSAGES.email_taken;
 export const INCORRECT_CREDENTIALS = MESSAGES.incorrect_credentials;
 
+const emailFormat = z.email();
+
+/** Refinements carrying catalogue codes, so the sign-up form can say which rule failed. */
 export const emailSchema = z
   .string({ error: 'email must be a string' })
   .trim()
   .toLowerCase()
-  .max(MAX_EMAIL_LENGTH, 'email is too long')
-  .pipe(z.email(INVALID_EMAIL));
+  .refine((email) => email.length <= MAX_EMAIL_LENGTH, { ...coded('email_too_long'), abort: true })
+  .refine((email) => emailFormat.safeParse(email).success, coded('invalid_email'));
 
 /** Sign-up and account changes: the password policy applies. */
 export const credentialsSchema = z.object({ email: emailSchema, password: passwordSchema });
@@ -38,7 +35,7 @@ export const loginSchema = z.object({
   password: z
     .string({ error: 'password must be a string' })
     .min(1, 'password is required')
-    .refine(fitsBcrypt, PASSWORD_TOO_LONG),
+    .refine(fitsBcrypt, coded('password_too_long')),
 });
 
 export type Credentials = z.infer<typeof credentialsSchema>;
