@@ -7,6 +7,9 @@ import { z } from 'zod';
  * is cached by its consumer.
  */
 
+/** The most chirps one page may hold: part of the API contract (`limit` is 1–100), not a setting. */
+export const MAX_CHIRPS_PAGE_LIMIT = 100;
+
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -15,6 +18,7 @@ const settingsSchema = z.object({
   SESSION_ACCESS_TTL_SECONDS: integer(300, 1, 24 * 60 * 60),
   REFRESH_REUSE_GRACE_SECONDS: integer(30, 0, 10 * 60),
   SESSION_IDLE_TIMEOUT_DAYS: integer(7, 1, 60),
+  CHIRPS_PAGE_SIZE: integer(50, 1, MAX_CHIRPS_PAGE_LIMIT),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -30,6 +34,7 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     SESSION_ACCESS_TTL_SECONDS: present(env.SESSION_ACCESS_TTL_SECONDS),
     REFRESH_REUSE_GRACE_SECONDS: present(env.REFRESH_REUSE_GRACE_SECONDS),
     SESSION_IDLE_TIMEOUT_DAYS: present(env.SESSION_IDLE_TIMEOUT_DAYS),
+    CHIRPS_PAGE_SIZE: present(env.CHIRPS_PAGE_SIZE),
   });
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
