@@ -1,10 +1,17 @@
 import 'server-only';
 import type { User } from '../db/schema';
 import type { RequestContext } from '../http/forwarded';
-import { type Credentials, verifyCredentials } from '../users';
-import type { SessionCookieValues } from './cookies';
-import { createSession, type RefreshFailure, rotateRefreshToken, type SessionClient } from './sessions';
-import { type IssuedToken, issueAccessToken, issueSessionAccessToken } from './tokens';
+import { type Credentials, createUser, verifyCredentials } from '../users';
+import type { SessionCookieTokens, SessionCookieValues } from './cookies';
+import {
+  createSession,
+  type RefreshFailure,
+  revokeSession,
+  revokeSessionById,
+  rotateRefreshToken,
+  type SessionClient,
+} from './sessions';
+import { type IssuedToken, issueAccessToken, issueSessionAccessToken, verifyAccessToken } from './tokens';
 
 /** The flows that hand a client a token pair: signing in, and renewing a browser session. */
 
@@ -43,4 +50,30 @@ export async function renewBrowserSession(refreshToken: string, context: Request
   if (!rotation.ok) return rotation;
   const access = await issueSessionAccessToken(rotation.userId, rotation.sessionId);
   return { ok: true, cookies: { access, refresh: rotation.refreshToken } };
+}
+
+export type SignUp = ({ ok: true } & StartedSession) | { ok: false; reason: 'email_taken' };
+
+/** Creates the account and signs it in, in one step: what the sign-up form does. */
+export async function signUp(
+  credentials: Credentials,
+  client: SessionClient,
+  context: RequestContext,
+): Promise<SignUp> {
+  const created = await createUser(credentials);
+  if (!created.ok) return created;
+  return { ok: true, ...(await startSession(created.user, client, context)) };
+}
+
+/**
+ * A browser's sign-out: ends the session its cookies name, whatever their state. The refresh
+ * cookie names it, and so does the access cookie's `sid` (all that is left once the refresh
+ * cookie is gone). Unknown, expired or already revoked tokens end nothing and are no error:
+ * signing out is always safe to repeat.
+ */
+export async function signOut(cookies: SessionCookieTokens): Promise<void> {
+  if (cookies.refresh !== undefined) await revokeSession(cookies.refresh);
+  if (cookies.access === undefined) return;
+  const access = await verifyAccessToken(cookies.access);
+  if (access.ok && access.sessionId !== null) await revokeSessionById(access.sessionId);
 }

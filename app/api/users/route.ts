@@ -1,35 +1,19 @@
 import type { NextRequest } from 'next/server';
-import { isSecureNextRequest, setSessionCookies } from '@/lib/auth/cookies';
 import { authenticateRequest } from '@/lib/auth/current-user';
-import { formErrorPath } from '@/lib/auth/form-errors';
-import { startSession } from '@/lib/auth/session-flow';
 import { revokeUserSessions } from '@/lib/auth/sessions';
-import { isFormRequest, readForm, readJson } from '@/lib/http/body';
-import { requestContext } from '@/lib/http/forwarded';
+import { readJson } from '@/lib/http/body';
 import { withErrorBoundary } from '@/lib/http/handler';
-import { badInputResponse, errorResponse, jsonResponse, seeOther } from '@/lib/http/responses';
+import { badInputResponse, errorResponse, jsonResponse } from '@/lib/http/responses';
 import { createUser, credentialsSchema, EMAIL_TAKEN, toPublicUser, updateUserCredentials } from '@/lib/users';
 
-/** Sign-up. A JSON body gets the user back; the sign-up form is signed in and sent home. */
+/** Sign-up through the JSON contract: the user back, no session (the sign-up page uses a server action). */
 export const POST = withErrorBoundary('POST /api/users', async (request: NextRequest) => {
-  if (isFormRequest(request)) return signUpWithForm(request);
   const body = await readJson(request, credentialsSchema);
   if (!body.ok) return badInputResponse(body);
   const created = await createUser(body.data);
   if (!created.ok) return errorResponse(409, EMAIL_TAKEN);
   return jsonResponse(toPublicUser(created.user), 201);
 });
-
-async function signUpWithForm(request: NextRequest): Promise<Response> {
-  const form = await readForm(request, credentialsSchema);
-  if (!form.ok) return seeOther(formErrorPath('/signup', form.error));
-  const created = await createUser(form.data);
-  if (!created.ok) return seeOther(formErrorPath('/signup', EMAIL_TAKEN));
-  const session = await startSession(created.user, 'browser', requestContext(request.headers));
-  const response = seeOther('/');
-  setSessionCookies(response, isSecureNextRequest(request), session.tokens);
-  return response;
-}
 
 /**
  * Changes email and password. Every other session of the user ends: a password change is what
