@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
-import { ACCESS_TTL_SECONDS, E2E_BASE_URL, E2E_PORT, POLKA_KEY, REUSE_GRACE_SECONDS } from './e2e/settings';
+import {
+  ACCESS_TTL_SECONDS,
+  CHIRPS_PAGE_SIZE,
+  E2E_BASE_URL,
+  E2E_PORT,
+  POLKA_KEY,
+  REUSE_GRACE_SECONDS,
+} from './e2e/settings';
 
 /**
  * End-to-end and HTTP smoke tests against the production server (`next build` + `next start`) on
@@ -60,6 +67,7 @@ export default defineConfig({
       SESSION_ACCESS_TTL_SECONDS: String(ACCESS_TTL_SECONDS),
       REFRESH_REUSE_GRACE_SECONDS: String(REUSE_GRACE_SECONDS),
       POLKA_KEY,
+      CHIRPS_PAGE_SIZE: String(CHIRPS_PAGE_SIZE),
       PLATFORM: '',
       DATABASE_URL: '',
       NEXT_TELEMETRY_DISABLED: '1',
