@@ -48,8 +48,11 @@ test('with JavaScript: a live counter, then posting and deleting without a page 
   await expect(page.getByTestId('chirp-count')).toHaveText('140 characters left');
   await composer(page).fill('🐦'.repeat(10));
   await expect(page.getByTestId('chirp-count')).toHaveText('130 characters left');
-  await composer(page).fill('x'.repeat(141));
-  await expect(page.getByTestId('chirp-count')).toHaveText('1 characters over the limit');
+  await composer(page).fill('x'.repeat(139));
+  await expect(page.getByTestId('chirp-count')).toHaveText('1 character left');
+  await expect(page.getByRole('button', { name: 'Chirp' })).toBeEnabled();
+  await composer(page).fill('x'.repeat(143));
+  await expect(page.getByTestId('chirp-count')).toHaveText('3 characters over the limit');
   await expect(page.getByRole('button', { name: 'Chirp' })).toBeDisabled();
 
   await markDocument(page);

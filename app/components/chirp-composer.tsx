@@ -10,6 +10,10 @@ import { SubmitButton } from './submit-button';
 
 const subscribeToNothing = () => () => {};
 
+function characters(count: number): string {
+  return count === 1 ? '1 character' : `${count} characters`;
+}
+
 /** False in the server's HTML and until hydration: what a reader without JavaScript gets. */
 function useHydrated(): boolean {
   return useSyncExternalStore(
@@ -51,7 +55,7 @@ export function ChirpComposer() {
       </label>
       {hydrated && (
         <p id="chirp-count" className={left < 0 ? 'count over' : 'count'} data-testid="chirp-count">
-          {left < 0 ? `${-left} characters over the limit` : `${left} characters left`}
+          {left < 0 ? `${characters(-left)} over the limit` : `${characters(left)} left`}
         </p>
       )}
       <FormError message={state.code === null ? null : messageText(state.code)} />
