@@ -13,7 +13,7 @@ import {
 } from './sessions';
 import { type IssuedToken, issueAccessToken, issueSessionAccessToken, verifyAccessToken } from './tokens';
 
-/** The flows that hand a client a token pair: signing in, and renewing a browser session. */
+/** The session flows: signing in or up (a token pair), renewing a browser session, signing out. */
 
 export type StartedSession = {
   user: User;
