@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
-import { ACCESS_TTL_SECONDS, E2E_BASE_URL, E2E_PORT, POLKA_KEY, REUSE_GRACE_SECONDS } from './e2e/settings';
+import {
+  ACCESS_TTL_SECONDS,
+  CHIRPS_PAGE_SIZE,
+  E2E_BASE_URL,
+  E2E_PORT,
+  POLKA_KEY,
+  REUSE_GRACE_SECONDS,
+} from './e2e/settings';
 
 /**
  * End-to-end and HTTP smoke tests against the production server (`next build` + `next start`) on
@@ -64,6 +71,7 @@ export default defineConfig({
       RATE_LIMIT_SIGNUP_IP_MAX: '100000',
       RATE_LIMIT_LOGIN_IP_MAX: '100000',
       RATE_LIMIT_LOGIN_ACCOUNT_MAX: '100000',
+      CHIRPS_PAGE_SIZE: String(CHIRPS_PAGE_SIZE),
       PLATFORM: '',
       DATABASE_URL: '',
       NEXT_TELEMETRY_DISABLED: '1',

@@ -160,7 +160,7 @@ describe('renewing from the refresh cookie', () => {
 
   it('does not renew on the session endpoints, which set the cookies themselves', async () => {
     const session = await browserSession();
-    for (const path of ['/api/login', '/api/users', '/api/refresh', '/api/revoke']) {
+    for (const path of ['/api/login', '/api/refresh', '/api/revoke']) {
       const response = await proxy(
         makeRequest('POST', path, { cookies: { [REFRESH]: session.refresh }, headers: SAME_ORIGIN }),
       );
@@ -281,13 +281,20 @@ describe('a failed renewal', () => {
     return session;
   }
 
-  it('on a protected page: both cookies are cleared and the browser goes to /login?next=<the page>', async () => {
+  /** A public page (the timeline) simply renders signed out: cookies cleared, no redirect. */
+  function expectSignedOutOnPublicPage(response: Response) {
+    expect(passedThrough(response)).toBe(true);
+    expect(response.headers.get('location')).toBeNull();
+    expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
+  }
+
+  it('on a private page: both cookies are cleared and the browser goes to /login?next=<the page>', async () => {
     const session = await signedOutSession();
 
-    const response = await proxy(get('/chirps?author=me', { [REFRESH]: session.refresh }));
+    const response = await proxy(get('/account?tab=sessions', { [REFRESH]: session.refresh }));
 
     expect(response.status).toBe(307);
-    expect(response.headers.get('location')).toBe('http://localhost:3000/login?next=%2Fchirps%3Fauthor%3Dme');
+    expect(response.headers.get('location')).toBe('http://localhost:3000/login?next=%2Faccount%3Ftab%3Dsessions');
     expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
     expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
     // A response that changes session cookies is never for a shared cache.
@@ -301,18 +308,17 @@ describe('a failed renewal', () => {
 
     const response = await proxy(get('/', cookies));
 
-    expect(response.headers.get('location')).toBe('http://localhost:3000/login?next=%2F');
+    expectSignedOutOnPublicPage(response);
     expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
-    expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
   });
 
   it('with an access cookie that is no longer valid and no refresh cookie: the same', async () => {
     const session = await browserSession();
     const cookies = await expiredCookies(session);
 
-    const response = await proxy(get('/', { [ACCESS]: cookies[ACCESS] ?? '' }));
+    const response = await proxy(get('/account', { [ACCESS]: cookies[ACCESS] ?? '' }));
 
-    expect(response.headers.get('location')).toBe('http://localhost:3000/login?next=%2F');
+    expect(response.headers.get('location')).toBe('http://localhost:3000/login?next=%2Faccount');
     expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
   });
 
@@ -322,8 +328,7 @@ describe('a failed renewal', () => {
 
     const response = await proxy(get('/', { [REFRESH]: session.refresh }));
 
-    expect(response.headers.get('location')).toBe('http://localhost:3000/login?next=%2F');
-    expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
+    expectSignedOutOnPublicPage(response);
   });
 
   it('after reuse of a retired refresh cookie: the whole session ends and that browser is signed out', async () => {
@@ -334,11 +339,11 @@ describe('a failed renewal', () => {
     await retireSecondsAgo(session.refresh, 31);
 
     const replay = await proxy(get('/', { [REFRESH]: session.refresh }));
-    expect(replay.headers.get('location')).toBe('http://localhost:3000/login?next=%2F');
+    expectSignedOutOnPublicPage(replay);
 
     // The holder of the successor is signed out too once their access cookie runs out.
-    const owner = await proxy(get('/', { [REFRESH]: successor }));
-    expect(owner.headers.get('location')).toBe('http://localhost:3000/login?next=%2F');
+    const owner = await proxy(get('/account', { [REFRESH]: successor }));
+    expect(owner.headers.get('location')).toBe('http://localhost:3000/login?next=%2Faccount');
     expect(liveRows(await sessionRows(sessionIdOf(session)))).toEqual([]);
   });
 
@@ -367,10 +372,10 @@ describe('a failed renewal', () => {
   });
 
   it.each([
-    ['//evil.example/x', '/'],
-    ['/\\evil.example/x', '/'],
-    ['/%2F%2Fevil.example/x', '/%2F%2Fevil.example/x'],
-  ])('never turns the page %s into an off-site next', async (path, next) => {
+    ['/account//evil.example/x', '/account//evil.example/x'],
+    ['/account/\\evil.example/x', '/account//evil.example/x'],
+    ['/account/%2F%2Fevil.example/x', '/account/%2F%2Fevil.example/x'],
+  ])('never turns the private page %s into an off-site next', async (path, next) => {
     const session = await signedOutSession();
     // Built by hand: a URL parser would read `//evil.example` as a host, but a server hands it over as a path.
     const request = new NextRequest(`http://localhost:3000${path}`, {
@@ -554,16 +559,19 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
   });
 
   it('refuses a sign-in form posted from a foreign site (login CSRF), with no cookies at all', async () => {
+    // The sign-in and sign-up pages take their Server Actions' form posts.
     const form = { email: 'victim@example.com', password: 'whatever1' };
-    for (const path of ['/api/login', '/api/users', '/api/revoke']) {
+    for (const path of ['/login', '/signup', '/']) {
       const request = makeRequest('POST', path, {
         form,
         headers: { host: 'localhost:3000', origin: 'https://evil.example' },
       });
       await expectRefused(await proxy(request));
     }
-    const noOrigin = makeRequest('POST', '/api/login', { form, headers: { host: 'localhost:3000' } });
+    const noOrigin = makeRequest('POST', '/login', { form, headers: { host: 'localhost:3000' } });
     await expectRefused(await proxy(noOrigin));
+    const ours = makeRequest('POST', '/login', { form, headers: SAME_ORIGIN });
+    expect(passedThrough(await proxy(ours))).toBe(true);
   });
 
   it('refuses a cross-site script asking for a cookie session', async () => {

@@ -12,7 +12,6 @@ import { loginPath } from '@/lib/auth/redirects';
 import { renewBrowserSession } from '@/lib/auth/session-flow';
 import { verifyAccessToken } from '@/lib/auth/tokens';
 import { readAuthorization } from '@/lib/http/authorization';
-import { mediaType } from '@/lib/http/body';
 import { rateLimitedResponse, unavailableResponse } from '@/lib/http/error-pages';
 import { logFault } from '@/lib/http/fault-log';
 import { requestContext } from '@/lib/http/forwarded';
@@ -28,10 +27,8 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const names = sessionCookieNames(secure);
   const hasSession = request.cookies.has(names.access) || request.cookies.has(names.refresh);
 
-  if (!isSafeMethod(request.method) && (hasSession || asksForCookieSession(request)) && !usesBearer(request)) {
-    if (!isSameOriginRequest(request)) {
-      return NextResponse.json({ error: 'Cross-site request refused' }, { status: 403 });
-    }
+  if (mustComeFromOurPages(request, hasSession) && !isSameOriginRequest(request)) {
+    return NextResponse.json({ error: 'Cross-site request refused' }, { status: 403 });
   }
   if (!hasSession || setsSessionCookies(request)) return NextResponse.next();
 
@@ -61,10 +58,26 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
 }
 
 /**
- * These POSTs handle the session cookies themselves; renewing here too would race their
- * Set-Cookie. Other methods on these paths (`PUT /api/users`) are ordinary authenticated calls.
+ * The CSRF rule. A write that a browser's cookies authenticate must come from our own pages; so
+ * must every write to a page (pages take only their Server Actions' posts, sign-in and sign-up
+ * included, which is what stops login CSRF before any cookie exists), and a script's JSON login
+ * asking for a cookie session. Bearer requests carry their credential themselves and are exempt;
+ * so are cookieless API calls (webhooks, API clients), whatever their content type.
  */
-const SESSION_ENDPOINTS = new Set(['/api/login', '/api/users', '/api/refresh', '/api/revoke']);
+function mustComeFromOurPages(request: NextRequest, hasSession: boolean): boolean {
+  if (isSafeMethod(request.method) || usesBearer(request)) return false;
+  return hasSession || isPagePath(request.nextUrl.pathname) || request.headers.has('x-chirpy-session');
+}
+
+function isPagePath(path: string): boolean {
+  return !path.startsWith('/api/') && !path.startsWith('/admin/');
+}
+
+/**
+ * These API POSTs handle the session cookies themselves; renewing here too would race their
+ * Set-Cookie. Other methods on these paths are ordinary authenticated calls.
+ */
+const SESSION_ENDPOINTS = new Set(['/api/login', '/api/refresh', '/api/revoke']);
 
 function setsSessionCookies(request: NextRequest): boolean {
   return request.method === 'POST' && SESSION_ENDPOINTS.has(request.nextUrl.pathname);
@@ -73,22 +86,6 @@ function setsSessionCookies(request: NextRequest): boolean {
 function usesBearer(request: NextRequest): boolean {
   const authorization = readAuthorization(request.headers, 'Bearer');
   return authorization.present && authorization.ok;
-}
-
-/**
- * Sign-in and sign-up forms (and scripts asking for a cookie session) create sessions, so they are
- * held to the same-origin rule before any cookie exists (login CSRF). Only on those endpoints: a
- * cookieless webhook with an odd content type is no session request and gets its route's answer.
- */
-function asksForCookieSession(request: NextRequest): boolean {
-  if (!SESSION_ENDPOINTS.has(request.nextUrl.pathname)) return false;
-  const type = mediaType(request);
-  return (
-    type === 'application/x-www-form-urlencoded' ||
-    type === 'multipart/form-data' ||
-    type === 'text/plain' ||
-    request.headers.has('x-chirpy-session')
-  );
 }
 
 /** New cookies go both to the browser and into this same request, for the page being rendered. */
@@ -103,19 +100,23 @@ function signedOut(request: NextRequest, secure: boolean): NextResponse {
   const names = sessionCookieNames(secure);
   request.cookies.delete(names.access);
   request.cookies.delete(names.refresh);
-  const response = isProtectedPage(request)
+  const response = isPrivatePage(request)
     ? NextResponse.redirect(new URL(loginPath(`${request.nextUrl.pathname}${request.nextUrl.search}`), request.url))
     : NextResponse.next({ request: { headers: request.headers } });
   clearSessionCookies(response, secure);
   return response;
 }
 
-const PUBLIC_PAGES = new Set(['/login', '/signup']);
+/**
+ * Pages only a signed-in person can see: a visitor whose session just ended is sent to sign in.
+ * Every other page (the timeline, authors' pages) is public and simply renders signed out.
+ */
+const PRIVATE_PAGE_PREFIXES = ['/account'];
 
-function isProtectedPage(request: NextRequest): boolean {
+function isPrivatePage(request: NextRequest): boolean {
   const path = request.nextUrl.pathname;
   return (
-    request.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/admin/') && !PUBLIC_PAGES.has(path)
+    request.method === 'GET' && PRIVATE_PAGE_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
   );
 }
 

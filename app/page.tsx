@@ -1,31 +1,43 @@
-import { redirect } from 'next/navigation';
+import Link from 'next/link';
 import { getCurrentUser } from '@/lib/auth/current-user';
-import { loginPath } from '@/lib/auth/redirects';
-import { listChirps } from '@/lib/chirps';
+import { decodeCursor, listTimeline } from '@/lib/chirps';
+import { getSettings } from '@/lib/config';
 import { ChirpComposer } from './components/chirp-composer';
+import { type SearchParams, single } from './components/search-params';
+import { Timeline } from './components/timeline';
 
-export default async function HomePage() {
-  const user = await getCurrentUser();
-  if (!user) redirect(loginPath('/'));
-  const chirps = await listChirps({ author_id: user.id, sort: 'desc' });
+/**
+ * The public timeline: everyone's chirps, newest first, a page at a time (`?cursor=` from the
+ * "Older chirps" link). Signed-out visitors read it; signed-in ones also get the composer and a
+ * Delete on their own chirps.
+ */
+export default async function HomePage({ searchParams }: { searchParams: SearchParams }) {
+  // A cursor we cannot read (edited by hand, or from an older release) starts from the top.
+  const cursor = decodeCursor(single((await searchParams).cursor) ?? '') ?? undefined;
+  const [user, page] = await Promise.all([
+    getCurrentUser(),
+    listTimeline({ cursor, limit: getSettings().CHIRPS_PAGE_SIZE }),
+  ]);
   return (
     <>
-      <h1>Welcome back</h1>
-      <p data-testid="welcome">You are signed in as {user.email}.</p>
-      <ChirpComposer />
-      <h2>Your chirps</h2>
-      {chirps.length === 0 ? (
-        <p className="hint">Nothing yet. Say something!</p>
+      <h1>Chirps</h1>
+      {user ? (
+        <>
+          <p data-testid="welcome" className="hint">
+            You are signed in as {user.email}.
+          </p>
+          {cursor === undefined && <ChirpComposer />}
+        </>
       ) : (
-        <ul className="chirps">
-          {chirps.map((chirp) => (
-            <li key={chirp.id}>
-              {chirp.body}
-              <time dateTime={chirp.createdAt.toISOString()}>{chirp.createdAt.toUTCString()}</time>
-            </li>
-          ))}
-        </ul>
+        <p className="hint" data-testid="signed-out-intro">
+          Read along, or <Link href="/login">Sign in</Link> to chirp.
+        </p>
       )}
+      <Timeline
+        chirps={page.chirps}
+        viewerId={user?.id ?? null}
+        olderHref={page.next === null ? null : `/?cursor=${page.next}`}
+      />
     </>
   );
 }

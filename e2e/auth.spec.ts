@@ -1,14 +1,17 @@
 import { expect, type Page, test } from '@playwright/test';
 import {
   ACCESS_COOKIE,
+  apiAuthor,
   expectOnLoginPage,
   expectSignedIn,
+  expectSignedOut,
   PASSWORD,
   REFRESH_COOKIE,
   refreshCookie,
   sessionCookies,
   signUp,
   uniqueEmail,
+  waitForAccessExpiry,
 } from './helpers';
 
 /** The form's own alert; Next's route announcer is an (empty) alert too. */
@@ -33,15 +36,58 @@ test('signing in with the form lands on the home page', async ({ page, request }
   await expectSignedIn(page, email);
 });
 
-test('signing out ends the session: home sends you to /login', async ({ page, context }) => {
+test('signing out ends the session: you land on /login, and home is the public timeline again', async ({
+  page,
+  context,
+}) => {
   await signUp(page, 'signout');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expectOnLoginPage(page);
   expect(await sessionCookies(context)).toEqual([]);
 
   await page.goto('/');
+  await expect(page).toHaveURL((url) => url.pathname === '/');
+  await expectSignedOut(page);
+  await expect(page.getByRole('textbox', { name: 'New chirp' })).toHaveCount(0);
+});
+
+test('signing out after the access cookie expired still ends the session and clears both cookies', async ({
+  page,
+  context,
+}) => {
+  const email = await signUp(page, 'signout-expired');
+  await page.reload();
+  await expectSignedIn(page, email);
+  await waitForAccessExpiry(page);
+
+  // The proxy renews the session on this very request; the action then ends it and clears the
+  // cookies it just renewed.
+  await page.getByRole('button', { name: 'Sign out' }).click();
   await expectOnLoginPage(page);
-  expect(new URL(page.url()).searchParams.get('next')).toBe('/');
+  expect(await sessionCookies(context)).toEqual([]);
+  await page.goto('/');
+  await expectSignedOut(page);
+});
+
+test('signing in goes to the page that asked for it (next), and never off the site', async ({ page, request }) => {
+  const author = await apiAuthor(request, 'next-target');
+  const email = uniqueEmail('next');
+  expect((await request.post('/api/users', { data: { email, password: PASSWORD } })).status()).toBe(201);
+
+  await page.goto(`/login?next=${encodeURIComponent(`/users/${author.id}`)}`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL((url) => url.pathname === `/users/${author.id}`);
+  await expect(page.getByTestId('signed-in-email')).toHaveText(email);
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expectOnLoginPage(page);
+  await page.goto(`/login?next=${encodeURIComponent('//evil.example/')}`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expectSignedIn(page, email);
 });
 
 test('a wrong password shows an error and sets no session cookies', async ({ page, context, request }) => {
@@ -65,8 +111,9 @@ test('a wrong password shows an error and sets no session cookies', async ({ pag
 });
 
 test('document.cookie shows neither token', async ({ page, context }) => {
+  // The sign-up form posts to its server action, at the page's own address.
   const signUpResponse = page.waitForResponse(
-    (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/users',
+    (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/signup',
   );
   await signUp(page, 'httponly');
   const visible = await page.evaluate(() => document.cookie);

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import {
-  expectOnLoginPage,
   expectSignedIn,
+  expectSignedOut,
   REFRESH_COOKIE,
   refreshCookie,
   sessionCookies,
@@ -78,7 +78,7 @@ test('an old refresh cookie replayed after the grace window signs the session ou
     await thief.addCookies([{ name: REFRESH_COOKIE, value: stolen.value, url: baseURL }]);
     const thiefPage = await thief.newPage();
     await thiefPage.goto('/');
-    await expectOnLoginPage(thiefPage);
+    await expectSignedOut(thiefPage);
     expect(await sessionCookies(thief)).toEqual([]);
   } finally {
     await thief.close();
@@ -86,6 +86,6 @@ test('an old refresh cookie replayed after the grace window signs the session ou
 
   // The replay revoked the whole session, so the rightful browser's successor token died too.
   await page.goto('/');
-  await expectOnLoginPage(page);
+  await expectSignedOut(page);
   expect(await sessionCookies(context)).toEqual([]);
 });

@@ -17,3 +17,6 @@ export const REUSE_GRACE_SECONDS = 3;
 export const EXPIRY_MARGIN_MS = 1_500;
 
 export const POLKA_KEY = 'e2e-polka-key';
+
+/** Small, so a spec can fill a page of the timeline and follow "Older chirps" with a few posts. */
+export const CHIRPS_PAGE_SIZE = 5;

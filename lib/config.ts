@@ -7,6 +7,9 @@ import { z } from 'zod';
  * is cached by its consumer.
  */
 
+/** The most chirps one page may hold: part of the API contract (`limit` is 1–100), not a setting. */
+export const MAX_CHIRPS_PAGE_LIMIT = 100;
+
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -25,6 +28,7 @@ const settingsSchema = z.object({
   RATE_LIMIT_REFRESH_WINDOW_SECONDS: integer(60, 1, 24 * 60 * 60),
   RATE_LIMIT_ROTATION_MAX: integer(120, 1, 1_000_000),
   RATE_LIMIT_ROTATION_WINDOW_SECONDS: integer(60, 1, 24 * 60 * 60),
+  CHIRPS_PAGE_SIZE: integer(50, 1, MAX_CHIRPS_PAGE_LIMIT),
 });
 
 const SETTING_NAMES = settingsSchema.keyof().options;

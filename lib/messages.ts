@@ -1,9 +1,12 @@
 /**
  * The catalogue: every message Chirpy shows a person or an API client, by code. Forms carry the
- * code (in a redirect's query or an action's state) and pages look the text up here, so a page
- * never matches a message by its wording and a crafted link cannot make it say anything else.
- * Add a message here, never inline in a handler or a page.
+ * code (in a server action's returned state) and pages look the text up here, so a page never
+ * matches a message by its wording and a crafted request cannot make it say anything else.
+ * Add a message here, never inline in a handler or a page. No server-only import: client
+ * components render these texts too.
  */
+import { MAX_CHIRP_LENGTH } from './chirp-rules';
+
 export const MIN_PASSWORD_LENGTH = 8;
 // bcrypt reads only the first 72 bytes; a longer password would be silently cut, so it is refused.
 export const MAX_PASSWORD_BYTES = 72;
@@ -13,11 +16,20 @@ export const MESSAGES = {
   incorrect_credentials: 'Incorrect email or password',
   email_taken: 'Email is already registered',
   invalid_email: 'email must be a valid email address',
+  email_too_long: 'email is too long',
   password_too_short: `Password must be at least ${MIN_PASSWORD_LENGTH} characters`,
   password_too_long: `Password must be at most ${MAX_PASSWORD_BYTES} bytes (bcrypt ignores the rest)`,
   invalid_form: 'Check the form and try again',
-  // One wording for every limit: which limit was hit is for the audit log, not for a guesser.
-  rate_limited: 'Too many attempts: wait a moment and try again',
+  // One wording for every limit (which limit was hit is for the audit log, not for a guesser);
+  // with the wait known, messageText says how long: "Try again in 5 minutes."
+  rate_limited: 'Too many attempts. Try again later.',
+  chirp_empty: 'Chirp is empty',
+  chirp_too_long: `Chirp is too long (max ${MAX_CHIRP_LENGTH} characters)`,
+  chirp_nul: 'Chirp must not contain NUL characters',
+  chirp_not_yours: 'You can only delete your own chirps',
+  signed_out: 'You are signed out. Sign in again to continue.',
+  unavailable: 'Chirpy cannot reach its database right now. Try again in a moment.',
+  internal_error: 'Something went wrong on our side. Try again.',
   session_not_found: 'Session not found',
   malformed_session_id: 'Session id must be a UUID',
 } as const;
@@ -26,4 +38,19 @@ export type MessageCode = keyof typeof MESSAGES;
 
 export function isMessageCode(value: string): value is MessageCode {
   return Object.hasOwn(MESSAGES, value);
+}
+
+/** Whole minutes, rounded up: "Try again in 0 minutes" would be a lie. */
+function waitText(seconds: number): string {
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+/** The text of a code; for `rate_limited` with a known wait, the wait in minutes. */
+export function messageText(code: MessageCode, detail: { retryAfterSeconds?: number | null } = {}): string {
+  const wait = detail.retryAfterSeconds;
+  if (code === 'rate_limited' && wait !== undefined && wait !== null) {
+    return `Too many attempts. Try again in ${waitText(wait)}.`;
+  }
+  return MESSAGES[code];
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { getDb } from './db/client';
 import { isUniqueViolation } from './db/errors';
 import { type User, users } from './db/schema';
+import { coded } from './forms';
 import { MESSAGES } from './messages';
 
 /**
@@ -15,12 +16,15 @@ import { MESSAGES } from './messages';
 const MAX_EMAIL_LENGTH = 254;
 export const INVALID_EMAIL = MESSAGES.invalid_email;
 
+const emailFormat = z.email();
+
+/** Refinements carrying catalogue codes, so the sign-up form can say which rule failed. */
 export const emailSchema = z
   .string({ error: 'email must be a string' })
   .trim()
   .toLowerCase()
-  .max(MAX_EMAIL_LENGTH, 'email is too long')
-  .pipe(z.email(INVALID_EMAIL));
+  .refine((email) => email.length <= MAX_EMAIL_LENGTH, { ...coded('email_too_long'), abort: true })
+  .refine((email) => emailFormat.safeParse(email).success, coded('invalid_email'));
 
 /** The public shape of a user in every response: never the password hash. */
 export type PublicUser = {

@@ -48,20 +48,23 @@ export async function apiSession(account?: TestUser): Promise<ApiSession> {
 
 export type BrowserSession = TestUser & { access: string; refresh: string };
 
-/** A user signed in through the sign-in form: the two session cookies. */
+/**
+ * A user with a browser session: the two session cookies, from the JSON login a page script uses
+ * (`X-Chirpy-Session: cookie`). The sign-in page's server action starts the same session.
+ */
 export async function browserSession(user?: TestUser): Promise<BrowserSession> {
   const account = user ?? (await signUp());
   const response = await login(
     makeRequest('POST', '/api/login', {
-      form: { email: account.email, password: account.password },
-      headers: { origin: 'http://localhost:3000' },
+      json: { email: account.email, password: account.password },
+      headers: { origin: 'http://localhost:3000', 'x-chirpy-session': 'cookie' },
     }),
   );
-  expect(response.status).toBe(303);
+  expect(response.status).toBe(200);
   const cookies = setCookies(response);
   const access = cookies.get('chirpy_access')?.value;
   const refresh = cookies.get('chirpy_refresh')?.value;
-  if (!access || !refresh) throw new Error('sign-in form set no session cookies');
+  if (!access || !refresh) throw new Error('the cookie-session login set no session cookies');
   return { ...account, access, refresh };
 }
 

@@ -9,11 +9,11 @@ export function FormError({ message }: { message: string | null }) {
   );
 }
 
-export function EmailField() {
+export function EmailField({ defaultValue }: { defaultValue?: string }) {
   return (
     <label>
       Email
-      <input name="email" type="email" autoComplete="email" required />
+      <input name="email" type="email" autoComplete="email" defaultValue={defaultValue} required />
     </label>
   );
 }

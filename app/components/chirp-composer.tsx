@@ -1,60 +1,65 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { type FormEvent, useState } from 'react';
+import { useActionState, useState, useSyncExternalStore } from 'react';
+import { postChirpAction } from '@/app/actions/chirps';
+import { chirpLength, MAX_CHIRP_LENGTH } from '@/lib/chirp-rules';
+import { INITIAL_COMPOSER } from '@/lib/forms';
+import { messageText } from '@/lib/messages';
 import { FormError } from './auth-fields';
+import { SubmitButton } from './submit-button';
 
-const MAX_LENGTH = 140;
+const subscribeToNothing = () => () => {};
+
+function characters(count: number): string {
+  return count === 1 ? '1 character' : `${count} characters`;
+}
+
+/** False in the server's HTML and until hydration: what a reader without JavaScript gets. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(
+    subscribeToNothing,
+    () => true,
+    () => false,
+  );
+}
 
 /**
- * Posts a chirp through the same JSON API clients use; the browser's session cookie
- * authenticates it (same-origin, so the proxy's CSRF rule lets it through).
+ * A plain form posting to a server action: without JavaScript the browser posts it and gets the
+ * page back; with it, it posts without a page load and counts characters as you type, by the same
+ * rule (and the same limit) the server applies.
  */
 export function ChirpComposer() {
-  const router = useRouter();
-  const [body, setBody] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      const response = await fetch('/api/chirps', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ body }),
-      });
-      if (response.ok) {
-        setBody('');
-        router.refresh();
-        return;
-      }
-      const payload: unknown = await response.json().catch(() => null);
-      const message =
-        typeof payload === 'object' && payload !== null && 'error' in payload && typeof payload.error === 'string'
-          ? payload.error
-          : 'Could not post your chirp';
-      if (response.status === 401) router.refresh();
-      setError(message);
-    } catch {
-      setError('Network error: your chirp was not posted');
-    } finally {
-      setPending(false);
-    }
+  const [state, formAction] = useActionState(postChirpAction, INITIAL_COMPOSER);
+  const [draft, setDraft] = useState(state.draft);
+  // Each answer carries the text the composer should hold: empty after a post, kept after a failure.
+  const [answered, setAnswered] = useState(state);
+  if (answered !== state) {
+    setAnswered(state);
+    setDraft(state.draft);
   }
+  const hydrated = useHydrated();
+  const left = MAX_CHIRP_LENGTH - chirpLength(draft);
 
   return (
-    <form className="stack" onSubmit={submit}>
+    <form action={formAction} className="stack composer">
       <label>
         New chirp
-        <textarea name="body" rows={3} maxLength={MAX_LENGTH} value={body} onChange={(e) => setBody(e.target.value)} />
+        <textarea
+          name="body"
+          rows={3}
+          value={draft}
+          onChange={(event) => setDraft(event.target.value)}
+          aria-describedby={hydrated ? 'chirp-count' : undefined}
+          required
+        />
       </label>
-      <FormError message={error} />
-      <button type="submit" disabled={pending || body.trim() === ''} aria-busy={pending}>
-        {pending ? 'Posting…' : 'Chirp'}
-      </button>
+      {hydrated && (
+        <p id="chirp-count" className={left < 0 ? 'count over' : 'count'} data-testid="chirp-count">
+          {left < 0 ? `${characters(-left)} over the limit` : `${characters(left)} left`}
+        </p>
+      )}
+      <FormError message={state.code === null ? null : messageText(state.code)} />
+      <SubmitButton label="Chirp" pendingLabel="Posting…" disabled={hydrated && (left < 0 || draft.trim() === '')} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import Link from 'next/link';
+import { signOutAction } from '@/app/actions/auth';
 import { getCurrentUser } from '@/lib/auth/current-user';
-import { PendingForm } from './pending-form';
+import { SubmitButton } from './submit-button';
 
 export async function SiteHeader() {
   const user = await getCurrentUser();
@@ -14,12 +15,9 @@ export async function SiteHeader() {
           <span className="email" data-testid="signed-in-email">
             {user.email}
           </span>
-          <PendingForm
-            action="/api/revoke"
-            submitLabel="Sign out"
-            pendingLabel="Signing out…"
-            buttonClassName="secondary"
-          />
+          <form action={signOutAction}>
+            <SubmitButton label="Sign out" pendingLabel="Signing out…" className="secondary" />
+          </form>
         </div>
       ) : (
         <nav className="account">

@@ -62,13 +62,36 @@ export function expiredSessionCookies(secure: boolean): SessionCookie[] {
   return [sessionCookie(names.access, '', secure, 0), sessionCookie(names.refresh, '', secure, 0)];
 }
 
+/**
+ * Where cookies can be set: a NextResponse's cookies (route handlers, the proxy) or next/headers'
+ * cookie store (server actions). Both take the factory's cookies as they are.
+ */
+export type CookieWriter = { set(cookie: SessionCookie): unknown };
+export type CookieReader = { get(name: string): { value: string } | undefined };
+
+export function writeSessionCookies(store: CookieWriter, secure: boolean, tokens: SessionCookieValues): void {
+  for (const cookie of sessionCookies(secure, tokens)) store.set(cookie);
+}
+
+export function writeExpiredSessionCookies(store: CookieWriter, secure: boolean): void {
+  for (const cookie of expiredSessionCookies(secure)) store.set(cookie);
+}
+
+export type SessionCookieTokens = { access: string | undefined; refresh: string | undefined };
+
+/** The session cookies a request carries (empty values count as absent). */
+export function readSessionCookies(store: CookieReader, secure: boolean): SessionCookieTokens {
+  const names = sessionCookieNames(secure);
+  return { access: store.get(names.access)?.value || undefined, refresh: store.get(names.refresh)?.value || undefined };
+}
+
 export function setSessionCookies(response: NextResponse, secure: boolean, tokens: SessionCookieValues): void {
-  for (const cookie of sessionCookies(secure, tokens)) response.cookies.set(cookie);
+  writeSessionCookies(response.cookies, secure, tokens);
   markPrivate(response);
 }
 
 export function clearSessionCookies(response: NextResponse, secure: boolean): void {
-  for (const cookie of expiredSessionCookies(secure)) response.cookies.set(cookie);
+  writeExpiredSessionCookies(response.cookies, secure);
   markPrivate(response);
 }
 

@@ -2,17 +2,11 @@ import 'server-only';
 import { z } from 'zod';
 import { type AuthEventInput, recordAuthEvent, recordAuthEvents } from '../audit';
 import type { User } from '../db/schema';
+import { coded } from '../forms';
 import type { RequestContext } from '../http/forwarded';
 import { addressSubject, enforceRateLimit, hashedSubject, type RateLimited } from '../rate-limit';
 import { emailSchema, findUserByEmail, findUserById, insertUser, type UserChanges, updateUser } from '../users';
-import {
-  fitsBcrypt,
-  hashPassword,
-  PASSWORD_TOO_LONG,
-  passwordSchema,
-  verifyAgainstDummy,
-  verifyPassword,
-} from './password';
+import { fitsBcrypt, hashPassword, passwordSchema, verifyAgainstDummy, verifyPassword } from './password';
 import { revokeUserSessions } from './sessions';
 
 /**
@@ -32,7 +26,7 @@ export const credentialsSchema = z.object({ email: emailSchema, password: passwo
 const presentedPasswordSchema = z
   .string({ error: 'password must be a string' })
   .min(1, 'password is required')
-  .refine(fitsBcrypt, PASSWORD_TOO_LONG);
+  .refine(fitsBcrypt, coded('password_too_long'));
 
 export const loginSchema = z.object({ email: emailSchema, password: presentedPasswordSchema });
 

@@ -2,6 +2,7 @@ import 'server-only';
 import bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import { getSettings } from '../config';
+import { coded } from '../forms';
 import { MAX_PASSWORD_BYTES, MESSAGES, MIN_PASSWORD_LENGTH } from '../messages';
 
 export { MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH };
@@ -14,8 +15,9 @@ export function fitsBcrypt(password: string): boolean {
 
 export const passwordSchema = z
   .string({ error: 'password must be a string' })
-  .min(MIN_PASSWORD_LENGTH, PASSWORD_TOO_SHORT)
-  .refine(fitsBcrypt, PASSWORD_TOO_LONG);
+  // Refinements rather than .min(), so a form learns which rule failed by its code.
+  .refine((password) => password.length >= MIN_PASSWORD_LENGTH, coded('password_too_short'))
+  .refine(fitsBcrypt, coded('password_too_long'));
 
 export function hashPassword(password: string): Promise<string> {
   return bcrypt.hash(password, getSettings().BCRYPT_COST);

@@ -3,21 +3,23 @@ import { recordAuthEvent } from '../audit';
 import type { User } from '../db/schema';
 import type { RequestContext } from '../http/forwarded';
 import { enforceRateLimit, type RateLimited } from '../rate-limit';
-import type { SessionCookieValues } from './cookies';
-import { admitPasswordAttempt, type Credentials, verifyCredentials } from './credentials';
+import type { SessionCookieTokens, SessionCookieValues } from './cookies';
+import { admitPasswordAttempt, type Credentials, registerUser, verifyCredentials } from './credentials';
 import {
   createSession,
   findBrowserTokenSession,
   type RefreshFailure,
+  revokeSession,
+  revokeSessionById,
   rotateRefreshToken,
   type SessionClient,
   validateRefreshToken,
 } from './sessions';
-import { type IssuedToken, issueAccessToken, issueSessionAccessToken } from './tokens';
+import { type IssuedToken, issueAccessToken, issueSessionAccessToken, verifyAccessToken } from './tokens';
 
 /**
- * The flows that hand a client tokens: signing in, refreshing a bearer access token, renewing a
- * browser session. The rate limits are checked here, so every entry point (JSON routes, forms,
+ * The session flows: signing in or up (a token pair), refreshing a bearer access token, renewing a
+ * browser session, signing out. The rate limits are checked here, so every entry point (JSON routes, forms,
  * the proxy) is held to them.
  */
 
@@ -94,4 +96,30 @@ export async function renewBrowserSession(refreshToken: string, context: Request
   if (!rotation.ok) return rotation;
   const access = await issueSessionAccessToken(rotation.userId, rotation.sessionId);
   return { ok: true, cookies: { access, refresh: rotation.refreshToken } };
+}
+
+export type SignUp = ({ ok: true } & StartedSession) | { ok: false; reason: 'email_taken' } | RateLimited;
+
+/** Creates the account and signs it in, in one step: what the sign-up form does. */
+export async function signUp(
+  credentials: Credentials,
+  client: SessionClient,
+  context: RequestContext,
+): Promise<SignUp> {
+  const created = await registerUser(credentials, context);
+  if (!created.ok) return created;
+  return { ok: true, ...(await startSession(created.user, client, context)) };
+}
+
+/**
+ * A browser's sign-out: ends the session its cookies name, whatever their state. The refresh
+ * cookie names it, and so does the access cookie's `sid` (all that is left once the refresh
+ * cookie is gone). Unknown, expired or already revoked tokens end nothing and are no error:
+ * signing out is always safe to repeat.
+ */
+export async function signOut(cookies: SessionCookieTokens, context: RequestContext): Promise<void> {
+  if (cookies.refresh !== undefined) await revokeSession(cookies.refresh, context);
+  if (cookies.access === undefined) return;
+  const access = await verifyAccessToken(cookies.access);
+  if (access.ok && access.sessionId !== null) await revokeSessionById(access.sessionId, context);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MAX_JSON_BODY_BYTES } from '../config';
-import { describeIssue, isFormRequest, readForm, readJson, readQuery } from './body';
+import { describeIssue, mediaType, readJson, readQuery } from './body';
 
 const schema = z.object({ name: z.string({ error: 'name must be a string' }), count: z.number().optional() });
 
@@ -139,20 +139,6 @@ describe('a client that hangs up mid-body', () => {
   });
 });
 
-describe('readForm', () => {
-  it('reads string fields', async () => {
-    expect(await readForm(post('name=chirp'), schema)).toStrictEqual({ ok: true, data: { name: 'chirp' } });
-  });
-
-  it('refuses a field given twice rather than pick one', async () => {
-    expect(await readForm(post('name=a&name=b'), schema)).toStrictEqual({
-      ok: false,
-      status: 400,
-      error: 'name is given more than once',
-    });
-  });
-});
-
 describe('readQuery', () => {
   const query = z.object({ sort: z.enum(['asc', 'desc']).default('asc') });
 
@@ -174,12 +160,14 @@ describe('readQuery', () => {
   });
 });
 
-describe('isFormRequest', () => {
-  it('recognises a URL-encoded form, parameters and case aside', () => {
-    expect(isFormRequest(post('', { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }))).toBe(true);
-    expect(isFormRequest(post('', { 'content-type': 'Application/X-WWW-Form-URLEncoded' }))).toBe(true);
-    expect(isFormRequest(post('', { 'content-type': 'application/json' }))).toBe(false);
-    expect(isFormRequest(post(''))).toBe(false);
+describe('mediaType', () => {
+  it('is the Content-Type without its parameters, lower-cased, or undefined without one', () => {
+    expect(mediaType(post('', { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }))).toBe(
+      'application/x-www-form-urlencoded',
+    );
+    expect(mediaType(post('', { 'content-type': 'Multipart/Form-Data; boundary=x' }))).toBe('multipart/form-data');
+    expect(mediaType(post('', { 'content-type': 'application/json' }))).toBe('application/json');
+    expect(mediaType(post(null))).toBeUndefined();
   });
 });
 

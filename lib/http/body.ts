@@ -89,22 +89,6 @@ export function mediaType(request: Request): string | undefined {
   return request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
 }
 
-export function isFormRequest(request: Request): boolean {
-  return mediaType(request) === 'application/x-www-form-urlencoded';
-}
-
-/** A form post: only string fields, each read once (a repeated field is refused, not guessed at). */
-export async function readForm<T>(request: Request, schema: z.ZodType<T>): Promise<Parsed<T>> {
-  const text = await readText(request);
-  if (!text.ok) return text;
-  const fields: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(text.data)) {
-    if (key in fields) return badRequest(`${key} is given more than once`);
-    fields[key] = value;
-  }
-  return validate(schema, fields);
-}
-
 /** Query parameters: empty values count as given (and so are validated), repeated ones are refused. */
 export function readQuery<T>(url: URL, schema: z.ZodType<T>): Parsed<T> {
   const fields: Record<string, string> = {};

@@ -1,4 +1,5 @@
 import 'server-only';
+import { unstable_rethrow } from 'next/navigation';
 import { logFault } from './fault-log';
 import { errorResponse, serviceUnavailable } from './responses';
 
@@ -27,4 +28,27 @@ export function withErrorBoundary<Args extends unknown[]>(
 
 function clientWentAway(request: unknown): boolean {
   return request instanceof Request && request.signal.aborted;
+}
+
+export type FaultCode = 'unavailable' | 'internal_error';
+
+/**
+ * The same boundary for server actions. A fault becomes the form state `failed` builds from the
+ * submitted arguments (so the form keeps what was typed and says what went wrong), logged the
+ * same careful way: left to Next, the log would carry the driver's message. redirect() and
+ * notFound() work by throwing, so Next's own control-flow errors pass through untouched.
+ */
+export function withActionBoundary<Args extends unknown[], State>(
+  action: string,
+  failed: (code: FaultCode, ...args: Args) => State,
+  work: (...args: Args) => Promise<State>,
+): (...args: Args) => Promise<State> {
+  return async (...args) => {
+    try {
+      return await work(...args);
+    } catch (error) {
+      unstable_rethrow(error);
+      return failed(logFault(action, error) === 'unavailable' ? 'unavailable' : 'internal_error', ...args);
+    }
+  };
 }

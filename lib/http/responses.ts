@@ -42,11 +42,3 @@ export function jsonResponse(body: unknown, status = 200): NextResponse {
 export function noContent(): NextResponse {
   return new NextResponse(null, { status: 204, headers: NO_STORE });
 }
-
-/**
- * 303 to a path on this site. The Location stays relative: the browser resolves it against the
- * address it used, which behind a proxy is more reliable than the Host we were given.
- */
-export function seeOther(path: string): NextResponse {
-  return new NextResponse(null, { status: 303, headers: { ...NO_STORE, Location: path } });
-}

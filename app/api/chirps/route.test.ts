@@ -1,5 +1,6 @@
+import { eq, sql } from 'drizzle-orm';
 import { NextRequest } from 'next/server';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db/client';
 import { chirps } from '@/lib/db/schema';
 import {
@@ -25,6 +26,10 @@ import {
   UUID,
 } from '@/test/http';
 import { GET, POST } from './route';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 function postChirp(token: string, json: unknown) {
   return POST(makeRequest('POST', '/api/chirps', { json, bearer: token }));
@@ -311,5 +316,152 @@ describe('POST /api/chirps from a client that hangs up mid-body', () => {
     expect(logged).not.toHaveBeenCalled();
     logged.mockRestore();
     expect(await getDb().then((db) => db.select().from(chirps))).toEqual([]);
+  });
+});
+
+describe('GET /api/chirps, paged (limit and cursor)', () => {
+  const instant = '2026-02-01T09:00:00';
+
+  /**
+   * 23 chirps by two authors whose times collide: five share one millisecond exactly, four more
+   * differ only in microseconds (which a JavaScript Date cannot tell apart), the rest are apart.
+   */
+  async function seedCollidingChirps(): Promise<{ alice: string; bob: string }> {
+    const alice = (await signUp()).id;
+    const bob = (await signUp()).id;
+    const db = await getDb();
+    const at = (time: string) => sql`${time}::timestamptz`;
+    const rows = [
+      ...Array.from({ length: 5 }, (_, i) => ({ time: `${instant}.000000Z`, author: i % 2 ? alice : bob })),
+      ...Array.from({ length: 4 }, (_, i) => ({ time: `${instant}.00010${i}Z`, author: i % 2 ? bob : alice })),
+      ...Array.from({ length: 14 }, (_, i) => ({
+        time: `2026-02-01T09:${String(i + 1).padStart(2, '0')}:00.000000Z`,
+        author: i % 3 ? alice : bob,
+      })),
+    ];
+    await db
+      .insert(chirps)
+      .values(rows.map((row, i) => ({ userId: row.author, body: `chirp ${i}`, createdAt: at(row.time) })));
+    return { alice, bob };
+  }
+
+  async function getPage(path: string): Promise<{ ids: string[]; next: string | null }> {
+    const response = await GET(makeRequest('GET', path));
+    const { status, body } = await jsonOf(response);
+    expect(status).toBe(200);
+    const ids = (Array.isArray(body) ? body : []).map((item) => asPublicChirp(item).id);
+    const link = response.headers.get('link');
+    if (link === null) return { ids, next: null };
+    const match = /^<([^>]+)>; rel="next"$/.exec(link);
+    if (!match?.[1]) throw new Error(`malformed Link header: ${link}`);
+    return { ids, next: match[1] };
+  }
+
+  /** Follows rel="next" from the first page to the last, collecting each page's ids. */
+  async function walk(firstPath: string): Promise<string[][]> {
+    const pages: string[][] = [];
+    let path: string | null = firstPath;
+    while (path !== null) {
+      const page = await getPage(path);
+      pages.push(page.ids);
+      path = page.next;
+      if (pages.length > 50) throw new Error('paging does not end');
+    }
+    return pages;
+  }
+
+  it.each(['desc', 'asc'])(
+    'sort=%s: the pages hold every chirp exactly once, in the un-paged order, even with equal times',
+    async (sort) => {
+      await seedCollidingChirps();
+      const all = (await getPage(`/api/chirps?sort=${sort}`)).ids;
+      expect(all).toHaveLength(23);
+
+      for (const limit of [1, 2, 4, 5, 7, 23, 100]) {
+        const pages = await walk(`/api/chirps?sort=${sort}&limit=${limit}`);
+        expect(pages.flat()).toEqual(all);
+        expect(pages.slice(0, -1).every((page) => page.length === limit)).toBe(true);
+        expect(pages).toHaveLength(Math.ceil(23 / limit));
+      }
+    },
+  );
+
+  it('with author_id, pages through that author only, and the Link keeps the author, the order and the limit', async () => {
+    const { alice } = await seedCollidingChirps();
+    const hers = (await getPage(`/api/chirps?author_id=${alice}&sort=desc`)).ids;
+
+    const first = await getPage(`/api/chirps?author_id=${alice}&sort=desc&limit=3`);
+
+    expect(first.next).toMatch(
+      new RegExp(`^/api/chirps\\?author_id=${alice}&sort=desc&limit=3&cursor=[A-Za-z0-9_-]+$`),
+    );
+    expect((await walk(`/api/chirps?author_id=${alice}&sort=desc&limit=3`)).flat()).toEqual(hers);
+  });
+
+  it('a page that ends exactly at the last chirp has no Link, and a missing limit with a cursor is CHIRPS_PAGE_SIZE', async () => {
+    vi.stubEnv('CHIRPS_PAGE_SIZE', '10');
+    await seedCollidingChirps();
+
+    expect((await getPage('/api/chirps?limit=23')).next).toBeNull();
+    const first = await getPage('/api/chirps?limit=20');
+    const cursor = new URL(first.next ?? '', 'http://localhost').searchParams.get('cursor');
+    const rest = await getPage(`/api/chirps?cursor=${cursor}`);
+    expect(rest.ids).toHaveLength(3);
+    expect(rest.next).toBeNull();
+  });
+
+  it('without limit or cursor: every chirp, and no Link header (the original contract)', async () => {
+    await seedCollidingChirps();
+    const response = await GET(makeRequest('GET', '/api/chirps'));
+    expect(response.headers.get('link')).toBeNull();
+    expect((await getPage('/api/chirps')).ids).toHaveLength(23);
+  });
+
+  it('a cursor still pages correctly after the chirp it points at was deleted', async () => {
+    await seedCollidingChirps();
+    const all = (await getPage('/api/chirps?sort=desc')).ids;
+    const first = await getPage('/api/chirps?sort=desc&limit=6');
+    const db = await getDb();
+    await db.delete(chirps).where(eq(chirps.id, first.ids[5] ?? ''));
+
+    expect((await walk(first.next ?? '')).flat()).toEqual(all.slice(6));
+  });
+
+  it.each([
+    ['limit=0', 'limit must be a whole number from 1 to 100'],
+    ['limit=101', 'limit must be a whole number from 1 to 100'],
+    ['limit=-1', 'limit must be a whole number from 1 to 100'],
+    ['limit=1.5', 'limit must be a whole number from 1 to 100'],
+    ['limit=ten', 'limit must be a whole number from 1 to 100'],
+    ['limit=', 'limit must be a whole number from 1 to 100'],
+    ['limit=1&limit=2', 'limit is given more than once'],
+    ['cursor=', 'cursor is not valid: pass the one a previous page linked to'],
+    ['cursor=not-a-cursor', 'cursor is not valid: pass the one a previous page linked to'],
+    ['cursor=%2B%2F%3D', 'cursor is not valid: pass the one a previous page linked to'],
+  ])('answers 400 to %s', async (query, message) => {
+    await seedCollidingChirps();
+    expect(await expectError(await GET(makeRequest('GET', `/api/chirps?${query}`)), 400)).toBe(message);
+  });
+
+  it.each([
+    ['a time that is no date', '2026-02-30T09:00:00.000000Z/0b7e3c52-8d1a-4f6e-a2c9-5e4d3b2a1f00'],
+    ['year 0, which Postgres has not', '0000-01-01T00:00:00.000000Z/0b7e3c52-8d1a-4f6e-a2c9-5e4d3b2a1f00'],
+    ['a time at millisecond precision', '2026-02-01T09:00:00.000Z/0b7e3c52-8d1a-4f6e-a2c9-5e4d3b2a1f00'],
+    ['an id that is no UUID', '2026-02-01T09:00:00.000000Z/alice'],
+    ['a third part', '2026-02-01T09:00:00.000000Z/0b7e3c52-8d1a-4f6e-a2c9-5e4d3b2a1f00/x'],
+    ['SQL', "2026-02-01T09:00:00.000000Z'; drop table chirps; --/0b7e3c52-8d1a-4f6e-a2c9-5e4d3b2a1f00"],
+  ])('answers 400, not 500, to a well-encoded cursor holding %s', async (_label, decoded) => {
+    await seedCollidingChirps();
+    const cursor = Buffer.from(decoded).toString('base64url');
+    expect(await expectError(await GET(makeRequest('GET', `/api/chirps?limit=5&cursor=${cursor}`)), 400)).toBe(
+      'cursor is not valid: pass the one a previous page linked to',
+    );
+    expect((await rowCounts()).chirps).toBe(23);
+  });
+
+  it('accepts the bounds of limit, 1 and 100', async () => {
+    await seedCollidingChirps();
+    expect((await getPage('/api/chirps?limit=1')).ids).toHaveLength(1);
+    expect((await getPage('/api/chirps?limit=100')).ids).toHaveLength(23);
   });
 });

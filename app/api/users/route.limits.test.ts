@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { signUp as signUpAndIn } from '@/lib/auth/session-flow';
 import { MESSAGES } from '@/lib/messages';
 import { rowCounts, uniqueEmail } from '@/test/fixtures';
-import { fromAddress, jsonOf, makeRequest, setCookies } from '@/test/http';
-import { SAME_ORIGIN } from '@/test/session-helpers';
+import { fromAddress, jsonOf, makeRequest } from '@/test/http';
 import { POST } from './route';
 
 // fromAddress plays a client on a bare server (no proxy in front); the Vercel run of the suite sets
@@ -51,21 +51,15 @@ describe('POST /api/users over the sign-up limit', () => {
     expect((await signUpFrom('203.0.113.31', email)).status).toBe(429);
   });
 
-  it('the sign-up form goes back to /signup with the rate_limited code, no account and no cookie', async () => {
+  it("the sign-up form's flow is held to the same limit: rate_limited, no account, no session", async () => {
     limitSignUps(1);
-    const form = () =>
-      POST(
-        makeRequest('POST', '/api/users', {
-          form: { email: uniqueEmail(), password: 'a fine password' },
-          headers: { ...SAME_ORIGIN, ...fromAddress('203.0.113.32') },
-        }),
-      );
-    expect((await form()).status).toBe(303);
+    const context = { ip: '203.0.113.32', userAgent: 'form' };
+    const credentials = () => ({ email: uniqueEmail(), password: 'a fine password' });
+    expect((await signUpAndIn(credentials(), 'browser', context)).ok).toBe(true);
 
-    const response = await form();
+    const refused = await signUpAndIn(credentials(), 'browser', context);
 
-    expect(response.headers.get('location')).toBe('/signup?error=rate_limited');
-    expect(setCookies(response).size).toBe(0);
-    expect((await rowCounts()).users).toBe(1);
+    expect(refused).toEqual({ ok: false, reason: 'rate_limited', retryAfterSeconds: expect.any(Number) });
+    expect(await rowCounts()).toMatchObject({ users: 1, refreshTokens: 1 });
   });
 });

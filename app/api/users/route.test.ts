@@ -152,6 +152,16 @@ describe('POST /api/users', () => {
     expect((await rowCounts()).users).toBe(0);
   });
 
+  it('answers 400 to a form-encoded body, creating no account and no session (the sign-up page uses a server action)', async () => {
+    const request = makeRequest('POST', '/api/users', { form: { email: uniqueEmail(), password: PASSWORD } });
+
+    const response = POST(request);
+
+    expect(await expectError(await response, 400)).toBe('Request body must be valid JSON');
+    expect((await response).headers.getSetCookie()).toEqual([]);
+    expect(await rowCounts()).toMatchObject({ users: 0, refreshTokens: 0 });
+  });
+
   it('answers 503 with a bare message when the database is down, and logs no credentials', async () => {
     const email = uniqueEmail();
     const password = 'a secret password nobody may log';

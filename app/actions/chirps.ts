@@ -1,0 +1,56 @@
+'use server';
+
+import { refresh } from 'next/cache';
+import { z } from 'zod';
+import { getCurrentUser } from '@/lib/auth/current-user';
+import { chirpIdSchema, createChirp, deleteChirp, newChirpSchema } from '@/lib/chirps';
+import { type ComposerState, type DeleteChirpState, issueCode } from '@/lib/forms';
+import { type FaultCode, withActionBoundary } from '@/lib/http/handler';
+
+/**
+ * Posting and deleting chirps from the pages. Each action checks who is asking itself: a server
+ * action is an endpoint anyone can post to, whatever page rendered the form. On success,
+ * refresh() sends the re-rendered page back with the action's answer, in one round trip.
+ */
+
+// What the composer showed, to put back after a failure so nothing typed is lost.
+function typedDraft(formData: FormData): string {
+  const body = formData.get('body');
+  return typeof body === 'string' ? body : '';
+}
+
+export const postChirpAction = withActionBoundary(
+  'postChirpAction',
+  (code: FaultCode, _previous: ComposerState, formData: FormData): ComposerState => ({
+    code,
+    draft: typedDraft(formData),
+  }),
+  async (_previous: ComposerState, formData: FormData): Promise<ComposerState> => {
+    const draft = typedDraft(formData);
+    const user = await getCurrentUser();
+    if (!user) return { code: 'signed_out', draft };
+    const form = newChirpSchema.safeParse(Object.fromEntries(formData));
+    if (!form.success) return { code: issueCode(form.error), draft };
+    await createChirp(user.id, form.data.body);
+    refresh();
+    return { code: null, draft: '' };
+  },
+);
+
+const deleteForm = z.object({ chirp_id: chirpIdSchema });
+
+export const deleteChirpAction = withActionBoundary(
+  'deleteChirpAction',
+  (code: FaultCode, _previous: DeleteChirpState, _formData: FormData): DeleteChirpState => ({ code }),
+  async (_previous: DeleteChirpState, formData: FormData): Promise<DeleteChirpState> => {
+    const user = await getCurrentUser();
+    if (!user) return { code: 'signed_out' };
+    const form = deleteForm.safeParse(Object.fromEntries(formData));
+    if (!form.success) return { code: 'invalid_form' };
+    const deletion = await deleteChirp(form.data.chirp_id, user.id);
+    // Already gone (deleted from another tab) is what was asked for: not an error.
+    if (!deletion.ok && deletion.reason === 'forbidden') return { code: 'chirp_not_yours' };
+    refresh();
+    return { code: null };
+  },
+);
