@@ -596,12 +596,28 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
 });
 
 describe('config.matcher', () => {
-  const matches = (url: string) => unstable_doesMiddlewareMatch({ config, url });
+  type Probe = { headers?: Record<string, string>; cookies?: Record<string, string> };
+  const matches = (url: string, probe: Probe = {}) => unstable_doesMiddlewareMatch({ config, url, ...probe });
+  const withSession = { cookies: { [ACCESS]: 'x' } };
 
-  it.each(['/', '/login', '/signup', '/chirps/123', '/api/me', '/api/chirps', '/api/login', '/admin/reset'])(
-    'runs for %s',
+  it.each(['/', '/login', '/signup', '/users/123', '/api/me', '/api/chirps', '/api/login', '/admin/reset'])(
+    'runs for %s when a session cookie comes with it',
     (url) => {
-      expect(matches(url)).toBe(true);
+      expect(matches(url, withSession)).toBe(true);
+      expect(matches(url, { cookies: { [`__Host-${REFRESH}`]: 'x' } })).toBe(true);
+    },
+  );
+
+  it('runs for a browser write without cookies (it has an Origin), and for a cookie-session login script', () => {
+    expect(matches('/login', { headers: { origin: 'https://evil.example' } })).toBe(true);
+    expect(matches('/api/login', { headers: { 'x-chirpy-session': 'cookie' } })).toBe(true);
+  });
+
+  it.each(['/', '/api/healthz', '/api/chirps/123', '/users/123'])(
+    'does not run for an anonymous read or a bearer call: %s',
+    (url) => {
+      expect(matches(url)).toBe(false);
+      expect(matches(url, { headers: { authorization: 'Bearer x' }, cookies: { theme: 'dark' } })).toBe(false);
     },
   );
 
@@ -614,7 +630,7 @@ describe('config.matcher', () => {
     '/logo.svg',
     '/images/hero.png',
     '/fonts/inter.woff2',
-  ])('skips %s', (url) => {
-    expect(matches(url)).toBe(false);
+  ])('skips %s, session cookie or not', (url) => {
+    expect(matches(url, withSession)).toBe(false);
   });
 });

@@ -120,9 +120,44 @@ function isPrivatePage(request: NextRequest): boolean {
   );
 }
 
+/**
+ * The proxy runs only for requests it has work to do on: those carrying a session cookie (renewal,
+ * the CSRF rule), and writes a browser sends with an Origin or a script's cookie-login header (the
+ * CSRF rule before any cookie exists). Anonymous reads and bearer API calls skip it entirely and
+ * pay nothing for it. Every source is the same: pages and API routes, not Next's internals or
+ * static files. Next reads this object statically, so it is spelled out rather than built.
+ */
 export const config = {
-  // Pages and API routes; not Next's internals or static files.
   matcher: [
-    '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+    {
+      source:
+        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+      has: [{ type: 'cookie', key: 'chirpy_access' }],
+    },
+    {
+      source:
+        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+      has: [{ type: 'cookie', key: 'chirpy_refresh' }],
+    },
+    {
+      source:
+        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+      has: [{ type: 'cookie', key: '__Host-chirpy_access' }],
+    },
+    {
+      source:
+        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+      has: [{ type: 'cookie', key: '__Host-chirpy_refresh' }],
+    },
+    {
+      source:
+        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+      has: [{ type: 'header', key: 'origin' }],
+    },
+    {
+      source:
+        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+      has: [{ type: 'header', key: 'x-chirpy-session' }],
+    },
   ],
 };
