@@ -50,8 +50,11 @@ export default function nextConfig(phase) {
     // WASM and extensions) would only be carried by every function and slow each cold start: a
     // Vercel build gets a stand-in that says so. Everywhere else it is loaded from node_modules.
     ...(forVercel
-      ? { turbopack: { resolveAlias: { '@electric-sql/pglite': './lib/db/pglite-unavailable.ts' } } }
-      : { serverExternalPackages: ['@electric-sql/pglite'] }),
+      ? {
+          turbopack: { resolveAlias: { '@electric-sql/pglite': './lib/db/pglite-unavailable.ts' } },
+          serverExternalPackages: ['bcrypt'],
+        }
+      : { serverExternalPackages: ['@electric-sql/pglite', 'bcrypt'] }),
     poweredByHeader: false,
     async headers() {
       return [{ source: '/:path*', headers: securityHeaders(development) }];

@@ -1,4 +1,4 @@
-import bcrypt from 'bcryptjs';
+import bcrypt from 'bcrypt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PASSWORD, refreshTokenRows, signUp, type TestUser, uniqueEmail, userRow } from '@/test/fixtures';
 import { listRecentAuthEvents } from '../audit';

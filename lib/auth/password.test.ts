@@ -1,5 +1,7 @@
-import bcrypt from 'bcryptjs';
+import bcrypt from 'bcrypt';
+import bcryptjs from 'bcryptjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hasherKind } from './hasher';
 import {
   fitsBcrypt,
   hashPassword,
@@ -38,7 +40,7 @@ describe('passwordSchema', () => {
 describe('fitsBcrypt', () => {
   it('is exactly the case in which bcrypt does not truncate', () => {
     for (const password of ['a'.repeat(72), 'é'.repeat(36), 'a'.repeat(73), 'é'.repeat(37)]) {
-      expect(fitsBcrypt(password)).toBe(!bcrypt.truncates(password));
+      expect(fitsBcrypt(password)).toBe(!bcryptjs.truncates(password));
     }
   });
 });
@@ -79,5 +81,37 @@ describe('verifyAgainstDummy', () => {
 
     expect(compare).toHaveBeenCalledTimes(1);
     expect(compare.mock.calls[0]?.[1]).toMatch(/^\$2[ab]\$06\$/);
+  });
+});
+
+describe('where the hashing runs', () => {
+  it('uses the native binding (off the event loop), whose hashes bcryptjs reads and the reverse', async () => {
+    expect(await hasherKind()).toBe('native');
+    const native = await hashPassword('correct horse battery');
+    expect(await bcryptjs.compare('correct horse battery', native)).toBe(true);
+    const portable = await bcryptjs.hash('correct horse battery', 4);
+    expect(await verifyPassword('correct horse battery', portable)).toBe(true);
+  });
+
+  it('runs at most PASSWORD_HASH_CONCURRENCY hashes at once, queueing the rest', async () => {
+    vi.stubEnv('PASSWORD_HASH_CONCURRENCY', '2');
+    const hash = await hashPassword('queue me');
+    let inFlight = 0;
+    let most = 0;
+    const compare = bcrypt.compare.bind(bcrypt);
+    vi.spyOn(bcrypt, 'compare').mockImplementation(async (password: string | Buffer, encrypted: string) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      try {
+        return await compare(password, encrypted);
+      } finally {
+        inFlight -= 1;
+      }
+    });
+
+    const results = await Promise.all(Array.from({ length: 6 }, () => verifyPassword('queue me', hash)));
+
+    expect(results).toEqual([true, true, true, true, true, true]);
+    expect(most).toBe(2);
   });
 });

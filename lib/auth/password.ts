@@ -1,9 +1,9 @@
 import 'server-only';
-import bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import { getSettings } from '../config';
 import { coded } from '../forms';
 import { MAX_PASSWORD_BYTES, MESSAGES, MIN_PASSWORD_LENGTH } from '../messages';
+import { bcryptCompare, bcryptHash } from './hasher';
 
 export { MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH };
 export const PASSWORD_TOO_SHORT = MESSAGES.password_too_short;
@@ -20,11 +20,11 @@ export const passwordSchema = z
   .refine(fitsBcrypt, coded('password_too_long'));
 
 export function hashPassword(password: string): Promise<string> {
-  return bcrypt.hash(password, getSettings().BCRYPT_COST);
+  return bcryptHash(password, getSettings().BCRYPT_COST);
 }
 
 export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(password, hash);
+  return bcryptCompare(password, hash);
 }
 
 const dummyHashes = new Map<number, Promise<string>>();
@@ -37,9 +37,9 @@ export async function verifyAgainstDummy(password: string): Promise<false> {
   const cost = getSettings().BCRYPT_COST;
   let hash = dummyHashes.get(cost);
   if (hash === undefined) {
-    hash = bcrypt.hash('chirpy-dummy-password', cost);
+    hash = bcryptHash('chirpy-dummy-password', cost);
     dummyHashes.set(cost, hash);
   }
-  await bcrypt.compare(password, await hash);
+  await bcryptCompare(password, await hash);
   return false;
 }

@@ -1,4 +1,4 @@
-import bcrypt from 'bcryptjs';
+import bcrypt from 'bcrypt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PASSWORD, signUp, type TestUser } from '@/test/fixtures';
 import { sessionRows, tokenRow } from '@/test/session-helpers';
