@@ -1,10 +1,10 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { recordAuthEvent } from './audit';
 import { getRateLimit, type RateLimitRule } from './config';
 import { getDb } from './db/client';
-import { rateLimits } from './db/schema';
 import type { RequestContext } from './http/forwarded';
 
 /**
@@ -23,36 +23,58 @@ export type RateLimitVerdict = { ok: true } | { ok: false; retryAfterSeconds: nu
 /** What a flow returns when a limit stopped it: the caller answers 429 with Retry-After. */
 export type RateLimited = { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
 
-type Hit = { hits: number; limit: number; retryAfterSeconds: number };
+export type Hit = { hits: number; limit: number; retryAfterSeconds: number };
 
 // hits stops growing just below the column's maximum, so a flood can never overflow it.
 const MAX_HITS = 2_147_483_646;
 
-async function countHit(rule: RateLimitRule, subject: string): Promise<Hit> {
-  const { limit, windowSeconds } = getRateLimit(rule);
+/**
+ * The counting upsert, as SQL of its own so that another statement can carry it in a WITH clause
+ * (a cookie rotation checks its limit and rotates in one round trip). `keys` is a SELECT yielding
+ * the key to count (no row: nothing is counted). It returns `hits` and `retry_after` (whole
+ * seconds until the window ends, never 0: "retry in 0 seconds" invites a hot loop).
+ */
+export function countingUpsert(rule: RateLimitRule, keys: SQL): SQL {
+  const { windowSeconds } = getRateLimit(rule);
   const window = sql`make_interval(secs => ${windowSeconds})`;
-  const expired = sql`${rateLimits.windowStartedAt} + ${window} <= now()`;
+  const expired = sql`rate_limits.window_started_at + ${window} <= now()`;
+  return sql`insert into rate_limits (key, window_started_at, hits)
+    select key, now(), 1 from (${keys}) as counted (key)
+    on conflict (key) do update set
+      window_started_at = case when ${expired} then now() else rate_limits.window_started_at end,
+      hits = case when ${expired} then 1 else least(rate_limits.hits, ${MAX_HITS}) + 1 end
+    returning hits,
+      greatest(1, ceil(extract(epoch from (window_started_at + ${window} - now()))))::int as retry_after`;
+}
+
+const hitRows = z.object({ rows: z.array(z.object({ hits: z.number(), retry_after: z.number() })) });
+
+async function countHit(rule: RateLimitRule, subject: string): Promise<Hit> {
   const db = await getDb();
-  const [row] = await db
-    .insert(rateLimits)
-    .values({ key: `${rule}:${subject}`, windowStartedAt: sql`now()`, hits: 1 })
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: {
-        windowStartedAt: sql`CASE WHEN ${expired} THEN now() ELSE ${rateLimits.windowStartedAt} END`,
-        hits: sql`CASE WHEN ${expired} THEN 1 ELSE LEAST(${rateLimits.hits}, ${MAX_HITS}) + 1 END`,
-      },
-    })
-    .returning({
-      hits: rateLimits.hits,
-      // Whole seconds until the window ends, never 0: "retry in 0 seconds" invites a hot loop.
-      retryAfterSeconds:
-        sql<number>`GREATEST(1, CEIL(EXTRACT(EPOCH FROM (${rateLimits.windowStartedAt} + ${window} - now()))))::int`.mapWith(
-          Number,
-        ),
-    });
+  const result = hitRows.parse(await db.execute(countingUpsert(rule, sql`select ${`${rule}:${subject}`}`)));
+  const [row] = result.rows;
   if (!row) throw new Error('rate limit upsert returned no row');
-  return { hits: row.hits, limit, retryAfterSeconds: row.retryAfterSeconds };
+  return { hits: row.hits, limit: getRateLimit(rule).limit, retryAfterSeconds: row.retry_after };
+}
+
+/** What a flow does with a counted hit: over the limit, the first refusal of a window is audited. */
+export async function judgeHit(
+  hit: Hit,
+  rule: RateLimitRule,
+  witness: RateLimitWitness,
+): Promise<{ ok: true } | RateLimited> {
+  if (hit.hits <= hit.limit) return { ok: true };
+  if (hit.hits === hit.limit + 1) {
+    const userId = typeof witness.userId === 'function' ? await witness.userId() : witness.userId;
+    await recordAuthEvent({
+      type: 'rate_limited',
+      userId,
+      sessionId: witness.sessionId ?? null,
+      detail: rule,
+      context: witness.context,
+    });
+  }
+  return { ok: false, reason: 'rate_limited', retryAfterSeconds: hit.retryAfterSeconds };
 }
 
 /** Counts one attempt by `subject` under `rule` and says whether it may go ahead. */
@@ -78,19 +100,7 @@ export async function enforceRateLimit(
   subject: string,
   witness: RateLimitWitness,
 ): Promise<{ ok: true } | RateLimited> {
-  const hit = await countHit(rule, subject);
-  if (hit.hits <= hit.limit) return { ok: true };
-  if (hit.hits === hit.limit + 1) {
-    const userId = typeof witness.userId === 'function' ? await witness.userId() : witness.userId;
-    await recordAuthEvent({
-      type: 'rate_limited',
-      userId,
-      sessionId: witness.sessionId ?? null,
-      detail: rule,
-      context: witness.context,
-    });
-  }
-  return { ok: false, reason: 'rate_limited', retryAfterSeconds: hit.retryAfterSeconds };
+  return judgeHit(await countHit(rule, subject), rule, witness);
 }
 
 /**

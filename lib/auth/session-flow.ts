@@ -7,7 +7,6 @@ import type { SessionCookieTokens, SessionCookieValues } from './cookies';
 import { admitPasswordAttempt, type Credentials, registerUser, verifyCredentials } from './credentials';
 import {
   createSession,
-  findBrowserTokenSession,
   type RefreshFailure,
   revokeSession,
   revokeSessionById,
@@ -87,11 +86,6 @@ export type Renewal = { ok: true; cookies: SessionCookieValues } | { ok: false; 
  * the browser's cookies stay as they are.
  */
 export async function renewBrowserSession(refreshToken: string, context: RequestContext): Promise<Renewal> {
-  const session = await findBrowserTokenSession(refreshToken);
-  if (session) {
-    const admitted = await enforceRateLimit('cookie_rotation', session.sessionId, { ...session, context });
-    if (!admitted.ok) return admitted;
-  }
   const rotation = await rotateRefreshToken(refreshToken, context);
   if (!rotation.ok) return rotation;
   const access = await issueSessionAccessToken(rotation.userId, rotation.sessionId);

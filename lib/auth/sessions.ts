@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAuthEvents } from '../audit';
-import { getSettings, REFRESH_TOKEN_TTL_DAYS } from '../config';
+import { getRateLimit, getSettings, REFRESH_TOKEN_TTL_DAYS } from '../config';
 import { type Database, getDb } from '../db/client';
 import { type RefreshToken, refreshTokens, type User, users } from '../db/schema';
 import type { RequestContext } from '../http/forwarded';
+import { countingUpsert, judgeHit, type RateLimited } from '../rate-limit';
 import { describeDevice } from './device';
 import { createRefreshTokenValue, hashRefreshToken, type IssuedToken, isRefreshTokenFormat } from './tokens';
 
@@ -117,76 +118,97 @@ export async function validateRefreshToken(
  * The session a browser refresh token belongs to, live or not: what the rotation limit counts
  * against. A string we never issued names none, so junk cookies leave no trace.
  */
-export async function findBrowserTokenSession(token: string): Promise<{ sessionId: string; userId: string } | null> {
-  if (!isRefreshTokenFormat(token)) return null;
-  const db = await getDb();
-  const [row] = await db
-    .select({ sessionId: refreshTokens.sessionId, userId: refreshTokens.userId })
-    .from(refreshTokens)
-    .where(and(eq(refreshTokens.tokenHash, hashRefreshToken(token)), eq(refreshTokens.client, 'browser')));
-  return row ?? null;
-}
-
 export type Rotation =
   | { ok: true; userId: string; sessionId: string; refreshToken: IssuedToken | null }
-  | { ok: false; reason: RefreshFailure };
+  | { ok: false; reason: RefreshFailure }
+  | RateLimited;
 
 /** Inside the transaction a detected reuse still names its session, for the audit log written after it. */
 type RotationOutcome = Rotation | { ok: false; reused: { userId: string; sessionId: string } };
 
+const rotationRows = z.object({
+  rows: z.array(
+    z.object({
+      hits: z.number().nullable(),
+      retry_after: z.number().nullable(),
+      presented_user_id: z.string().nullable(),
+      presented_session_id: z.string().nullable(),
+      user_id: z.string().nullable(),
+      session_id: z.string().nullable(),
+      expires_at_ms: z.number().nullable(),
+    }),
+  ),
+});
+
 /**
- * Exchanges a browser refresh token for its successor.
+ * Exchanges a browser refresh token for its successor, in one statement (one round trip): find
+ * the presented token's session, count the rotation against that session's limit, and, if the
+ * limit allows, retire the token and insert its successor.
  *
  * The conditional UPDATE is the lock: of two requests presenting the same token, exactly one
  * retires it and gets the successor. The other (and any presenting it within the grace window)
  * succeeds without a new refresh token (`refreshToken: null`): the successor's plaintext exists
  * only in the winner's response, so the browser keeps that one and the session never forks.
  * After the window, presenting a retired token means a copy is in someone else's hands: the
- * whole session is revoked.
+ * whole session is revoked. Over the rotation limit nothing rotates and nobody is signed out.
+ * Tokens we never issued count against nothing and leave no row.
  */
 export async function rotateRefreshToken(token: string, context: RequestContext): Promise<Rotation> {
   if (!isRefreshTokenFormat(token)) return { ok: false, reason: 'unknown' };
   const db = await getDb();
+  const now = new Date();
   const tokenHash = hashRefreshToken(token);
-  const outcome = await db.transaction(async (tx): Promise<RotationOutcome> => {
-    const now = new Date();
-    const successor = createRefreshTokenValue();
-    const [retired] = await tx
-      .update(refreshTokens)
-      .set({
-        revokedAt: now,
-        revokedReason: 'rotated',
-        replacedBy: hashRefreshToken(successor),
-        lastUsedAt: now,
-        updatedAt: now,
-      })
-      .where(
-        and(
-          eq(refreshTokens.tokenHash, tokenHash),
-          eq(refreshTokens.client, 'browser'),
-          isNull(refreshTokens.revokedAt),
-          gt(refreshTokens.expiresAt, now),
-          gt(refreshTokens.lastUsedAt, idleCutoff(now)),
-        ),
+  const successor = createRefreshTokenValue();
+  const { limit } = getRateLimit('cookie_rotation');
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const result = rotationRows.parse(
+    await db.execute(sql`
+      with presented as (
+        select session_id, user_id from refresh_tokens where token_hash = ${tokenHash} and client = 'browser'
+      ), hit as (
+        ${countingUpsert('cookie_rotation', sql`select 'cookie_rotation:' || session_id from presented`)}
+      ), retired as (
+        update refresh_tokens set revoked_at = ${at}, revoked_reason = 'rotated',
+          replaced_by = ${hashRefreshToken(successor)}, last_used_at = ${at}, updated_at = ${at}
+        where token_hash = ${tokenHash} and client = 'browser' and revoked_at is null
+          and expires_at > ${at} and last_used_at > ${idleCutoff(now).toISOString()}::timestamptz
+          and (select hits from hit) <= ${limit}
+        returning user_id, session_id, session_started_at, expires_at
+      ), successor as (
+        insert into refresh_tokens (token_hash, user_id, session_id, client, session_started_at, expires_at,
+          last_used_at, created_at, updated_at, user_agent, ip)
+        select ${hashRefreshToken(successor)}, user_id, session_id, 'browser', session_started_at, expires_at,
+          ${at}, ${at}, ${at}, ${context.userAgent}, ${context.ip}
+        from retired
+        returning token_hash
       )
-      .returning();
-    if (!retired) return explainRejectedRotation(tx, tokenHash, now);
-    await tx.insert(refreshTokens).values({
-      tokenHash: hashRefreshToken(successor),
-      userId: retired.userId,
-      sessionId: retired.sessionId,
-      client: 'browser',
-      sessionStartedAt: retired.sessionStartedAt,
-      expiresAt: retired.expiresAt,
-      lastUsedAt: now,
-      createdAt: now,
-      updatedAt: now,
-      userAgent: context.userAgent,
-      ip: context.ip,
-    });
-    const refreshToken = { value: successor, expiresAt: browserCookieExpiry(retired.expiresAt, now) };
-    return { ok: true, userId: retired.userId, sessionId: retired.sessionId, refreshToken };
-  });
+      select (select hits from hit) as hits, (select retry_after from hit) as retry_after,
+        presented.user_id::text as presented_user_id, presented.session_id::text as presented_session_id,
+        retired.user_id::text as user_id, retired.session_id::text as session_id,
+        (extract(epoch from retired.expires_at) * 1000)::float8 as expires_at_ms
+      from (select 1) as one
+        left join presented on true
+        left join retired on true`),
+  );
+  const [row] = result.rows;
+  if (!row?.presented_session_id || !row.presented_user_id) return { ok: false, reason: 'unknown' };
+  if (row.user_id && row.session_id && row.expires_at_ms !== null) {
+    const refreshToken = { value: successor, expiresAt: browserCookieExpiry(new Date(row.expires_at_ms), now) };
+    return { ok: true, userId: row.user_id, sessionId: row.session_id, refreshToken };
+  }
+  if (row.hits !== null && row.hits > limit) {
+    const hit = { hits: row.hits, limit, retryAfterSeconds: row.retry_after ?? 1 };
+    const witness = { userId: row.presented_user_id, sessionId: row.presented_session_id, context };
+    const judged = await judgeHit(hit, 'cookie_rotation', witness);
+    if (!judged.ok) return judged;
+  }
+  return explainRejectedRotation(tokenHash, now, context);
+}
+
+/** Why a presented token did not rotate: the grace window, reuse, or a token that is simply done. */
+async function explainRejectedRotation(tokenHash: string, now: Date, context: RequestContext): Promise<Rotation> {
+  const db = await getDb();
+  const outcome = await db.transaction((tx) => judgeRetiredToken(tx, tokenHash, now));
   if (!('reused' in outcome)) return outcome;
   // Written after the transaction: on PGlite a statement outside it would wait for it forever.
   await recordAuthEvents([{ type: 'reuse_detected', ...outcome.reused, context }]);
@@ -195,7 +217,7 @@ export async function rotateRefreshToken(token: string, context: RequestContext)
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-async function explainRejectedRotation(tx: Transaction, tokenHash: string, now: Date): Promise<RotationOutcome> {
+async function judgeRetiredToken(tx: Transaction, tokenHash: string, now: Date): Promise<RotationOutcome> {
   const [row] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).for('update');
   if (row?.client !== 'browser') return { ok: false, reason: 'unknown' };
   if (row.revokedAt === null) return { ok: false, reason: 'expired' };
