@@ -2,7 +2,7 @@ import 'server-only';
 import { recordAuthEvent } from '../audit';
 import type { User } from '../db/schema';
 import type { RequestContext } from '../http/forwarded';
-import { enforceRateLimit, type RateLimited } from '../rate-limit';
+import type { RateLimited } from '../rate-limit';
 import type { SessionCookieTokens, SessionCookieValues } from './cookies';
 import { admitPasswordAttempt, type Credentials, registerUser, verifyCredentials } from './credentials';
 import {
@@ -61,21 +61,18 @@ export async function signIn(
 }
 
 export type AccessRefresh =
-  | { ok: true; user: User; sessionId: string; token: IssuedToken }
+  | { ok: true; userId: string; sessionId: string; token: IssuedToken }
   | { ok: false; reason: RefreshFailure }
   | RateLimited;
 
 /**
- * A bearer refresh token for a new access token (no rotation). The limit is counted per session,
+ * A bearer refresh token for a new access token (no rotation). The use is counted per session,
  * and only once the token has proved valid, so strings we never issued leave no rows behind.
  */
 export async function refreshAccessToken(refreshToken: string, context: RequestContext): Promise<AccessRefresh> {
   const check = await validateRefreshToken(refreshToken, context);
   if (!check.ok) return check;
-  const { user, sessionId } = check;
-  const admitted = await enforceRateLimit('bearer_refresh', sessionId, { userId: user.id, sessionId, context });
-  if (!admitted.ok) return admitted;
-  return { ok: true, user, sessionId, token: await issueAccessToken(user.id, sessionId) };
+  return { ...check, token: await issueAccessToken(check.userId, check.sessionId) };
 }
 
 export type Renewal = { ok: true; cookies: SessionCookieValues } | { ok: false; reason: RefreshFailure } | RateLimited;

@@ -248,7 +248,7 @@ describe('rotateRefreshToken', () => {
     expect(await rotateRefreshToken(laptop.refreshToken.value, CONTEXT)).toMatchObject({ ok: true });
     expect(await validateRefreshToken(api.refreshToken.value, CONTEXT)).toMatchObject({
       ok: true,
-      user: { id: user.id },
+      userId: user.id,
     });
   });
 
@@ -325,7 +325,7 @@ describe('bearer sessions', () => {
     for (let i = 0; i < 3; i++) {
       expect(await validateRefreshToken(refreshToken.value, CONTEXT)).toMatchObject({
         ok: true,
-        user: { id: user.id },
+        userId: user.id,
       });
     }
     const rows = await sessionRows(sessionId);

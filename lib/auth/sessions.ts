@@ -85,33 +85,60 @@ export async function createSession(
 
 export type RefreshFailure = 'unknown' | 'expired' | 'revoked' | 'reused';
 
+const bearerRows = z.object({
+  rows: z.array(
+    z.object({
+      hits: z.number().nullable(),
+      retry_after: z.number().nullable(),
+      presented_user_id: z.string().nullable(),
+      user_id: z.string().nullable(),
+      session_id: z.string().nullable(),
+    }),
+  ),
+});
+
 /**
  * The design note's `GetUserFromRefreshToken`: a bearer refresh token, unrevoked and unexpired,
- * names its user and session. Nothing rotates on this path; the token's row records the use
- * (time and address) for the session list.
+ * names its user and session. Nothing rotates on this path. One statement: the use is counted
+ * against the session's limit and, within it, recorded (when and from where). Tokens that are not
+ * valid count against nothing and leave no row. The user exists while the token does (its rows
+ * go with the user), so the user row itself is not read.
  */
 export async function validateRefreshToken(
   token: string,
   context: RequestContext,
-): Promise<{ ok: true; user: User; sessionId: string } | { ok: false; reason: RefreshFailure }> {
+): Promise<{ ok: true; userId: string; sessionId: string } | { ok: false; reason: RefreshFailure } | RateLimited> {
   if (!isRefreshTokenFormat(token)) return { ok: false, reason: 'unknown' };
   const db = await getDb();
   const now = new Date();
-  const [row] = await db
-    .update(refreshTokens)
-    .set({ lastUsedAt: now, ip: context.ip })
-    .where(
-      and(
-        eq(refreshTokens.tokenHash, hashRefreshToken(token)),
-        eq(refreshTokens.client, 'bearer'),
-        isNull(refreshTokens.revokedAt),
-        gt(refreshTokens.expiresAt, now),
-      ),
-    )
-    .returning({ userId: refreshTokens.userId, sessionId: refreshTokens.sessionId });
-  if (!row) return { ok: false, reason: 'unknown' };
-  const [user] = await db.select().from(users).where(eq(users.id, row.userId));
-  return user ? { ok: true, user, sessionId: row.sessionId } : { ok: false, reason: 'unknown' };
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const tokenHash = hashRefreshToken(token);
+  const { limit } = getRateLimit('bearer_refresh');
+  const result = bearerRows.parse(
+    await db.execute(sql`
+      with presented as (
+        select session_id, user_id from refresh_tokens
+        where token_hash = ${tokenHash} and client = 'bearer' and revoked_at is null and expires_at > ${at}
+      ), hit as (
+        ${countingUpsert('bearer_refresh', sql`select 'bearer_refresh:' || session_id from presented`)}
+      ), used as (
+        update refresh_tokens set last_used_at = ${at}, ip = ${context.ip}
+        where token_hash = ${tokenHash} and client = 'bearer' and revoked_at is null and expires_at > ${at}
+          and (select hits from hit) <= ${limit}
+        returning user_id, session_id
+      )
+      select (select hits from hit) as hits, (select retry_after from hit) as retry_after,
+        presented.user_id::text as presented_user_id, used.user_id::text as user_id, used.session_id::text as session_id
+      from (select 1) as one
+        left join presented on true
+        left join used on true`),
+  );
+  const [row] = result.rows;
+  if (row?.user_id && row.session_id) return { ok: true, userId: row.user_id, sessionId: row.session_id };
+  if (!row?.presented_user_id || row.hits === null || row.hits <= limit) return { ok: false, reason: 'unknown' };
+  const hit = { hits: row.hits, limit, retryAfterSeconds: row.retry_after ?? 1 };
+  const judged = await judgeHit(hit, 'bearer_refresh', { userId: row.presented_user_id, context });
+  return judged.ok ? { ok: false, reason: 'unknown' } : judged;
 }
 
 /**
