@@ -78,6 +78,8 @@ test('an old refresh cookie replayed after the grace window signs the session ou
     await thief.addCookies([{ name: REFRESH_COOKIE, value: stolen.value, url: baseURL }]);
     const thiefPage = await thief.newPage();
     await thiefPage.goto('/');
+    // The timeline is public: the thief stays on it, signed out, rather than being sent to /login.
+    await expect(thiefPage).toHaveURL((url) => url.pathname === '/');
     await expectSignedOut(thiefPage);
     expect(await sessionCookies(thief)).toEqual([]);
   } finally {
@@ -86,6 +88,7 @@ test('an old refresh cookie replayed after the grace window signs the session ou
 
   // The replay revoked the whole session, so the rightful browser's successor token died too.
   await page.goto('/');
+  await expect(page).toHaveURL((url) => url.pathname === '/');
   await expectSignedOut(page);
   expect(await sessionCookies(context)).toEqual([]);
 });
