@@ -30,9 +30,9 @@ function thisDeviceFirst(sessions: PublicSession[]): PublicSession[] {
 }
 
 /**
- * Where the account is signed in. The current session is marked and
- * has no Sign out of its own (the header's signs this browser out); every other one does, and
- * "Sign out everywhere else" ends them all. The answer is shown above the list, since a row that
+ * Where the account is signed in. The current session is marked and has no Sign out of its own
+ * (the header's signs this browser out); every other one does, and "Sign out everywhere else"
+ * ends them all. The answer is shown above the list, since a row that
  * was signed out is gone from it.
  */
 export function SessionList({ sessions }: { sessions: PublicSession[] }) {
