@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { credentialsSchema, loginSchema } from './auth/credentials';
+import { credentialsSchema, emailChangeSchema, loginSchema, passwordChangeSchema } from './auth/credentials';
 import { newChirpSchema } from './chirps';
-import { issueCode, signInRefusalState } from './forms';
-import { MESSAGES } from './messages';
+import {
+  accountChangeState,
+  emailChangeState,
+  issueCode,
+  otherSessionsEndState,
+  sessionEndState,
+  signInRefusalState,
+  typedEmail,
+} from './forms';
+import { MESSAGES, messageText } from './messages';
 
 /** What a form's state says for an input, by code: the form never reads the message's wording. */
 function codeFor(result: { success: boolean; error?: Parameters<typeof issueCode>[0] }) {
@@ -66,5 +74,115 @@ describe('signInRefusalState', () => {
     expect(
       signInRefusalState({ ok: false, reason: 'rate_limited', retryAfterSeconds: 240 }, 'ada@example.com'),
     ).toEqual({ code: 'rate_limited', email: 'ada@example.com', retryAfterSeconds: 240 });
+  });
+});
+
+describe('issueCode: which rule refused an account form', () => {
+  it.each([
+    [
+      'a new password under 8 characters',
+      passwordChangeSchema,
+      { current_password: 'old', password: 'short' },
+      'password_too_short',
+    ],
+    [
+      'a new password over 72 bytes',
+      passwordChangeSchema,
+      { current_password: 'old', password: 'é'.repeat(37) },
+      'password_too_long',
+    ],
+    [
+      'an empty current password',
+      passwordChangeSchema,
+      { current_password: '', password: 'long enough' },
+      'invalid_form',
+    ],
+    [
+      'a current password bcrypt would cut',
+      emailChangeSchema,
+      { current_password: 'a'.repeat(73), email: 'ada@example.com' },
+      'password_too_long',
+    ],
+    ['an invalid new email', emailChangeSchema, { current_password: 'old', email: 'ada' }, 'invalid_email'],
+  ] as const)('%s → %s', (_label, schema, input, code) => {
+    expect(codeFor(schema.safeParse(input))).toBe(code);
+  });
+});
+
+describe('accountChangeState: what the email and password forms say', () => {
+  it('a wrong current password is its own message, saying nothing was changed', () => {
+    const state = accountChangeState({ ok: false, reason: 'wrong_password' }, 'password_changed');
+    expect(state).toEqual({ code: 'wrong_current_password', notice: null, retryAfterSeconds: null });
+    expect(messageText('wrong_current_password')).toMatch(/current password.*Nothing was changed/);
+  });
+
+  it('a limit carries the wait, which the form writes in minutes', () => {
+    const state = accountChangeState({ ok: false, reason: 'rate_limited', retryAfterSeconds: 300 }, 'password_changed');
+    expect(state).toEqual({ code: 'rate_limited', notice: null, retryAfterSeconds: 300 });
+    expect(messageText('rate_limited', state)).toBe('Too many attempts. Try again in 5 minutes.');
+  });
+
+  it('an address someone else has, and an account gone under the page, are refusals too', () => {
+    expect(accountChangeState({ ok: false, reason: 'email_taken' }, 'email_changed').code).toBe('email_taken');
+    expect(accountChangeState({ ok: false, reason: 'not_found' }, 'email_changed').code).toBe('signed_out');
+  });
+
+  it('a change is confirmed by the notice given, with no error', () => {
+    expect(accountChangeState({ ok: true }, 'password_changed')).toEqual({
+      code: null,
+      notice: 'password_changed',
+      retryAfterSeconds: null,
+    });
+  });
+});
+
+describe('emailChangeState', () => {
+  it('keeps the typed address after a refusal, and empties the field after a change', () => {
+    expect(emailChangeState({ ok: false, reason: 'wrong_password' }, false, 'new@example.com')).toMatchObject({
+      code: 'wrong_current_password',
+      email: 'new@example.com',
+    });
+    expect(emailChangeState({ ok: true }, false, 'new@example.com')).toEqual({
+      code: null,
+      notice: 'email_changed',
+      retryAfterSeconds: null,
+      email: '',
+    });
+  });
+
+  it('says so when the address asked for is already the account’s', () => {
+    expect(emailChangeState({ ok: true }, true, 'same@example.com').notice).toBe('email_unchanged');
+  });
+});
+
+describe('ending sessions from the list', () => {
+  it('confirms one ended, and says plainly when it had already ended (not an error)', () => {
+    expect(sessionEndState({ ok: true })).toEqual({
+      code: null,
+      notice: 'session_signed_out',
+      retryAfterSeconds: null,
+    });
+    expect(sessionEndState({ ok: false, reason: 'not_found' })).toEqual({
+      code: null,
+      notice: 'session_already_ended',
+      retryAfterSeconds: null,
+    });
+  });
+
+  it('"Sign out everywhere else" says whether there was anywhere else', () => {
+    expect(otherSessionsEndState(2).notice).toBe('other_sessions_signed_out');
+    expect(otherSessionsEndState(0).notice).toBe('no_other_sessions');
+  });
+});
+
+describe('typedEmail', () => {
+  it('echoes text only, bounded', () => {
+    const form = new FormData();
+    form.set('email', 'x'.repeat(400));
+    expect(typedEmail(form)).toHaveLength(320);
+    const file = new FormData();
+    file.set('email', new Blob(['x']));
+    expect(typedEmail(file)).toBe('');
+    expect(typedEmail(new FormData())).toBe('');
   });
 });

@@ -45,3 +45,80 @@ export function signInRefusalState(refusal: SignInRefusal, email: string): AuthF
   }
   return { code: 'incorrect_credentials', email, retryAfterSeconds: null };
 }
+
+/**
+ * The account page's forms: a refusal (`code`, with the wait when a limit stopped it) or a
+ * confirmation (`notice`), never both. The email form also puts the new address back after a
+ * refusal; nothing puts a password back.
+ */
+export type AccountFormState = {
+  code: MessageCode | null;
+  notice: MessageCode | null;
+  retryAfterSeconds: number | null;
+};
+export const INITIAL_ACCOUNT_FORM: AccountFormState = { code: null, notice: null, retryAfterSeconds: null };
+
+export type EmailChangeState = AccountFormState & { email: string };
+export const INITIAL_EMAIL_CHANGE: EmailChangeState = { ...INITIAL_ACCOUNT_FORM, email: '' };
+
+export function accountRefusal(code: MessageCode): AccountFormState {
+  return { code, notice: null, retryAfterSeconds: null };
+}
+
+export function accountNotice(notice: MessageCode): AccountFormState {
+  return { code: null, notice, retryAfterSeconds: null };
+}
+
+/** What lib/auth/credentials.ts answers to an email or password change (the user left out). */
+export type AccountChangeOutcome =
+  | { ok: true }
+  | { ok: false; reason: 'wrong_password' | 'not_found' | 'email_taken' }
+  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
+
+// `not_found`: the account was deleted under a live page; to its owner that is being signed out.
+const CHANGE_REFUSALS = {
+  wrong_password: 'wrong_current_password',
+  not_found: 'signed_out',
+  email_taken: 'email_taken',
+} as const satisfies Record<string, MessageCode>;
+
+export function accountChangeState(outcome: AccountChangeOutcome, notice: MessageCode): AccountFormState {
+  if (outcome.ok) return accountNotice(notice);
+  if (outcome.reason === 'rate_limited') {
+    return { code: 'rate_limited', notice: null, retryAfterSeconds: outcome.retryAfterSeconds };
+  }
+  return accountRefusal(CHANGE_REFUSALS[outcome.reason]);
+}
+
+/**
+ * The email form's answer. After a change the field empties (the page shows the new address);
+ * after a refusal it keeps what was typed. Asking for the address one already has changes
+ * nothing and says so, once the password is confirmed.
+ */
+export function emailChangeState(outcome: AccountChangeOutcome, unchanged: boolean, typed: string): EmailChangeState {
+  const state = accountChangeState(outcome, unchanged ? 'email_unchanged' : 'email_changed');
+  return { ...state, email: outcome.ok ? '' : typed };
+}
+
+/**
+ * The session list's Sign out. A session that is no longer there was ended meanwhile (from
+ * another tab or device, or it expired): what was asked for is done, so it is said plainly, not
+ * as an error.
+ */
+export function sessionEndState(outcome: { ok: true } | { ok: false; reason: 'not_found' }): AccountFormState {
+  return accountNotice(outcome.ok ? 'session_signed_out' : 'session_already_ended');
+}
+
+/** "Sign out everywhere else", by how many sessions it ended. */
+export function otherSessionsEndState(ended: number): AccountFormState {
+  return accountNotice(ended > 0 ? 'other_sessions_signed_out' : 'no_other_sessions');
+}
+
+/**
+ * The address a form held, to put back in its field after a refusal (the schemas validate it;
+ * this only bounds what is echoed).
+ */
+export function typedEmail(formData: FormData): string {
+  const email = formData.get('email');
+  return typeof email === 'string' ? email.slice(0, 320) : '';
+}

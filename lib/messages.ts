@@ -32,6 +32,15 @@ export const MESSAGES = {
   internal_error: 'Something went wrong on our side. Try again.',
   session_not_found: 'Session not found',
   malformed_session_id: 'Session id must be a UUID',
+  // The account page. A refusal says that nothing happened, so nobody wonders whether it half did.
+  wrong_current_password: 'Your current password is incorrect. Nothing was changed.',
+  email_changed: 'Your email is changed. Every other session is signed out; this one stays signed in.',
+  email_unchanged: 'That is already your email. Nothing was changed.',
+  password_changed: 'Your password is changed. Every other session is signed out; this one stays signed in.',
+  session_signed_out: 'That session is signed out.',
+  session_already_ended: 'That session had already ended.',
+  other_sessions_signed_out: 'Every other session is signed out.',
+  no_other_sessions: 'You are not signed in anywhere else.',
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;
@@ -54,3 +63,25 @@ export function messageText(code: MessageCode, detail: { retryAfterSeconds?: num
   }
   return MESSAGES[code];
 }
+
+/**
+ * The account page's activity list: what an audit event (lib/audit.ts) means to the account's
+ * owner, by its type and, where it says more, its detail (lib/account-activity.ts picks one).
+ */
+export const ACCOUNT_EVENT_TEXT = {
+  signed_up: 'Account created',
+  signed_in: 'Signed in',
+  sign_in_failed: 'Sign-in failed: wrong password',
+  session_ended: 'Session ended',
+  session_ended_signed_out: 'Session ended: signed out',
+  session_ended_other_session: 'Session ended by another session',
+  session_ended_credentials_changed: 'Session ended after a credential change',
+  reuse_detected: 'Reuse detected: session ended',
+  password_changed: 'Password changed',
+  email_changed: 'Email changed',
+  rate_limited: 'Rate limited',
+  rate_limited_sign_in: 'Rate limited: too many sign-in attempts',
+  rate_limited_session: 'Rate limited: too many session renewals',
+} as const;
+
+export type AccountEventTextCode = keyof typeof ACCOUNT_EVENT_TEXT;

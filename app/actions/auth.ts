@@ -7,7 +7,7 @@ import { readSessionCookies, writeExpiredSessionCookies, writeSessionCookies } f
 import { credentialsSchema, loginSchema } from '@/lib/auth/credentials';
 import { safeNextPath } from '@/lib/auth/redirects';
 import { signIn, signOut, signUp } from '@/lib/auth/session-flow';
-import { type AuthFormState, issueCode, signInRefusalState } from '@/lib/forms';
+import { type AuthFormState, issueCode, signInRefusalState, typedEmail } from '@/lib/forms';
 import { isSecureRequest, requestContext } from '@/lib/http/forwarded';
 import { type FaultCode, withActionBoundary } from '@/lib/http/handler';
 
@@ -16,12 +16,6 @@ import { type FaultCode, withActionBoundary } from '@/lib/http/handler';
  * form and Next answers with the page and this state, or with a 303 for a redirect) and without
  * a page load when it is on. Session cookies come from the one factory in lib/auth/cookies.ts.
  */
-
-// Only to put the address back in the field after a failure; the schemas validate it.
-function typedEmail(formData: FormData): string {
-  const email = formData.get('email');
-  return typeof email === 'string' ? email.slice(0, 320) : '';
-}
 
 function refused(code: AuthFormState['code'], formData: FormData): AuthFormState {
   return { code, email: typedEmail(formData), retryAfterSeconds: null };

@@ -1,4 +1,4 @@
-/** The pieces the sign-in and sign-up forms share: every input has a visible label. */
+/** The pieces the sign-in, sign-up and account forms share: every input has a visible label. */
 
 export function FormError({ message }: { message: string | null }) {
   if (message === null) return null;
@@ -9,10 +9,20 @@ export function FormError({ message }: { message: string | null }) {
   );
 }
 
-export function EmailField({ defaultValue }: { defaultValue?: string }) {
+/** A confirmation: announced politely, where an error is announced at once. */
+export function FormNotice({ message }: { message: string | null }) {
+  if (message === null) return null;
+  return (
+    <p className="notice" role="status">
+      {message}
+    </p>
+  );
+}
+
+export function EmailField({ defaultValue, label = 'Email' }: { defaultValue?: string; label?: string }) {
   return (
     <label>
-      Email
+      {label}
       <input name="email" type="email" autoComplete="email" defaultValue={defaultValue} required />
     </label>
   );
@@ -21,14 +31,18 @@ export function EmailField({ defaultValue }: { defaultValue?: string }) {
 export function PasswordField({
   autoComplete,
   minLength,
+  label = 'Password',
+  name = 'password',
 }: {
   autoComplete: 'current-password' | 'new-password';
   minLength?: number;
+  label?: string;
+  name?: string;
 }) {
   return (
     <label>
-      Password
-      <input name="password" type="password" autoComplete={autoComplete} minLength={minLength} required />
+      {label}
+      <input name={name} type="password" autoComplete={autoComplete} minLength={minLength} required />
     </label>
   );
 }

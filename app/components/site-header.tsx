@@ -15,6 +15,7 @@ export async function SiteHeader() {
           <span className="email" data-testid="signed-in-email">
             {user.email}
           </span>
+          <Link href="/account">Account</Link>
           <form action={signOutAction}>
             <SubmitButton label="Sign out" pendingLabel="Signing out…" className="secondary" />
           </form>

@@ -1,6 +1,17 @@
 import bcrypt from 'bcrypt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PASSWORD, refreshTokenRows, signUp, type TestUser, uniqueEmail, userRow } from '@/test/fixtures';
+import {
+  apiSession,
+  browserSession,
+  PASSWORD,
+  refreshTokenRows,
+  signUp,
+  type TestUser,
+  uniqueEmail,
+  userRow,
+} from '@/test/fixtures';
+import { makeRequest } from '@/test/http';
+import { accessTokenClaims, tokenRow } from '@/test/session-helpers';
 import { listRecentAuthEvents } from '../audit';
 import type { RequestContext } from '../http/forwarded';
 import {
@@ -11,8 +22,9 @@ import {
   registerUser,
   verifyCredentials,
 } from './credentials';
+import { authenticateRequest } from './current-user';
 import { startSession } from './session-flow';
-import { findSessionUser } from './sessions';
+import { findSessionUser, rotateRefreshToken, validateRefreshToken } from './sessions';
 
 const HERE: RequestContext = { ip: '198.51.100.70', userAgent: 'Mozilla/5.0 (account page)' };
 const NEW_PASSWORD = 'a completely new passphrase';
@@ -188,6 +200,41 @@ describe('changeEmail', () => {
     expect(await liveSessionIds(user)).toHaveLength(3);
     expect((await listRecentAuthEvents(user.id)).map((event) => event.type)).not.toContain('email_changed');
   });
+});
+
+describe('a change from the account page, seen from each browser and client of the user', () => {
+  function withCookie(access: string) {
+    return makeRequest('GET', '/api/me', { cookies: { chirpy_access: access } });
+  }
+
+  const changes = {
+    password: (user: TestUser, sessionId: string) => changePassword(user.id, PASSWORD, NEW_PASSWORD, sessionId, HERE),
+    email: (user: TestUser, sessionId: string) => changeEmail(user.id, PASSWORD, uniqueEmail(), sessionId, HERE),
+  };
+
+  it.each(Object.entries(changes))(
+    '%s: the browser that made it keeps working cookies (nothing of its own is rotated); the others’ stop at once',
+    async (_label, change) => {
+      const user = await signUp();
+      const here = await browserSession(user);
+      const elsewhere = await browserSession(user);
+      const api = await apiSession(user);
+      const sessionId = accessTokenClaims(here.access).sid;
+
+      expect(await change(user, sessionId)).toMatchObject({ ok: true });
+
+      expect(await tokenRow(here.refresh)).toMatchObject({ revokedAt: null });
+      expect(await authenticateRequest(withCookie(here.access))).toMatchObject({ ok: true, sessionId });
+      expect(await rotateRefreshToken(here.refresh, HERE)).toMatchObject({ ok: true, sessionId });
+
+      expect(await authenticateRequest(withCookie(elsewhere.access))).toMatchObject({ ok: false });
+      expect(await rotateRefreshToken(elsewhere.refresh, HERE)).toMatchObject({ ok: false });
+      expect(await authenticateRequest(makeRequest('GET', '/api/me', { bearer: api.token }))).toMatchObject({
+        ok: false,
+      });
+      expect(await validateRefreshToken(api.refreshToken, HERE)).toMatchObject({ ok: false });
+    },
+  );
 });
 
 describe('the account forms’ schemas', () => {

@@ -54,12 +54,23 @@ export async function authenticateRequest(request: NextRequest): Promise<Authent
   return userForAccessToken(cookie, 'cookie');
 }
 
-/** Server components: the signed-in user of this request, once per render. */
-export const getCurrentUser = cache(async (): Promise<User | null> => {
+export type CurrentSession = { user: User; sessionId: string };
+
+/**
+ * Server components and server actions: the signed-in user of this request and the browser
+ * session it belongs to (what the account page marks "This device" and keeps alive through a
+ * credentials change), once per render. The access cookie only ever holds a token naming its
+ * session, so a session id is always there when a user is.
+ */
+export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
   const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
   const names = sessionCookieNames(isSecureRequest(headerStore));
   const token = cookieStore.get(names.access)?.value;
   if (!token) return null;
   const authentication = await userForAccessToken(token, 'cookie');
-  return authentication.ok ? authentication.user : null;
+  if (!authentication.ok || authentication.sessionId === null) return null;
+  return { user: authentication.user, sessionId: authentication.sessionId };
 });
+
+/** Server components: the signed-in user of this request, once per render. */
+export const getCurrentUser = cache(async (): Promise<User | null> => (await getCurrentSession())?.user ?? null);

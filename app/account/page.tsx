@@ -1,0 +1,54 @@
+import { redirect } from 'next/navigation';
+import { toAccountActivity } from '@/lib/account-activity';
+import { listRecentAuthEvents } from '@/lib/audit';
+import { getCurrentSession } from '@/lib/auth/current-user';
+import { loginPath } from '@/lib/auth/redirects';
+import { listSessions, toPublicSession } from '@/lib/auth/sessions';
+import { AccountActivityList } from '../components/account-activity';
+import { ChangeEmailForm, ChangePasswordForm } from '../components/account-forms';
+import { SessionList } from '../components/session-list';
+
+export const metadata = { title: 'Account · Chirpy' };
+
+const RECENT_EVENTS = 20;
+
+/**
+ * The signed-in person's own account: change the email or the password, see and end the
+ * sessions, read the recent account events. The proxy already sends a visitor whose session just
+ * ended to sign in; this check is the authoritative one (a session ended elsewhere still carries
+ * an access cookie that verifies).
+ */
+export default async function AccountPage() {
+  const current = await getCurrentSession();
+  if (!current) redirect(loginPath('/account'));
+  const { user, sessionId } = current;
+  const [sessions, events] = await Promise.all([
+    listSessions(user.id, sessionId),
+    listRecentAuthEvents(user.id, RECENT_EVENTS),
+  ]);
+  return (
+    <>
+      <h1>Account</h1>
+      <section aria-labelledby="email-heading">
+        <h2 id="email-heading">Email</h2>
+        <p>
+          You sign in as <strong data-testid="account-email">{user.email}</strong>.
+        </p>
+        <ChangeEmailForm />
+      </section>
+      <section aria-labelledby="password-heading">
+        <h2 id="password-heading">Password</h2>
+        <ChangePasswordForm />
+      </section>
+      <section aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Where you are signed in</h2>
+        <SessionList sessions={sessions.map(toPublicSession)} />
+      </section>
+      <section aria-labelledby="activity-heading">
+        <h2 id="activity-heading">Recent activity</h2>
+        <p className="hint">Your last {RECENT_EVENTS} account events.</p>
+        <AccountActivityList activity={events.map(toAccountActivity)} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,47 @@
+'use client';
+
+import { useActionState } from 'react';
+import { changeEmailAction, changePasswordAction } from '@/app/actions/account';
+import { type AccountFormState, INITIAL_ACCOUNT_FORM, INITIAL_EMAIL_CHANGE } from '@/lib/forms';
+import { MIN_PASSWORD_LENGTH, messageText } from '@/lib/messages';
+import { EmailField, FormError, FormNotice, PasswordField } from './auth-fields';
+import { SubmitButton } from './submit-button';
+
+/** A form's answer: the refusal's text (with the wait, when a limit stopped it) or the confirmation's. */
+export function AccountFormMessages({ state }: { state: AccountFormState }) {
+  return (
+    <>
+      <FormError message={state.code === null ? null : messageText(state.code, state)} />
+      <FormNotice message={state.notice === null ? null : messageText(state.notice)} />
+    </>
+  );
+}
+
+/**
+ * Both changes ask for the current password: someone at an unlocked computer must not be able
+ * to take the account. Each works as a plain form without JavaScript.
+ */
+export function ChangeEmailForm() {
+  const [state, formAction] = useActionState(changeEmailAction, INITIAL_EMAIL_CHANGE);
+  return (
+    <form action={formAction} className="stack" data-testid="change-email">
+      <AccountFormMessages state={state} />
+      <EmailField label="New email" defaultValue={state.email} />
+      <PasswordField label="Current password" name="current_password" autoComplete="current-password" />
+      <SubmitButton label="Change email" pendingLabel="Changing email…" />
+    </form>
+  );
+}
+
+export function ChangePasswordForm() {
+  const [state, formAction] = useActionState(changePasswordAction, INITIAL_ACCOUNT_FORM);
+  return (
+    <form action={formAction} className="stack" data-testid="change-password">
+      <AccountFormMessages state={state} />
+      <PasswordField label="Current password" name="current_password" autoComplete="current-password" />
+      <PasswordField label="New password" name="password" autoComplete="new-password" minLength={MIN_PASSWORD_LENGTH} />
+      <p className="hint">At least {MIN_PASSWORD_LENGTH} characters.</p>
+      <SubmitButton label="Change password" pendingLabel="Changing password…" />
+    </form>
+  );
+}

@@ -1,0 +1,49 @@
+import { describeDevice } from './auth/device';
+import type { AuthEvent } from './db/schema';
+import { ACCOUNT_EVENT_TEXT, type AccountEventTextCode } from './messages';
+
+/**
+ * The account page's "Recent activity": an audit event as its owner reads it. Only what a person
+ * recognises is kept (what happened, when, on what, from where); the session id and the raw user
+ * agent stay behind. The log never holds a password, token or hash to begin with (lib/audit.ts).
+ */
+
+export type AccountActivity = { id: number; text: string; at: Date; device: string; ip: string | null };
+
+/** The columns this needs: a caller cannot hand over more by accident. */
+export type AuthEventFacts = Pick<AuthEvent, 'id' | 'type' | 'detail' | 'createdAt' | 'userAgent' | 'ip'>;
+
+// Who ended a session (lib/auth/sessions.ts SessionEndedBy), as the list says it.
+const SESSION_ENDED_BY = new Map<string, AccountEventTextCode>([
+  ['signed_out', 'session_ended_signed_out'],
+  ['other_session', 'session_ended_other_session'],
+  ['credentials_changed', 'session_ended_credentials_changed'],
+]);
+
+// Which limit was hit (lib/config.ts RATE_LIMIT_RULES). Sign-up limits name no account, so never show here.
+const RATE_LIMITED_BY = new Map<string, AccountEventTextCode>([
+  ['login_ip', 'rate_limited_sign_in'],
+  ['login_account', 'rate_limited_sign_in'],
+  ['bearer_refresh', 'rate_limited_session'],
+  ['cookie_rotation', 'rate_limited_session'],
+]);
+
+const BY_DETAIL: Partial<Record<AuthEvent['type'], Map<string, AccountEventTextCode>>> = {
+  session_ended: SESSION_ENDED_BY,
+  rate_limited: RATE_LIMITED_BY,
+};
+
+/** An unknown detail (written by a newer release) falls back to the plain text of the type. */
+function textCode(type: AuthEvent['type'], detail: string | null): AccountEventTextCode {
+  return (detail === null ? undefined : BY_DETAIL[type]?.get(detail)) ?? type;
+}
+
+export function toAccountActivity(event: AuthEventFacts): AccountActivity {
+  return {
+    id: event.id,
+    text: ACCOUNT_EVENT_TEXT[textCode(event.type, event.detail)],
+    at: event.createdAt,
+    device: describeDevice(event.userAgent),
+    ip: event.ip,
+  };
+}
