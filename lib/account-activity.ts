@@ -28,7 +28,13 @@ const RATE_LIMITED_BY = new Map<string, AccountEventTextCode>([
   ['cookie_rotation', 'rate_limited_session'],
 ]);
 
+// A wrong password typed on the account page, rather than at sign-in.
+const SIGN_IN_FAILED_AT = new Map<string, AccountEventTextCode>([
+  ['current_password', 'sign_in_failed_current_password'],
+]);
+
 const BY_DETAIL: Partial<Record<AuthEvent['type'], Map<string, AccountEventTextCode>>> = {
+  sign_in_failed: SIGN_IN_FAILED_AT,
   session_ended: SESSION_ENDED_BY,
   rate_limited: RATE_LIMITED_BY,
 };

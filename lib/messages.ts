@@ -72,6 +72,7 @@ export const ACCOUNT_EVENT_TEXT = {
   signed_up: 'Account created',
   signed_in: 'Signed in',
   sign_in_failed: 'Sign-in failed: wrong password',
+  sign_in_failed_current_password: 'Wrong current password on the account page',
   session_ended: 'Session ended',
   session_ended_signed_out: 'Session ended: signed out',
   session_ended_other_session: 'Session ended by another session',

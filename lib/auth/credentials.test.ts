@@ -140,6 +140,10 @@ describe('changePassword', () => {
     });
     expect(await userRow(user.id)).toStrictEqual(before);
     expect(await liveSessionIds(user)).toHaveLength(3);
+    // The owner sees the attempt in their activity list, without what was typed.
+    const [latest] = await listRecentAuthEvents(user.id, 1);
+    expect(latest).toMatchObject({ type: 'sign_in_failed', detail: 'current_password', ip: HERE.ip });
+    expect(JSON.stringify(latest)).not.toContain('not my password');
   });
 
   it('counts current-password attempts against the sign-in limits: guessing through the account page is held back too', async () => {

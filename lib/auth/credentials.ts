@@ -95,8 +95,10 @@ async function confirmPassword(
   if (!user) return { ok: false, reason: 'not_found' };
   const admitted = await admitPasswordAttempt(user.email, context);
   if (!admitted.ok) return admitted;
-  const matches = await verifyPassword(currentPassword, user.hashedPassword);
-  return matches ? { ok: true, user } : { ok: false, reason: 'wrong_password' };
+  if (await verifyPassword(currentPassword, user.hashedPassword)) return { ok: true, user };
+  // Someone at an unlocked computer guessing the password shows in the owner's activity list.
+  await recordAuthEvent({ type: 'sign_in_failed', userId: user.id, detail: 'current_password', context });
+  return { ok: false, reason: 'wrong_password' };
 }
 
 type CredentialsEvent = 'email_changed' | 'password_changed';
