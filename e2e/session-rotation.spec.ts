@@ -71,6 +71,11 @@ test('an old refresh cookie replayed after the grace window signs the session ou
   await page.reload();
   await expectSignedIn(page, email);
   expect((await refreshCookie(context)).value).not.toBe(stolen.value);
+  // The browser renews once more with the cookie it got: that confirms it received it, so from
+  // now on the first cookie is good only as a copy (an unconfirmed successor may have been lost).
+  await waitForAccessExpiry(page);
+  await page.reload();
+  await expectSignedIn(page, email);
 
   await waitForGraceWindowToClose(page);
   const thief = await browser.newContext({ baseURL });
@@ -91,4 +96,32 @@ test('an old refresh cookie replayed after the grace window signs the session ou
   await expect(page).toHaveURL((url) => url.pathname === '/');
   await expectSignedOut(page);
   expect(await sessionCookies(context)).toEqual([]);
+});
+
+test('a rotated cookie that never reached the browser does not sign it out after the grace window', async ({
+  page,
+  context,
+  playwright,
+  baseURL,
+}) => {
+  if (!baseURL) throw new Error('baseURL is set in playwright.config.ts');
+  const email = await signUp(page, 'lost');
+  const held = await refreshCookie(context);
+  await waitForAccessExpiry(page);
+
+  // The server rotates the browser's cookie and commits, but the response goes elsewhere (it is
+  // as if the connection dropped after the commit): the browser never sees the successor.
+  const elsewhere = await playwright.request.newContext({ baseURL });
+  try {
+    const lost = await elsewhere.get('/api/me', { headers: { cookie: `${REFRESH_COOKIE}=${held.value}` } });
+    expect(lost.status()).toBe(200);
+  } finally {
+    await elsewhere.dispose();
+  }
+  expect((await refreshCookie(context)).value).toBe(held.value);
+
+  await waitForGraceWindowToClose(page);
+  await page.reload();
+  await expectSignedIn(page, email);
+  expect((await refreshCookie(context)).value).not.toBe(held.value);
 });

@@ -233,12 +233,64 @@ describe('rotateRefreshToken', () => {
     }
   });
 
+  describe('the lost response: a successor that never reached the browser', () => {
+    it('after the grace window, a retired token whose successor was never used is exchanged once more: nobody is signed out', async () => {
+      const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
+      const lost = await rotate(refreshToken.value);
+      await retireSecondsAgo(refreshToken.value, 31);
+
+      const again = await rotateRefreshToken(refreshToken.value, CONTEXT);
+
+      if (!again.ok || again.refreshToken === null)
+        throw new Error(`expected a new refresh token: ${JSON.stringify(again)}`);
+      const replacement = again.refreshToken.value;
+      expect(replacement).not.toBe(lost);
+      expect(await tokenRow(lost)).toMatchObject({
+        revokedReason: 'superseded',
+        replacedBy: hashRefreshToken(replacement),
+      });
+      expect(liveRows(await sessionRows(sessionId)).map((row) => row.tokenHash)).toEqual([
+        hashRefreshToken(replacement),
+      ]);
+      // The replacement is an ordinary token from then on.
+      await rotate(replacement);
+      expect(await findSessionUser(sessionId, user.id)).toMatchObject({ id: user.id });
+    });
+
+    it('only once: the same retired token presented yet again is reuse, and the session ends', async () => {
+      vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
+      await rotate(refreshToken.value);
+      await retireSecondsAgo(refreshToken.value, 31);
+      expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toMatchObject({ ok: true });
+
+      expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'reused' });
+      expect(liveRows(await sessionRows(sessionId))).toEqual([]);
+    });
+
+    it('if a thief exchanged first, the rightful browser presenting its superseded token ends the session for both', async () => {
+      vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const { sessionId, refreshToken: stolen } = await createSession(user.id, 'browser', CONTEXT);
+      const owners = await rotate(stolen.value);
+      await retireSecondsAgo(stolen.value, 31);
+      const thiefs = await rotateRefreshToken(stolen.value, CONTEXT);
+      if (!thiefs.ok || thiefs.refreshToken === null) throw new Error('expected the thief to get a token');
+
+      expect(await rotateRefreshToken(owners, CONTEXT)).toEqual({ ok: false, reason: 'reused' });
+
+      expect(liveRows(await sessionRows(sessionId))).toEqual([]);
+      expect(await rotateRefreshToken(thiefs.refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'revoked' });
+      expect(await eventsOf('reuse_detected')).toHaveLength(1);
+    });
+  });
+
   it('reuse detection leaves the same user’s other sessions alone', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const stolen = await createSession(user.id, 'browser', CONTEXT);
     const laptop = await createSession(user.id, 'browser', CONTEXT);
     const api = await createSession(user.id, 'bearer', { ip: null, userAgent: null });
-    await rotate(stolen.refreshToken.value);
+    // The owner's browser has used its successor since: the retired token can only be a copy.
+    await rotate(await rotate(stolen.refreshToken.value));
     await retireSecondsAgo(stolen.refreshToken.value, 31);
 
     expect(await rotateRefreshToken(stolen.refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'reused' });
@@ -256,7 +308,7 @@ describe('rotateRefreshToken', () => {
     vi.stubEnv('REFRESH_REUSE_GRACE_SECONDS', '10');
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const { refreshToken } = await createSession(user.id, 'browser', CONTEXT);
-    await rotate(refreshToken.value);
+    await rotate(await rotate(refreshToken.value));
 
     await retireSecondsAgo(refreshToken.value, 5);
     expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toMatchObject({ ok: true, refreshToken: null });

@@ -235,7 +235,7 @@ export async function rotateRefreshToken(token: string, context: RequestContext)
 /** Why a presented token did not rotate: the grace window, reuse, or a token that is simply done. */
 async function explainRejectedRotation(tokenHash: string, now: Date, context: RequestContext): Promise<Rotation> {
   const db = await getDb();
-  const outcome = await db.transaction((tx) => judgeRetiredToken(tx, tokenHash, now));
+  const outcome = await db.transaction((tx) => judgeRetiredToken(tx, tokenHash, now, context));
   if (!('reused' in outcome)) return outcome;
   // Written after the transaction: on PGlite a statement outside it would wait for it forever.
   await recordAuthEvents([{ type: 'reuse_detected', ...outcome.reused, context }]);
@@ -244,28 +244,99 @@ async function explainRejectedRotation(tokenHash: string, now: Date, context: Re
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-async function judgeRetiredToken(tx: Transaction, tokenHash: string, now: Date): Promise<RotationOutcome> {
-  const [row] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).for('update');
+async function judgeRetiredToken(
+  tx: Transaction,
+  tokenHash: string,
+  now: Date,
+  context: RequestContext,
+): Promise<RotationOutcome> {
+  const row = await lockedToken(tx, tokenHash);
   if (row?.client !== 'browser') return { ok: false, reason: 'unknown' };
   if (row.revokedAt === null) return { ok: false, reason: 'expired' };
+  // A superseded token was replaced behind its holder's back: two parties hold this session.
+  if (row.revokedReason === 'superseded') return revokeForReuse(tx, row, now);
   if (row.revokedReason !== 'rotated') return { ok: false, reason: 'revoked' };
   const graceEnds = row.revokedAt.getTime() + getSettings().REFRESH_REUSE_GRACE_SECONDS * 1000;
-  if (now.getTime() > graceEnds) {
-    await tx
-      .update(refreshTokens)
-      .set({ revokedAt: now, revokedReason: 'reuse_detected', updatedAt: now })
-      .where(and(eq(refreshTokens.sessionId, row.sessionId), isNull(refreshTokens.revokedAt)));
-    // The event is recorded (revoked_reason, the audit log, and this line); the token is not.
-    console.warn(`session ${row.sessionId} of user ${row.userId} revoked: a retired credential was presented again`);
-    return { ok: false, reused: { userId: row.userId, sessionId: row.sessionId } };
+  if (now.getTime() <= graceEnds) {
+    const [alive] = await tx
+      .select({ tokenHash: refreshTokens.tokenHash })
+      .from(refreshTokens)
+      .where(both(eq(refreshTokens.sessionId, row.sessionId), isLive(now)))
+      .limit(1);
+    if (!alive) return { ok: false, reason: 'revoked' };
+    return { ok: true, userId: row.userId, sessionId: row.sessionId, refreshToken: null };
   }
-  const [alive] = await tx
-    .select({ tokenHash: refreshTokens.tokenHash })
+  const successor = row.replacedBy === null ? undefined : await lockedToken(tx, row.replacedBy);
+  if (successor && isUnconfirmed(successor, now)) return reissueSuccessor(tx, row, successor, now, context);
+  return revokeForReuse(tx, row, now);
+}
+
+function lockedToken(tx: Transaction, tokenHash: string): Promise<RefreshToken | undefined> {
+  return tx
+    .select()
     .from(refreshTokens)
-    .where(both(eq(refreshTokens.sessionId, row.sessionId), isLive(now)))
-    .limit(1);
-  if (!alive) return { ok: false, reason: 'revoked' };
-  return { ok: true, userId: row.userId, sessionId: row.sessionId, refreshToken: null };
+    .where(eq(refreshTokens.tokenHash, tokenHash))
+    .for('update')
+    .then(([row]) => row);
+}
+
+/**
+ * A successor nobody has presented yet: still unrevoked and usable. Its first use (the next
+ * rotation) confirms that its holder received it; until then the response carrying it may have
+ * been lost (a request aborted after the server committed).
+ */
+function isUnconfirmed(successor: RefreshToken, now: Date): boolean {
+  return successor.revokedAt === null && successor.expiresAt > now && successor.lastUsedAt > idleCutoff(now);
+}
+
+/**
+ * The lost response. A retired token presented after the grace window whose successor was never
+ * used is exchanged once more: the unconfirmed successor is superseded (revoked) and a new one
+ * issued, so the session keeps exactly one live token and the browser that never got its cookie
+ * is not signed out. Only once: the retired token now points at a superseded successor, so
+ * presenting it again is reuse, and so is presenting the superseded token.
+ *
+ * The trade-off against reuse detection: a stolen retired token is caught at once only when its
+ * successor has been used. Until then the thief's exchange succeeds, and the theft is detected
+ * when the rightful browser next presents its (now superseded) token: the whole session ends then.
+ */
+async function reissueSuccessor(
+  tx: Transaction,
+  retired: RefreshToken,
+  successor: RefreshToken,
+  now: Date,
+  context: RequestContext,
+): Promise<RotationOutcome> {
+  const value = createRefreshTokenValue();
+  await tx.insert(refreshTokens).values({
+    tokenHash: hashRefreshToken(value),
+    userId: retired.userId,
+    sessionId: retired.sessionId,
+    client: 'browser',
+    sessionStartedAt: retired.sessionStartedAt,
+    expiresAt: retired.expiresAt,
+    lastUsedAt: now,
+    createdAt: now,
+    updatedAt: now,
+    userAgent: context.userAgent,
+    ip: context.ip,
+  });
+  await tx
+    .update(refreshTokens)
+    .set({ revokedAt: now, revokedReason: 'superseded', replacedBy: hashRefreshToken(value), updatedAt: now })
+    .where(eq(refreshTokens.tokenHash, successor.tokenHash));
+  const refreshToken = { value, expiresAt: browserCookieExpiry(retired.expiresAt, now) };
+  return { ok: true, userId: retired.userId, sessionId: retired.sessionId, refreshToken };
+}
+
+async function revokeForReuse(tx: Transaction, row: RefreshToken, now: Date): Promise<RotationOutcome> {
+  await tx
+    .update(refreshTokens)
+    .set({ revokedAt: now, revokedReason: 'reuse_detected', updatedAt: now })
+    .where(and(eq(refreshTokens.sessionId, row.sessionId), isNull(refreshTokens.revokedAt)));
+  // The event is recorded (revoked_reason, the audit log, and this line); the token is not.
+  console.warn(`session ${row.sessionId} of user ${row.userId} revoked: a retired credential was presented again`);
+  return { ok: false, reused: { userId: row.userId, sessionId: row.sessionId } };
 }
 
 /** Who ended a session, as the audit log says it. */

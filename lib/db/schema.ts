@@ -41,7 +41,7 @@ export const refreshTokens = pgTable(
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     revokedReason: text('revoked_reason', {
-      enum: ['rotated', 'signed_out', 'reuse_detected', 'credentials_changed'],
+      enum: ['rotated', 'superseded', 'signed_out', 'reuse_detected', 'credentials_changed'],
     }),
     replacedBy: text('replaced_by'),
     userAgent: text('user_agent'),

@@ -61,6 +61,10 @@ describe('GET /api/me with the session cookie', () => {
     if (!renewal.ok) throw new Error('expected a rotation');
     const renewedAccess = renewal.cookies.access.value;
     expect((await me({ chirpy_access: renewedAccess })).status).toBe(200);
+    // The owner's browser used its successor since, so the old token can only be a copy.
+    if (renewal.cookies.refresh === null) throw new Error('expected a successor');
+    const later = await renewBrowserSession(renewal.cookies.refresh.value, { ip: null, userAgent: null });
+    if (!later.ok) throw new Error('expected a second rotation');
     await retireSecondsAgo(session.refresh, 31);
 
     expect(await renewBrowserSession(session.refresh, { ip: null, userAgent: null })).toEqual({
@@ -70,6 +74,7 @@ describe('GET /api/me with the session cookie', () => {
 
     await expectUnauthorized(await me({ chirpy_access: session.access }));
     await expectUnauthorized(await me({ chirpy_access: renewedAccess }));
+    await expectUnauthorized(await me({ chirpy_access: later.cookies.access.value }));
   });
 
   it('after the idle timeout or the absolute end the access cookie is refused', async () => {
