@@ -1,16 +1,9 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { getDataDir, present } from '../config';
-import type { schema } from './schema';
+import type { Database, OpenDatabase } from './types';
 
-export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
-
-export type OpenDatabase = {
-  db: Database;
-  migrate: () => Promise<void>;
-  close: () => Promise<void>;
-};
+export type { Database, OpenDatabase } from './types';
 
 export type DriverChoice =
   | { driver: 'pglite'; dataDir: string }

@@ -2,9 +2,9 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { Pool, type PoolClient } from 'pg';
 import { logFault } from '../http/fault-log';
-import type { OpenDatabase } from './client';
 import { MIGRATIONS_FOLDER } from './migrations';
 import { schema } from './schema';
+import type { OpenDatabase } from './types';
 
 /** Any Postgres reached over TCP through `DATABASE_URL`. Migrations are a deploy step here. */
 export async function openNodePostgres(url: string): Promise<OpenDatabase> {

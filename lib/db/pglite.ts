@@ -3,10 +3,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { IN_MEMORY_DATA_DIR } from '../config';
-import type { OpenDatabase } from './client';
 import { MIGRATIONS_FOLDER } from './migrations';
 import { lockDataFolder } from './pglite-lock';
 import { schema } from './schema';
+import type { OpenDatabase } from './types';
 
 /** The embedded database: migrated on open, since nobody runs a migration step for it. */
 export async function openPglite(dataDir: string): Promise<OpenDatabase> {

@@ -1,10 +1,10 @@
 import { createPool } from '@vercel/postgres';
 import { drizzle } from 'drizzle-orm/vercel-postgres';
 import { migrate } from 'drizzle-orm/vercel-postgres/migrator';
-import type { OpenDatabase } from './client';
 import { describeError } from './errors';
 import { MIGRATIONS_FOLDER } from './migrations';
 import { schema } from './schema';
+import type { OpenDatabase } from './types';
 
 /**
  * Vercel Postgres (Neon) over its WebSocket driver. @vercel/postgres is no longer developed
