@@ -39,6 +39,7 @@ type Completed = {
   latencies: number[];
   statuses: Map<number, number>;
   cookieMismatches: number;
+  bytes: number;
 };
 
 function setsCookie(headers: unknown): boolean {
@@ -53,6 +54,7 @@ function runAutocannon(target: LoadTarget, options: LoadOptions): Promise<Comple
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   let cookieMismatches = 0;
+  let bytes = 0;
   const expectation = target.setCookie;
   const base: autocannon.Request = {
     method: target.method,
@@ -88,11 +90,12 @@ function runAutocannon(target: LoadTarget, options: LoadOptions): Promise<Comple
       (error: unknown, result: autocannon.Result) => {
         clearTimeout(hardStop);
         if (error) reject(error instanceof Error ? error : new Error(String(error)));
-        else resolve({ result, elapsedMs: performance.now() - started, latencies, statuses, cookieMismatches });
+        else resolve({ result, elapsedMs: performance.now() - started, latencies, statuses, cookieMismatches, bytes });
       },
     );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    instance.on('response', (_client, statusCode, responseBytes, responseTime) => {
       latencies.push(responseTime);
+      bytes += responseBytes;
       statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
     });
     const hardStop = setTimeout(
@@ -117,7 +120,7 @@ function toAutocannon(request: LoadRequest): autocannon.Request {
 }
 
 export async function measure(target: LoadTarget, options: LoadOptions): Promise<Measurement> {
-  const { result, elapsedMs, latencies, statuses, cookieMismatches } = await runAutocannon(target, options);
+  const { result, elapsedMs, latencies, statuses, cookieMismatches, bytes } = await runAutocannon(target, options);
   const problems: string[] = [];
   const unexpected = [...statuses].filter(([status]) => status < 200 || status > 299);
   const stoppedHard = statuses.has(-1);
@@ -146,6 +149,7 @@ export async function measure(target: LoadTarget, options: LoadOptions): Promise
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
     completed,
+    bytesPerAnswer: completed > 0 ? bytes / completed : 0,
     problems,
     notes: [],
   };

@@ -7,6 +7,7 @@ const run = (rps: number, problems: string[] = [], p99Ms = 20): Measurement => (
   p50Ms: 10,
   p99Ms,
   completed: Math.round(rps * 8),
+  bytesPerAnswer: 500,
   problems,
   notes: [],
 });

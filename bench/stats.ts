@@ -10,6 +10,8 @@ export type Measurement = {
   p50Ms: number;
   p99Ms: number;
   completed: number;
+  /** Headers and body, as received. */
+  bytesPerAnswer: number;
   problems: string[];
   /** What the scenario's own checks found when all was well (shown in the progress line). */
   notes: string[];
