@@ -88,7 +88,17 @@ export function missedBudgets(summaries: Record<ScenarioName, Summary>): string[
 export type PhaseDetail = {
   title: string;
   /** Per round: scenario label → run and its figure (the floor's figure is null). */
-  rounds: Array<Array<{ label: string; rps: number; p99Ms: number; figure: number | null; problems: string[] }>>;
+  rounds: Array<
+    Array<{
+      label: string;
+      rps: number;
+      p99Ms: number;
+      figure: number | null;
+      problems: string[];
+      /** Which number the table shows: throughput (the default) or, for the probe, its p99. */
+      shows?: 'rps' | 'p99';
+    }>
+  >;
 };
 
 export type MarkdownInput = {
@@ -135,7 +145,7 @@ export function renderMarkdown(input: MarkdownInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Scenarios down, rounds across: requests per second and the figure, or INVALID. */
+/** Runs down, rounds across: requests per second (or a probe's p99) and the figure, or INVALID. */
 function phaseTable(phase: PhaseDetail): string[] {
   const labels = [...new Set(phase.rounds.flatMap((round) => round.map((run) => run.label)))];
   const header = `| run | ${phase.rounds.map((_, index) => `round ${index + 1}`).join(' | ')} |`;
@@ -147,6 +157,7 @@ function phaseTable(phase: PhaseDetail): string[] {
         .map((run) => {
           if (run.problems.length > 0) return 'INVALID';
           const figure = run.figure === null ? '' : ` (${run.figure.toFixed(2)})`;
+          if (run.shows === 'p99') return `p99 ${run.p99Ms.toFixed(1)} ms${figure}`;
           return `${run.rps.toFixed(run.rps < 100 ? 1 : 0)}${figure}`;
         })
         .join(', '),
