@@ -61,7 +61,13 @@ describe('a valid access cookie', () => {
 
     expect(passedThrough(response)).toBe(true);
     expect(response.headers.getSetCookie()).toEqual([]);
-    expect(forwardedCookies(response)).toBeNull();
+    // A page's request goes on with its headers rewritten (the policy's nonce), cookies as they came.
+    expect(forwardedCookies(response)).toEqual(
+      new Map([
+        [ACCESS, session.access],
+        [REFRESH, session.refresh],
+      ]),
+    );
     expect(uses).toBe(0);
     expect(liveRows(await sessionRows(sessionIdOf(session))).map((row) => row.tokenHash)).toEqual([
       hashRefreshToken(session.refresh),
@@ -595,6 +601,37 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
   });
 });
 
+describe('the pages’ content security policy', () => {
+  const nonceOf = (policy: string | null) => /'nonce-([^']+)'/.exec(policy ?? '')?.[1];
+
+  it('puts a fresh nonce in each page request and its response, and no unsafe-inline script', async () => {
+    const first = await proxy(makeRequest('GET', '/'));
+    const second = await proxy(makeRequest('GET', '/'));
+    expect(passedThrough(first)).toBe(true);
+    const policy = first.headers.get('content-security-policy');
+    expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}' 'strict-dynamic'; /);
+    expect(policy).not.toContain("'unsafe-inline' ");
+    // Next reads the nonce from the request's header: the same policy goes into the request.
+    expect(first.headers.get('x-middleware-request-content-security-policy')).toBe(policy);
+    expect(nonceOf(second.headers.get('content-security-policy'))).not.toBe(nonceOf(policy));
+  });
+
+  it('shapes every answer the proxy gives a page: a redirect to sign in, a signed-out page', async () => {
+    const redirected = await proxy(makeRequest('GET', '/account', { cookies: { [REFRESH]: 'f'.repeat(64) } }));
+    expect(redirected.status).toBe(307);
+    expect(nonceOf(redirected.headers.get('content-security-policy'))).toBeDefined();
+    const signedOut = await proxy(makeRequest('GET', '/', { cookies: { [REFRESH]: 'f'.repeat(64) } }));
+    expect(nonceOf(signedOut.headers.get('content-security-policy'))).toBeDefined();
+  });
+
+  it('leaves the API alone: its policy is the static one from next.config.mjs', async () => {
+    const session = await browserSession();
+    const response = await proxy(makeRequest('GET', '/api/me', { cookies: { [ACCESS]: session.access } }));
+    expect(passedThrough(response)).toBe(true);
+    expect(response.headers.get('content-security-policy')).toBeNull();
+  });
+});
+
 describe('config.matcher', () => {
   type Probe = { headers?: Record<string, string>; cookies?: Record<string, string> };
   const matches = (url: string, probe: Probe = {}) => unstable_doesMiddlewareMatch({ config, url, ...probe });
@@ -613,8 +650,15 @@ describe('config.matcher', () => {
     expect(matches('/api/login', { headers: { 'x-chirpy-session': 'cookie' } })).toBe(true);
   });
 
-  it.each(['/', '/api/healthz', '/api/chirps/123', '/users/123'])(
-    'does not run for an anonymous read or a bearer call: %s',
+  it.each(['/', '/login', '/signup', '/users/123', '/account', '/no-such-page'])(
+    'runs for every page, signed in or not (each gets its nonce): %s',
+    (url) => {
+      expect(matches(url)).toBe(true);
+    },
+  );
+
+  it.each(['/api/healthz', '/api/chirps/123', '/api/me'])(
+    'does not run for an anonymous API read or a bearer call: %s',
     (url) => {
       expect(matches(url)).toBe(false);
       expect(matches(url, { headers: { authorization: 'Bearer x' }, cookies: { theme: 'dark' } })).toBe(false);

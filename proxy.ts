@@ -12,17 +12,29 @@ import { loginPath } from '@/lib/auth/redirects';
 import { renewBrowserSession } from '@/lib/auth/session-flow';
 import { verifyAccessToken } from '@/lib/auth/tokens';
 import { readAuthorization } from '@/lib/http/authorization';
+import { createNonce, pageContentSecurityPolicy } from '@/lib/http/content-security-policy';
 import { rateLimitedResponse, unavailableResponse } from '@/lib/http/error-pages';
 import { logFault } from '@/lib/http/fault-log';
 import { requestContext } from '@/lib/http/forwarded';
 
 /**
- * Keeps a browser session's short-lived access cookie fresh, using the refresh cookie only when
- * the access cookie is missing or expired. A valid access cookie costs one HMAC check and no
+ * Two jobs. Every page gets a Content-Security-Policy with a fresh nonce, in the request (Next
+ * stamps it on its inline scripts) and in the response (lib/http/content-security-policy.ts).
+ * And a browser session's short-lived access cookie is kept fresh, using the refresh cookie only
+ * when the access cookie is missing or expired. A valid access cookie costs one HMAC check and no
  * database work. This is an optimistic gate: pages and handlers check the user again where they
  * read data (lib/auth/current-user.ts).
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
+  if (!isPagePath(request.nextUrl.pathname)) return guardSession(request);
+  const policy = pageContentSecurityPolicy(createNonce());
+  request.headers.set('content-security-policy', policy);
+  const response = await guardSession(request);
+  response.headers.set('Content-Security-Policy', policy);
+  return response;
+}
+
+async function guardSession(request: NextRequest): Promise<NextResponse> {
   const secure = isSecureNextRequest(request);
   const names = sessionCookieNames(secure);
   const hasSession = request.cookies.has(names.access) || request.cookies.has(names.refresh);
@@ -30,10 +42,10 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   if (mustComeFromOurPages(request, hasSession) && !isSameOriginRequest(request)) {
     return NextResponse.json({ error: 'Cross-site request refused' }, { status: 403 });
   }
-  if (!hasSession || setsSessionCookies(request)) return NextResponse.next();
+  if (!hasSession || setsSessionCookies(request)) return passOn(request);
 
   const access = request.cookies.get(names.access)?.value;
-  if (access && (await verifyAccessToken(access)).ok) return NextResponse.next();
+  if (access && (await verifyAccessToken(access)).ok) return passOn(request);
 
   const refresh = request.cookies.get(names.refresh)?.value;
   if (!refresh) return signedOut(request, secure);
@@ -88,6 +100,16 @@ function usesBearer(request: NextRequest): boolean {
   return authorization.present && authorization.ok;
 }
 
+/**
+ * The request goes on with the headers set here: a page's policy. An API request has none, and
+ * goes on as it came (rewriting its headers would cost every cookie-carrying API call).
+ */
+function passOn(request: NextRequest): NextResponse {
+  return isPagePath(request.nextUrl.pathname)
+    ? NextResponse.next({ request: { headers: request.headers } })
+    : NextResponse.next();
+}
+
 /** New cookies go both to the browser and into this same request, for the page being rendered. */
 function continueWith(request: NextRequest, secure: boolean, tokens: SessionCookieValues): NextResponse {
   for (const cookie of sessionCookies(secure, tokens)) request.cookies.set(cookie.name, cookie.value);
@@ -121,14 +143,19 @@ function isPrivatePage(request: NextRequest): boolean {
 }
 
 /**
- * The proxy runs only for requests it has work to do on: those carrying a session cookie (renewal,
- * the CSRF rule), and writes a browser sends with an Origin or a script's cookie-login header (the
- * CSRF rule before any cookie exists). Anonymous reads and bearer API calls skip it entirely and
- * pay nothing for it. Every source is the same: pages and API routes, not Next's internals or
- * static files. Next reads this object statically, so it is spelled out rather than built.
+ * The proxy runs for every page (each needs its nonce) and, elsewhere, only for requests it has
+ * session work on: those carrying a session cookie (renewal, the CSRF rule), and writes a browser
+ * sends with an Origin or a script's cookie-login header (the CSRF rule before any cookie exists).
+ * Anonymous API reads and bearer API calls skip it entirely and pay nothing for it. Never Next's
+ * internals or static files. Next reads this object statically, so it is spelled out rather than
+ * built.
  */
 export const config = {
   matcher: [
+    {
+      source:
+        '/((?!api/|_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+    },
     {
       source:
         '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
