@@ -601,6 +601,26 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
   });
 });
 
+describe('requests Next cannot take apart', () => {
+  it('refuses an undecodable path and a server action off the pages with a JSON 400, before Next’s 500', async () => {
+    const path = await proxy(makeRequest('GET', '/api/chirps/%zz'));
+    expect(await jsonOf(path)).toEqual({ status: 400, body: { error: expect.stringContaining('percent-encoded') } });
+    const action = await proxy(
+      makeRequest('POST', '/api/polka/webhooks', {
+        headers: { 'next-action': '0'.repeat(42), origin: 'https://evil.example' },
+      }),
+    );
+    expect(await jsonOf(action)).toEqual({ status: 400, body: { error: expect.stringContaining('pages only') } });
+  });
+
+  it('a Bearer header does not exempt a page write from the CSRF rule: pages never take one', async () => {
+    const response = await proxy(
+      makeRequest('POST', '/login', { bearer: 'anything', headers: { origin: 'https://evil.example' } }),
+    );
+    expect(response.status).toBe(403);
+  });
+});
+
 describe('the pages’ content security policy', () => {
   const nonceOf = (policy: string | null) => /'nonce-([^']+)'/.exec(policy ?? '')?.[1];
 
@@ -644,6 +664,12 @@ describe('config.matcher', () => {
       expect(matches(url, { cookies: { [`__Host-${REFRESH}`]: 'x' } })).toBe(true);
     },
   );
+
+  it('runs for a server-action header anywhere, and for any percent-encoded path (Next cannot decode some)', () => {
+    expect(matches('/api/polka/webhooks', { headers: { 'next-action': 'x' } })).toBe(true);
+    expect(matches('/api/chirps/%zz')).toBe(true);
+    expect(matches('/api/sessions/a%20b')).toBe(true);
+  });
 
   it('runs for a browser write without cookies (it has an Origin), and for a cookie-session login script', () => {
     expect(matches('/login', { headers: { origin: 'https://evil.example' } })).toBe(true);

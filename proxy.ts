@@ -16,6 +16,8 @@ import { createNonce, pageContentSecurityPolicy } from '@/lib/http/content-secur
 import { rateLimitedResponse, unavailableResponse } from '@/lib/http/error-pages';
 import { logFault } from '@/lib/http/fault-log';
 import { requestContext } from '@/lib/http/forwarded';
+import { malformedRequest } from '@/lib/http/malformed-requests';
+import { errorResponse } from '@/lib/http/responses';
 
 /**
  * Two jobs. Every page gets a Content-Security-Policy with a fresh nonce, in the request (Next
@@ -26,7 +28,10 @@ import { requestContext } from '@/lib/http/forwarded';
  * read data (lib/auth/current-user.ts).
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
-  if (!isPagePath(request.nextUrl.pathname)) return guardSession(request);
+  const page = isPagePath(request.nextUrl.pathname);
+  const malformed = await malformedRequest(request, request.nextUrl.pathname, page);
+  if (malformed !== null) return errorResponse(400, malformed);
+  if (!page) return guardSession(request);
   const policy = pageContentSecurityPolicy(createNonce());
   request.headers.set('content-security-policy', policy);
   const response = await guardSession(request);
@@ -73,12 +78,15 @@ async function guardSession(request: NextRequest): Promise<NextResponse> {
  * The CSRF rule. A write that a browser's cookies authenticate must come from our own pages; so
  * must every write to a page (pages take only their Server Actions' posts, sign-in and sign-up
  * included, which is what stops login CSRF before any cookie exists), and a script's JSON login
- * asking for a cookie session. Bearer requests carry their credential themselves and are exempt;
- * so are cookieless API calls (webhooks, API clients), whatever their content type.
+ * asking for a cookie session. Bearer API requests carry their credential themselves and are
+ * exempt; so are cookieless API calls (webhooks, API clients), whatever their content type.
  */
 function mustComeFromOurPages(request: NextRequest, hasSession: boolean): boolean {
-  if (isSafeMethod(request.method) || usesBearer(request)) return false;
-  return hasSession || isPagePath(request.nextUrl.pathname) || request.headers.has('x-chirpy-session');
+  if (isSafeMethod(request.method)) return false;
+  // Pages never take a Bearer token, so one does not exempt a page write from the rule.
+  if (isPagePath(request.nextUrl.pathname)) return true;
+  if (usesBearer(request)) return false;
+  return hasSession || request.headers.has('x-chirpy-session');
 }
 
 function isPagePath(path: string): boolean {
@@ -144,8 +152,9 @@ function isPrivatePage(request: NextRequest): boolean {
 
 /**
  * The proxy runs for every page (each needs its nonce) and, elsewhere, only for requests it has
- * session work on: those carrying a session cookie (renewal, the CSRF rule), and writes a browser
- * sends with an Origin or a script's cookie-login header (the CSRF rule before any cookie exists).
+ * work on: those carrying a session cookie (renewal, the CSRF rule), writes a browser sends with an
+ * Origin or a script's cookie-login header (the CSRF rule before any cookie exists), and the ones
+ * that may be malformed in a way Next cannot handle (a server-action header, a percent-encoded path).
  * Anonymous API reads and bearer API calls skip it entirely and pay nothing for it. Never Next's
  * internals or static files. Next reads this object statically, so it is spelled out rather than
  * built.
@@ -186,5 +195,12 @@ export const config = {
         '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
       has: [{ type: 'header', key: 'x-chirpy-session' }],
     },
+    {
+      source:
+        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+      has: [{ type: 'header', key: 'next-action' }],
+    },
+    // Any percent-encoded path, so that one Next cannot decode is refused here (a 400, not its 500).
+    { source: '/(.*%.*)' },
   ],
 };

@@ -32,6 +32,9 @@ export const MESSAGES = {
   internal_error: 'Something went wrong on our side. Try again.',
   session_not_found: 'Session not found',
   malformed_session_id: 'Session id must be a UUID',
+  malformed_path: 'The path is not valid percent-encoded UTF-8',
+  action_off_page: 'Server actions are posted to pages only',
+  malformed_form: 'The form data does not match its Content-Type',
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;
