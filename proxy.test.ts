@@ -667,6 +667,7 @@ describe('config.matcher', () => {
 
   it('runs for a server-action header anywhere, and for any percent-encoded path (Next cannot decode some)', () => {
     expect(matches('/api/polka/webhooks', { headers: { 'next-action': 'x' } })).toBe(true);
+    expect(matches('/api/x', { headers: { 'content-type': 'multipart/form-data; boundary=x' } })).toBe(true);
     expect(matches('/api/chirps/%zz')).toBe(true);
     expect(matches('/api/sessions/a%20b')).toBe(true);
   });

@@ -154,7 +154,8 @@ function isPrivatePage(request: NextRequest): boolean {
  * The proxy runs for every page (each needs its nonce) and, elsewhere, only for requests it has
  * work on: those carrying a session cookie (renewal, the CSRF rule), writes a browser sends with an
  * Origin or a script's cookie-login header (the CSRF rule before any cookie exists), and the ones
- * that may be malformed in a way Next cannot handle (a server-action header, a percent-encoded path).
+ * that may be malformed in a way Next cannot handle (a server-action header, a multipart body, a
+ * percent-encoded path).
  * Anonymous API reads and bearer API calls skip it entirely and pay nothing for it. Never Next's
  * internals or static files. Next reads this object statically, so it is spelled out rather than
  * built.
@@ -199,6 +200,11 @@ export const config = {
       source:
         '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
       has: [{ type: 'header', key: 'next-action' }],
+    },
+    {
+      source:
+        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+      has: [{ type: 'header', key: 'content-type', value: 'multipart/form-data.*' }],
     },
     // Any percent-encoded path, so that one Next cannot decode is refused here (a 400, not its 500).
     { source: '/(.*%.*)' },

@@ -36,8 +36,10 @@ describe('requests Next cannot take apart', () => {
     expect((await real.formData()).get('email')).toBe('someone@example.com');
   });
 
-  it('leaves API bodies to the routes, which answer bad JSON with their own 400', async () => {
-    const request = post('/api/users', '[[]]', { 'content-type': 'multipart/form-data; boundary=----x' });
-    expect(await malformedRequest(request, '/api/users', false)).toBeNull();
+  it('refuses a broken multipart body on any path (Next renders a 404 page for unknown API paths, and reads it)', async () => {
+    const request = post('/api/nothing-here', '[[]]', { 'content-type': 'multipart/form-data; boundary=----x' });
+    expect(await malformedRequest(request, '/api/nothing-here', false)).toBe(MESSAGES.malformed_form);
+    const json = post('/api/users', '[[]]', { 'content-type': 'application/json' });
+    expect(await malformedRequest(json, '/api/users', false)).toBeNull();
   });
 });
