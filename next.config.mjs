@@ -58,6 +58,10 @@ export default function nextConfig(phase) {
         }
       : { serverExternalPackages: ['@electric-sql/pglite', 'bcrypt'] }),
     poweredByHeader: false,
+    // Next's own trailing-slash redirect (`/login/` → `/login`) is answered before any header rule
+    // applies, so it went out without the security headers. The proxy redirects pages instead;
+    // an API path with a trailing slash is simply served.
+    skipTrailingSlashRedirect: true,
     async headers() {
       return [{ source: '/:path*', headers: securityHeaders(development) }];
     },

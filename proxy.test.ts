@@ -644,6 +644,15 @@ describe('the pages’ content security policy', () => {
     expect(nonceOf(signedOut.headers.get('content-security-policy'))).toBeDefined();
   });
 
+  it('sends a page address with a trailing slash to the one without, keeping the query, with its policy', async () => {
+    const response = await proxy(makeRequest('GET', '/users/abc/?cursor=x'));
+    expect(response.status).toBe(308);
+    expect(new URL(response.headers.get('location') ?? '').pathname).toBe('/users/abc');
+    expect(new URL(response.headers.get('location') ?? '').search).toBe('?cursor=x');
+    expect(nonceOf(response.headers.get('content-security-policy'))).toBeDefined();
+    expect(passedThrough(await proxy(makeRequest('GET', '/')))).toBe(true);
+  });
+
   it('leaves the API alone: its policy is the static one from next.config.mjs', async () => {
     const session = await browserSession();
     const response = await proxy(makeRequest('GET', '/api/me', { cookies: { [ACCESS]: session.access } }));

@@ -33,10 +33,27 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   if (malformed !== null) return errorResponse(400, malformed);
   if (!page) return guardSession(request);
   const policy = pageContentSecurityPolicy(createNonce());
+  if (hasTrailingSlash(request)) return withPolicy(withoutTrailingSlash(request), policy);
   request.headers.set('content-security-policy', policy);
-  const response = await guardSession(request);
+  return withPolicy(await guardSession(request), policy);
+}
+
+function withPolicy(response: NextResponse, policy: string): NextResponse {
   response.headers.set('Content-Security-Policy', policy);
   return response;
+}
+
+/** One address per page: `/login/` is `/login` (what Next's own redirect did, without our headers). */
+function hasTrailingSlash(request: NextRequest): boolean {
+  const path = request.nextUrl.pathname;
+  return path.length > 1 && path.endsWith('/');
+}
+
+function withoutTrailingSlash(request: NextRequest): NextResponse {
+  // A plain URL: NextURL puts back the trailing slash it was made with.
+  const url = new URL(request.url);
+  url.pathname = url.pathname.replace(/\/+$/, '') || '/';
+  return NextResponse.redirect(url, 308);
 }
 
 async function guardSession(request: NextRequest): Promise<NextResponse> {
