@@ -152,9 +152,10 @@ export type Inspected = {
 
 export function inspect(where: string, reply: Inspected): void {
   captureSecrets(reply);
-  // Node's HTTP parser refuses some requests before any application code runs (malformed
-  // framing, headers over 16 KiB): a bare status line with no headers the app could set.
-  if (reply.headers.date === undefined && [400, 413, 414, 431].includes(reply.status)) {
+  // Node's HTTP server refuses some requests before any application code runs: malformed framing
+  // or headers over 16 KiB (a bare status line), an Expect header it does not know (417).
+  const beforeTheApp = reply.headers.date === undefined && [400, 413, 414, 431].includes(reply.status);
+  if (beforeTheApp || (reply.status === 417 && reply.body === '')) {
     findings.parserRejections += 1;
     return;
   }

@@ -32,6 +32,7 @@ declare module 'vitest' {
 const ROOT = process.cwd();
 const ADMIN_URL = process.env.RELIABILITY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NEXT_BIN = join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+const GARBAGE_COLLECTOR = join(ROOT, 'reliability', 'harness', 'collect-garbage.cjs');
 
 /** A port nobody listens on now (loopback only). Never 3100, which the end-to-end server uses. */
 async function freePort(): Promise<number> {
@@ -145,7 +146,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     for (const name of ['a', 'b']) {
       const port = await freePort();
       const log = createWriteStream(join(runDir, `server-${name}.log`));
-      const server = spawn(process.execPath, [NEXT_BIN, 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
+      const args = ['--expose-gc', '--require', GARBAGE_COLLECTOR, NEXT_BIN, 'start', '--hostname', '127.0.0.1'];
+      const server = spawn(process.execPath, [...args, '--port', String(port)], {
         cwd: ROOT,
         env: serverEnvironment({ port, databaseUrl: relayed.toString(), ...secrets }),
         stdio: ['ignore', 'pipe', 'pipe'],
