@@ -18,11 +18,22 @@ export function createNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
+const inDevelopment = () => process.env.NODE_ENV === 'development';
+
 /** The development server also needs eval: React rebuilds server errors' call stacks with it. */
-export function pageContentSecurityPolicy(nonce: string, development = process.env.NODE_ENV === 'development'): string {
+export function pageContentSecurityPolicy(nonce: string, development = inDevelopment()): string {
+  return policy(`'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ''}`);
+}
+
+/** Every other response's policy (next.config.mjs sets the same): no inline script at all. */
+export function staticContentSecurityPolicy(development = inDevelopment()): string {
+  return policy(`'self'${development ? " 'unsafe-eval'" : ''}`);
+}
+
+function policy(scriptSources: string): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ''}`,
+    `script-src ${scriptSources}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
