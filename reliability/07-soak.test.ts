@@ -15,16 +15,17 @@ import {
   stats,
 } from './harness/client';
 import { report } from './harness/report';
+import { SESSION_ACCESS_TTL_SECONDS } from './harness/settings';
 
 /**
- * Mixed traffic across both instances for a minute (after a warm-up that is not measured):
+ * Mixed traffic across both instances for a minute (after 15 s of warm-up that is not measured):
  * sign-ins, bearer refreshes, cookie rotations (explicit, and by the proxy whenever a 4-second
  * access cookie has run out), chirps posted and deleted, API reads and page loads. No request may
  * fail unexpectedly, and neither server's resident memory may grow by 10% or more from the first
  * ten seconds to the last ten.
  */
 
-const WARM_UP_MS = Number(process.env.RELIABILITY_SOAK_WARMUP_SECONDS ?? 10) * 1000;
+const WARM_UP_MS = Number(process.env.RELIABILITY_SOAK_WARMUP_SECONDS ?? 15) * 1000;
 const SOAK_MS = Number(process.env.RELIABILITY_SOAK_SECONDS ?? 60) * 1000;
 const USERS = 8;
 const startRequests = stats.requests;
@@ -63,8 +64,16 @@ type Sample = { at: number; rss: number[] };
 type User = {
   api: ApiSession;
   jar: Record<string, string>;
+  /** When each cookie's Max-Age runs out: a browser stops sending it then. */
+  expires: Record<string, number>;
   chirps: string[];
 };
+
+/** The cookies a browser would still send now. */
+function cookiesOf(user: User): Record<string, string> {
+  const now = Date.now();
+  return Object.fromEntries(Object.entries(user.jar).filter(([name]) => (user.expires[name] ?? Infinity) > now));
+}
 
 const ACTIONS = [
   ['login', 1],
@@ -100,6 +109,7 @@ async function act(user: User, action: Action, index: number): Promise<string | 
     for (const cookie of parseSetCookies(reply.setCookies)) {
       if (cookie.value === '' || cookie.maxAge === 0) return `${action} on ${server.name}: signed out (${cookie.name})`;
       user.jar[cookie.name] = cookie.value;
+      if (cookie.maxAge !== null) user.expires[cookie.name] = Date.now() + cookie.maxAge * 1000;
     }
     return null;
   };
@@ -133,7 +143,7 @@ async function act(user: User, action: Action, index: number): Promise<string | 
     case 'list chirps':
       return expect(await send(server, { path: '/api/chirps?sort=desc&limit=20' }), 200);
     case 'page': {
-      const reply = await send(server, { path: '/', cookies: { ...user.jar } });
+      const reply = await send(server, { path: '/', cookies: cookiesOf(user) });
       return (
         expect(reply, 200) ??
         keep(reply) ??
@@ -142,14 +152,14 @@ async function act(user: User, action: Action, index: number): Promise<string | 
     }
     case 'author page': {
       // A page load may renew the session (the proxy rotates): the browser keeps what it is sent.
-      const reply = await send(server, { path: `/users/${user.api.id}`, cookies: { ...user.jar } });
+      const reply = await send(server, { path: `/users/${user.api.id}`, cookies: cookiesOf(user) });
       return expect(reply, 200) ?? keep(reply);
     }
     case 'cookie rotation': {
       const reply = await send(server, {
         method: 'POST',
         path: '/api/refresh',
-        cookies: { [REFRESH_COOKIE]: user.jar[REFRESH_COOKIE] },
+        cookies: { [REFRESH_COOKIE]: cookiesOf(user)[REFRESH_COOKIE] },
         sameOrigin: true,
       });
       return expect(reply, 204) ?? keep(reply);
@@ -164,7 +174,13 @@ describe('soak: a minute of mixed traffic on both instances', () => {
       const account = await signUp(serverFor(index), 'soak');
       const api = await apiLogin(serverFor(index + 1), account);
       const browser = await browserLogin(serverFor(index), account);
-      users.push({ api, jar: { [ACCESS_COOKIE]: browser.access, [REFRESH_COOKIE]: browser.refresh }, chirps: [] });
+      const jar = { [ACCESS_COOKIE]: browser.access, [REFRESH_COOKIE]: browser.refresh };
+      users.push({
+        api,
+        jar,
+        expires: { [ACCESS_COOKIE]: Date.now() + SESSION_ACCESS_TTL_SECONDS * 1000 },
+        chirps: [],
+      });
     }
 
     const problems: string[] = [];
