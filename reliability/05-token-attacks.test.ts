@@ -95,6 +95,11 @@ async function meWithCookie(token: string, server = 1) {
   return send(serverFor(server), { path: '/api/me', cookies: { [ACCESS_COOKIE]: token } });
 }
 
+/** A browser session signed in just now: its access cookie lives only a few seconds in this suite. */
+function freshBrowser(): Promise<BrowserSession> {
+  return browserLogin(serverFor(attacks), alice);
+}
+
 /** Flips one character in the middle of a base64url part, so the decoded bytes surely change. */
 function flip(part: string): string {
   const at = Math.floor(part.length / 2);
@@ -108,7 +113,7 @@ describe('forged and tampered access tokens', () => {
   });
 
   const header = { alg: 'HS256', typ: 'JWT' };
-  const attacksOnBearer: Array<[string, () => string]> = [
+  const attacksOnBearer: Array<[string, () => string | Promise<string>]> = [
     ['alg none', () => forge({ alg: 'none', typ: 'JWT' }, claimsFor(alice.id, aliceSessionId), 'none')],
     ['alg "None"', () => forge({ alg: 'None', typ: 'JWT' }, claimsFor(alice.id, aliceSessionId), 'none')],
     [
@@ -171,11 +176,11 @@ describe('forged and tampered access tokens', () => {
     ],
     ['a genuine token without its signature', () => aliceApi.token.split('.').slice(0, 2).join('.')],
     ['the refresh token used as an access token', () => aliceApi.refreshToken],
-    ['a browser session’s access cookie used as a Bearer token', () => aliceBrowser.access],
+    ['a browser session’s access cookie used as a Bearer token', async () => (await freshBrowser()).access],
   ];
 
   it.each(attacksOnBearer)('refuses a Bearer token with %s: 401 JSON', async (_label, make) => {
-    const reply = await meWithBearer(make());
+    const reply = await meWithBearer(await make());
     expect(reply.status).toBe(401);
     expect(JSON.parse(reply.body)).toEqual({ error: expect.any(String) });
   });
@@ -186,7 +191,7 @@ describe('forged and tampered access tokens', () => {
   it.each(attacksOnCookie)(
     'refuses the same in the access cookie (%s): 401, and the page shows nobody signed in',
     async (_label, make) => {
-      const token = make();
+      const token = await make();
       expect((await meWithCookie(token)).status).toBe(401);
       const page = await send(serverFor(0), { path: '/', cookies: { [ACCESS_COOKIE]: token } });
       expect(page.status).toBe(200);
@@ -196,9 +201,11 @@ describe('forged and tampered access tokens', () => {
   );
 
   it('an API access token in the cookie is refused, and the browser’s cookie token works only as a cookie', async () => {
+    const browser = await freshBrowser();
     expect((await meWithCookie(aliceApi.token)).status).toBe(401);
     expect((await meWithBearer(aliceApi.token)).status).toBe(200);
-    expect((await meWithCookie(aliceBrowser.access)).status).toBe(200);
+    expect((await meWithCookie(browser.access)).status).toBe(200);
+    expect((await meWithBearer(browser.access)).status).toBe(401);
   });
 
   it('an access token is not a refresh token, and a browser refresh token does not refresh over Bearer', async () => {
@@ -307,11 +314,12 @@ describe('open redirects through ?next= on /login', () => {
 
   it.each(hostile)('a signed-in visitor is sent to this site only, for next=%j', async (value) => {
     const origin = serverFor(0).url;
+    const browser = await freshBrowser();
     for (const next of queries(value)) {
       attacks += 1;
       const reply = await send(serverFor(0), {
         path: `/login?next=${next}`,
-        cookies: { [ACCESS_COOKIE]: aliceBrowser.access },
+        cookies: { [ACCESS_COOKIE]: browser.access },
       });
       expect([303, 307, 308]).toContain(reply.status);
       const location = String(reply.headers.location ?? '');
@@ -333,9 +341,10 @@ describe('open redirects through ?next= on /login', () => {
   });
 
   it('an honest next still works: back to where the visitor was', async () => {
+    const browser = await freshBrowser();
     const reply = await send(serverFor(0), {
       path: `/login?next=${encodeURIComponent('/users/abc?cursor=x')}`,
-      cookies: { [ACCESS_COOKIE]: aliceBrowser.access },
+      cookies: { [ACCESS_COOKIE]: browser.access },
     });
     expect(reply.headers.location).toBe('/users/abc?cursor=x');
   });
