@@ -129,6 +129,7 @@ describe('in a real browser', () => {
 
     for (const path of ['/', '/login', '/signup', `/users/${account.id}`, '/account', '/no-such-page'])
       await visit(path);
+    expect(violations, 'CSP violations on the signed-out pages').toEqual([]);
 
     // Sign in through the form, with a hostile next: the browser must land on this site.
     await visit('/login?next=%2F.%2F%2Fevil.example');
