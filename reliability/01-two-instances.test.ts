@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ACCESS_COOKIE, apiLogin, browserLogin, newCredentials, REFRESH_COOKIE, signUp } from './harness/accounts';
 import { randomAddress, runDir, send, serverFor, servers, setCookieValue, stats } from './harness/client';
-import { liveTokensOfSession, query, sessionIdOf, sessionState } from './harness/database';
+import { liveTokensOfSession, query, sessionIdOf, sessionState, sha256 } from './harness/database';
 import { report } from './harness/report';
 import { LOGIN_ACCOUNT_LIMIT } from './harness/settings';
 
@@ -45,8 +45,10 @@ describe('two instances, one database', () => {
     expect(cleared.filter((cookie) => cookie !== undefined && (cookie.value === '' || cookie.maxAge === 0))).toEqual(
       [],
     );
-    const successors = replies.map((reply) => setCookieValue(reply, REFRESH_COOKIE)?.value).filter(Boolean);
-    expect(successors).toHaveLength(1);
+    // Today exactly one answer carries the successor (the others, inside the grace window, only an
+    // access cookie); what must hold whatever the design is that the live token is one handed out.
+    const successors = replies.flatMap((reply) => setCookieValue(reply, REFRESH_COOKIE)?.value ?? []);
+    expect(successors.length).toBeGreaterThanOrEqual(1);
     const accessTokens = replies.map((reply) => setCookieValue(reply, ACCESS_COOKIE)?.value);
     expect(accessTokens.every((token) => typeof token === 'string' && token.length > 0)).toBe(true);
     const me = await Promise.all(
@@ -59,11 +61,17 @@ describe('two instances, one database', () => {
 
     expect(await sessionState(account.id)).toMatchObject({ sessions: 1, liveTokens: 1 });
     expect(await liveTokensOfSession(sessionId)).toBe(1);
-    // The one live token is the successor the browser kept, and it rotates on.
+    // The one live token is a successor the browser was sent, and it rotates on.
+    const [live] = await query<{ token_hash: string }>(
+      'select token_hash from refresh_tokens where session_id = $1 and revoked_at is null',
+      [sessionId],
+    );
+    const kept = successors.find((token) => sha256(token) === live?.token_hash);
+    expect(kept, 'the live refresh token is one the answers handed out').toBeDefined();
     const next = await send(first, {
       method: 'POST',
       path: '/api/refresh',
-      cookies: { [REFRESH_COOKIE]: successors[0] },
+      cookies: { [REFRESH_COOKIE]: kept },
       sameOrigin: true,
     });
     expect(next.status).toBe(204);
