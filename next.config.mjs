@@ -1,15 +1,17 @@
 import { PHASE_DEVELOPMENT_SERVER } from 'next/constants.js';
 
 /**
- * The Content-Security-Policy allows inline scripts and styles because Next's App Router
- * bootstraps each page with inline scripts (`self.__next_f.push(...)`); a nonce would make
- * every page dynamic. Everything else comes from this origin only. The development server
- * also needs eval: React rebuilds server errors' call stacks in the browser with it.
+ * The Content-Security-Policy of every response the proxy does not shape: the API, static files,
+ * anything outside the proxy's matcher. It allows no inline script at all. Pages get the same
+ * policy from the proxy with a per-request nonce for Next's inline bootstrap scripts instead
+ * (lib/http/content-security-policy.ts, which a test keeps in step with this one); the proxy's
+ * header replaces this one. The development server also needs eval: React rebuilds server errors'
+ * call stacks in the browser with it.
  */
 function contentSecurityPolicy(development) {
   return [
     "default-src 'self'",
-    `script-src 'self' 'unsafe-inline'${development ? " 'unsafe-eval'" : ''}`,
+    `script-src 'self'${development ? " 'unsafe-eval'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
@@ -56,6 +58,10 @@ export default function nextConfig(phase) {
         }
       : { serverExternalPackages: ['@electric-sql/pglite', 'bcrypt'] }),
     poweredByHeader: false,
+    // Next's own trailing-slash redirect (`/login/` → `/login`) is answered before any header rule
+    // applies, so it went out without the security headers. The proxy redirects pages instead;
+    // an API path with a trailing slash is simply served.
+    skipTrailingSlashRedirect: true,
     async headers() {
       return [{ source: '/:path*', headers: securityHeaders(development) }];
     },

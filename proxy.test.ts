@@ -61,7 +61,13 @@ describe('a valid access cookie', () => {
 
     expect(passedThrough(response)).toBe(true);
     expect(response.headers.getSetCookie()).toEqual([]);
-    expect(forwardedCookies(response)).toBeNull();
+    // A page's request goes on with its headers rewritten (the policy's nonce), cookies as they came.
+    expect(forwardedCookies(response)).toEqual(
+      new Map([
+        [ACCESS, session.access],
+        [REFRESH, session.refresh],
+      ]),
+    );
     expect(uses).toBe(0);
     expect(liveRows(await sessionRows(sessionIdOf(session))).map((row) => row.tokenHash)).toEqual([
       hashRefreshToken(session.refresh),
@@ -597,6 +603,66 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
   });
 });
 
+describe('requests Next cannot take apart', () => {
+  it('refuses an undecodable path and a server action off the pages with a JSON 400, before Next’s 500', async () => {
+    const path = await proxy(makeRequest('GET', '/api/chirps/%zz'));
+    expect(await jsonOf(path)).toEqual({ status: 400, body: { error: expect.stringContaining('percent-encoded') } });
+    const action = await proxy(
+      makeRequest('POST', '/api/polka/webhooks', {
+        headers: { 'next-action': '0'.repeat(42), origin: 'https://evil.example' },
+      }),
+    );
+    expect(await jsonOf(action)).toEqual({ status: 400, body: { error: expect.stringContaining('pages only') } });
+  });
+
+  it('a Bearer header does not exempt a page write from the CSRF rule: pages never take one', async () => {
+    const response = await proxy(
+      makeRequest('POST', '/login', { bearer: 'anything', headers: { origin: 'https://evil.example' } }),
+    );
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('the pages’ content security policy', () => {
+  const nonceOf = (policy: string | null) => /'nonce-([^']+)'/.exec(policy ?? '')?.[1];
+
+  it('puts a fresh nonce in each page request and its response, and no unsafe-inline script', async () => {
+    const first = await proxy(makeRequest('GET', '/'));
+    const second = await proxy(makeRequest('GET', '/'));
+    expect(passedThrough(first)).toBe(true);
+    const policy = first.headers.get('content-security-policy');
+    expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}' 'strict-dynamic'; /);
+    expect(policy).not.toContain("'unsafe-inline' ");
+    // Next reads the nonce from the request's header: the same policy goes into the request.
+    expect(first.headers.get('x-middleware-request-content-security-policy')).toBe(policy);
+    expect(nonceOf(second.headers.get('content-security-policy'))).not.toBe(nonceOf(policy));
+  });
+
+  it('shapes every answer the proxy gives a page: a redirect to sign in, a signed-out page', async () => {
+    const redirected = await proxy(makeRequest('GET', '/account', { cookies: { [REFRESH]: 'f'.repeat(64) } }));
+    expect(redirected.status).toBe(307);
+    expect(nonceOf(redirected.headers.get('content-security-policy'))).toBeDefined();
+    const signedOut = await proxy(makeRequest('GET', '/', { cookies: { [REFRESH]: 'f'.repeat(64) } }));
+    expect(nonceOf(signedOut.headers.get('content-security-policy'))).toBeDefined();
+  });
+
+  it('sends a page address with a trailing slash to the one without, keeping the query, with its policy', async () => {
+    const response = await proxy(makeRequest('GET', '/users/abc/?cursor=x'));
+    expect(response.status).toBe(308);
+    expect(new URL(response.headers.get('location') ?? '').pathname).toBe('/users/abc');
+    expect(new URL(response.headers.get('location') ?? '').search).toBe('?cursor=x');
+    expect(nonceOf(response.headers.get('content-security-policy'))).toBeDefined();
+    expect(passedThrough(await proxy(makeRequest('GET', '/')))).toBe(true);
+  });
+
+  it('leaves the API alone: its policy is the static one from next.config.mjs', async () => {
+    const session = await browserSession();
+    const response = await proxy(makeRequest('GET', '/api/me', { cookies: { [ACCESS]: session.access } }));
+    expect(passedThrough(response)).toBe(true);
+    expect(response.headers.get('content-security-policy')).toBeNull();
+  });
+});
+
 describe('config.matcher', () => {
   type Probe = { headers?: Record<string, string>; cookies?: Record<string, string> };
   const matches = (url: string, probe: Probe = {}) => unstable_doesMiddlewareMatch({ config, url, ...probe });
@@ -610,13 +676,27 @@ describe('config.matcher', () => {
     },
   );
 
+  it('runs for a server-action header anywhere, and for any percent-encoded path (Next cannot decode some)', () => {
+    expect(matches('/api/polka/webhooks', { headers: { 'next-action': 'x' } })).toBe(true);
+    expect(matches('/api/x', { headers: { 'content-type': 'multipart/form-data; boundary=x' } })).toBe(true);
+    expect(matches('/api/chirps/%zz')).toBe(true);
+    expect(matches('/api/sessions/a%20b')).toBe(true);
+  });
+
   it('runs for a browser write without cookies (it has an Origin), and for a cookie-session login script', () => {
     expect(matches('/login', { headers: { origin: 'https://evil.example' } })).toBe(true);
     expect(matches('/api/login', { headers: { 'x-chirpy-session': 'cookie' } })).toBe(true);
   });
 
-  it.each(['/', '/api/healthz', '/api/chirps/123', '/users/123'])(
-    'does not run for an anonymous read or a bearer call: %s',
+  it.each(['/', '/login', '/signup', '/users/123', '/account', '/no-such-page'])(
+    'runs for every page, signed in or not (each gets its nonce): %s',
+    (url) => {
+      expect(matches(url)).toBe(true);
+    },
+  );
+
+  it.each(['/api/healthz', '/api/chirps/123', '/api/me'])(
+    'does not run for an anonymous API read or a bearer call: %s',
     (url) => {
       expect(matches(url)).toBe(false);
       expect(matches(url, { headers: { authorization: 'Bearer x' }, cookies: { theme: 'dark' } })).toBe(false);

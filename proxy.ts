@@ -12,17 +12,51 @@ import { loginPath } from '@/lib/auth/redirects';
 import { renewBrowserSession } from '@/lib/auth/session-flow';
 import { verifyAccessToken } from '@/lib/auth/tokens';
 import { readAuthorization } from '@/lib/http/authorization';
+import { createNonce, pageContentSecurityPolicy } from '@/lib/http/content-security-policy';
 import { rateLimitedResponse, unavailableResponse } from '@/lib/http/error-pages';
 import { logFault } from '@/lib/http/fault-log';
 import { requestContext } from '@/lib/http/forwarded';
+import { malformedRequest } from '@/lib/http/malformed-requests';
+import { errorResponse } from '@/lib/http/responses';
 
 /**
- * Keeps a browser session's short-lived access cookie fresh, using the refresh cookie only when
- * the access cookie is missing or expired. A valid access cookie costs one HMAC check and no
+ * Two jobs. Every page gets a Content-Security-Policy with a fresh nonce, in the request (Next
+ * stamps it on its inline scripts) and in the response (lib/http/content-security-policy.ts).
+ * And a browser session's short-lived access cookie is kept fresh, using the refresh cookie only
+ * when the access cookie is missing or expired. A valid access cookie costs one HMAC check and no
  * database work. This is an optimistic gate: pages and handlers check the user again where they
  * read data (lib/auth/current-user.ts).
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
+  const page = isPagePath(request.nextUrl.pathname);
+  const malformed = await malformedRequest(request, request.nextUrl.pathname, page);
+  if (malformed !== null) return errorResponse(400, malformed);
+  if (!page) return guardSession(request);
+  const policy = pageContentSecurityPolicy(createNonce());
+  if (hasTrailingSlash(request)) return withPolicy(withoutTrailingSlash(request), policy);
+  request.headers.set('content-security-policy', policy);
+  return withPolicy(await guardSession(request), policy);
+}
+
+function withPolicy(response: NextResponse, policy: string): NextResponse {
+  response.headers.set('Content-Security-Policy', policy);
+  return response;
+}
+
+/** One address per page: `/login/` is `/login` (what Next's own redirect did, without our headers). */
+function hasTrailingSlash(request: NextRequest): boolean {
+  const path = request.nextUrl.pathname;
+  return path.length > 1 && path.endsWith('/');
+}
+
+function withoutTrailingSlash(request: NextRequest): NextResponse {
+  // A plain URL: NextURL puts back the trailing slash it was made with.
+  const url = new URL(request.url);
+  url.pathname = url.pathname.replace(/\/+$/, '') || '/';
+  return NextResponse.redirect(url, 308);
+}
+
+async function guardSession(request: NextRequest): Promise<NextResponse> {
   const secure = isSecureNextRequest(request);
   const names = sessionCookieNames(secure);
   const hasSession = request.cookies.has(names.access) || request.cookies.has(names.refresh);
@@ -30,10 +64,10 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   if (mustComeFromOurPages(request, hasSession) && !isSameOriginRequest(request)) {
     return NextResponse.json({ error: 'Cross-site request refused' }, { status: 403 });
   }
-  if (!hasSession || setsSessionCookies(request)) return NextResponse.next();
+  if (!hasSession || setsSessionCookies(request)) return passOn(request);
 
   const access = request.cookies.get(names.access)?.value;
-  if (access && (await verifyAccessToken(access)).ok) return NextResponse.next();
+  if (access && (await verifyAccessToken(access)).ok) return passOn(request);
 
   const refresh = request.cookies.get(names.refresh)?.value;
   if (!refresh) return signedOut(request, secure);
@@ -61,12 +95,15 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
  * The CSRF rule. A write that a browser's cookies authenticate must come from our own pages; so
  * must every write to a page (pages take only their Server Actions' posts, sign-in and sign-up
  * included, which is what stops login CSRF before any cookie exists), and a script's JSON login
- * asking for a cookie session. Bearer requests carry their credential themselves and are exempt;
- * so are cookieless API calls (webhooks, API clients), whatever their content type.
+ * asking for a cookie session. Bearer API requests carry their credential themselves and are
+ * exempt; so are cookieless API calls (webhooks, API clients), whatever their content type.
  */
 function mustComeFromOurPages(request: NextRequest, hasSession: boolean): boolean {
-  if (isSafeMethod(request.method) || usesBearer(request)) return false;
-  return hasSession || isPagePath(request.nextUrl.pathname) || request.headers.has('x-chirpy-session');
+  if (isSafeMethod(request.method)) return false;
+  // Pages never take a Bearer token, so one does not exempt a page write from the rule.
+  if (isPagePath(request.nextUrl.pathname)) return true;
+  if (usesBearer(request)) return false;
+  return hasSession || request.headers.has('x-chirpy-session');
 }
 
 function isPagePath(path: string): boolean {
@@ -86,6 +123,16 @@ function setsSessionCookies(request: NextRequest): boolean {
 function usesBearer(request: NextRequest): boolean {
   const authorization = readAuthorization(request.headers, 'Bearer');
   return authorization.present && authorization.ok;
+}
+
+/**
+ * The request goes on with the headers set here: a page's policy. An API request has none, and
+ * goes on as it came (rewriting its headers would cost every cookie-carrying API call).
+ */
+function passOn(request: NextRequest): NextResponse {
+  return isPagePath(request.nextUrl.pathname)
+    ? NextResponse.next({ request: { headers: request.headers } })
+    : NextResponse.next();
 }
 
 /** New cookies go both to the browser and into this same request, for the page being rendered. */
@@ -121,14 +168,21 @@ function isPrivatePage(request: NextRequest): boolean {
 }
 
 /**
- * The proxy runs only for requests it has work to do on: those carrying a session cookie (renewal,
- * the CSRF rule), and writes a browser sends with an Origin or a script's cookie-login header (the
- * CSRF rule before any cookie exists). Anonymous reads and bearer API calls skip it entirely and
- * pay nothing for it. Every source is the same: pages and API routes, not Next's internals or
- * static files. Next reads this object statically, so it is spelled out rather than built.
+ * The proxy runs for every page (each needs its nonce) and, elsewhere, only for requests it has
+ * work on: those carrying a session cookie (renewal, the CSRF rule), writes a browser sends with an
+ * Origin or a script's cookie-login header (the CSRF rule before any cookie exists), and the ones
+ * that may be malformed in a way Next cannot handle (a server-action header, a multipart body, a
+ * percent-encoded path).
+ * Anonymous API reads and bearer API calls skip it entirely and pay nothing for it. Never Next's
+ * internals or static files. Next reads this object statically, so it is spelled out rather than
+ * built.
  */
 export const config = {
   matcher: [
+    {
+      source:
+        '/((?!api/|_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+    },
     {
       source:
         '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
@@ -159,5 +213,17 @@ export const config = {
         '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
       has: [{ type: 'header', key: 'x-chirpy-session' }],
     },
+    {
+      source:
+        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+      has: [{ type: 'header', key: 'next-action' }],
+    },
+    {
+      source:
+        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
+      has: [{ type: 'header', key: 'content-type', value: 'multipart/form-data.*' }],
+    },
+    // Any percent-encoded path, so that one Next cannot decode is refused here (a 400, not its 500).
+    { source: '/(.*%.*)' },
   ],
 };

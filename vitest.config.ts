@@ -18,7 +18,13 @@ export default defineConfig(({ mode }) => {
     test: {
       // `*.postgres.test.ts` need a real PostgreSQL (a relay in front of it): they run with DATABASE_URL.
       include: ['**/*.test.ts'],
-      exclude: ['**/node_modules/**', 'e2e/**', '.next/**', ...(testDriver === 'pg' ? [] : ['**/*.postgres.test.ts'])],
+      exclude: [
+        '**/node_modules/**',
+        'e2e/**',
+        'reliability/**',
+        '.next/**',
+        ...(testDriver === 'pg' ? [] : ['**/*.postgres.test.ts']),
+      ],
       globalSetup: ['test/global-setup.ts'],
       setupFiles: ['test/setup.ts'],
       // One process, files in turn, modules shared: one database for the whole run (an in-memory

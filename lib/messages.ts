@@ -41,6 +41,9 @@ export const MESSAGES = {
   session_already_ended: 'That session had already ended.',
   other_sessions_signed_out: 'Every other session is signed out.',
   no_other_sessions: 'You are not signed in anywhere else.',
+  malformed_path: 'The path is not valid percent-encoded UTF-8',
+  action_off_page: 'Server actions are posted to pages only',
+  malformed_form: 'The form data does not match its Content-Type',
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -2,6 +2,7 @@ import 'server-only';
 import { resolveJwtSecrets } from './auth/jwt-secret';
 import { getCleanupSettings, getProxyTrust, getSettings } from './config';
 import { getDb, selectDriver } from './db/client';
+import { installBaselineHeaders } from './http/baseline-headers';
 import { installPeerStamp } from './http/forwarded';
 
 /**
@@ -26,6 +27,7 @@ export async function prepareServer(): Promise<void> {
   try {
     checkConfiguration();
     installPeerStamp();
+    installBaselineHeaders();
     const selection = selectDriver(process.env);
     if (selection.ok && selection.choice.driver === 'pglite') await getDb();
   } catch (error) {

@@ -24,8 +24,12 @@ export type Authentication = { ok: true; user: User; sessionId: string | null } 
 const INVALID: Authentication = { ok: false, error: 'Invalid access token' };
 
 /**
- * `carrier` is where the token came from. The cookie only ever holds browser-session tokens we
- * put there: an API token, or one naming no session, found in it was put there by someone else.
+ * `carrier` is where the token came from, and each carrier holds one kind of session's tokens.
+ * The cookie only ever holds browser-session tokens we put there: an API token, or one naming no
+ * session, found in it was put there by someone else. And a browser session's token never leaves
+ * its httpOnly cookie on our doing: sent as a Bearer token, it was lifted from the cookie (by an
+ * extension, a proxy log, a copied request), and a Bearer call skips the CSRF rule the cookie is
+ * held to, so it is refused.
  */
 async function userForAccessToken(token: string, carrier: 'header' | 'cookie'): Promise<Authentication> {
   const check = await verifyAccessToken(token);
@@ -36,7 +40,7 @@ async function userForAccessToken(token: string, carrier: 'header' | 'cookie'): 
     const user = await findUserById(check.userId);
     return user ? { ok: true, user, sessionId: null } : INVALID;
   }
-  const client = carrier === 'cookie' ? 'browser' : undefined;
+  const client = carrier === 'cookie' ? 'browser' : 'bearer';
   const user = await findSessionUser(check.sessionId, check.userId, client);
   return user ? { ok: true, user, sessionId: check.sessionId } : INVALID;
 }

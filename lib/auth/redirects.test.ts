@@ -12,6 +12,9 @@ describe('safeNextPath (where sign-in sends you)', () => {
   it.each([
     ['another origin, scheme-relative', '//evil.example'],
     ['another origin behind a backslash', '/\\evil.example'],
+    ['another origin behind a dot segment', '/.//evil.example'],
+    ['another origin behind parent segments', '/../..//evil.example'],
+    ['another origin behind a dot segment and a backslash', '/./\\evil.example'],
     ['an absolute URL', 'https://evil.example/'],
     ['a javascript: URL', 'javascript:alert(1)'],
     ['a relative path', 'users/1'],

@@ -4,15 +4,21 @@
  * smuggles control characters falls back to the home page.
  */
 export function safeNextPath(candidate: string | null | undefined, fallback = '/'): string {
-  if (!candidate?.startsWith('/') || candidate.startsWith('//') || candidate.startsWith('/\\')) {
-    return fallback;
-  }
+  if (!candidate || !isSitePath(candidate)) return fallback;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(candidate)) return fallback;
   const base = 'http://chirpy.invalid';
   const resolved = new URL(candidate, base);
   if (resolved.origin !== base) return fallback;
-  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  // Checked again after resolving: dot segments collapse `/.//evil.example` into `//evil.example`,
+  // which the browser reads as another origin when it is written back into a Location header.
+  const path = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  return isSitePath(path) ? path : fallback;
+}
+
+/** A path on this site, not one a browser reads as another origin (`//host`, `/\host`). */
+function isSitePath(path: string): boolean {
+  return path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\');
 }
 
 export function loginPath(next: string): string {

@@ -105,6 +105,11 @@ describe('verifyAccessToken', () => {
     ['without an expiry', () => signJwt({ ...accessClaims(randomUUID()), exp: undefined })],
     ['without iat', () => signJwt({ ...accessClaims(randomUUID()), iat: undefined })],
     ['with a session id that is not a UUID', () => signJwt({ ...accessClaims(randomUUID()), sid: 'admin' })],
+    [
+      'issued in the future (iat past the clock tolerance)',
+      () => signJwt({ ...accessClaims(randomUUID()), iat: nowSeconds() + 3600, exp: nowSeconds() + 7200 }),
+    ],
+    ['not valid yet (nbf in the future)', () => signJwt({ ...accessClaims(randomUUID()), nbf: nowSeconds() + 3600 })],
     ['that is not a JWT at all', () => 'not.a.jwt'],
     ['that is a refresh token', () => createRefreshTokenValue()],
     ['that is empty', () => ''],
@@ -116,6 +121,11 @@ describe('verifyAccessToken', () => {
     const userId = randomUUID();
 
     expect(await verifyAccessToken(await signJwt(accessClaims(userId)))).toMatchObject({ ok: true, userId });
+  });
+
+  it('accepts a token issued a little ahead of its own clock (another instance’s clock may run ahead)', async () => {
+    const claims = { ...accessClaims(randomUUID()), iat: nowSeconds() + 3 };
+    expect(await verifyAccessToken(await signJwt(claims))).toMatchObject({ ok: true });
   });
 
   it('still accepts tokens of JWT_SECRET_PREVIOUS after a rotation, and signs only with the new secret', async () => {

@@ -78,6 +78,14 @@ const accessClaimsSchema = z.object({
   sid: z.uuid().optional(),
 });
 
+/**
+ * jose checks `exp` and `nbf` but not that `iat` has passed. We never issue a token dated ahead of
+ * our clock (beyond the skew between instances), so one that is was not made by us as we make them.
+ */
+function issuedInTheFuture(issuedAt: number): boolean {
+  return issuedAt > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS;
+}
+
 export type AccessTokenCheck =
   | { ok: true; userId: string; sessionId: string | null }
   | { ok: false; reason: 'expired' | 'invalid' };
@@ -101,7 +109,7 @@ async function verifyWithKey(token: string, key: CryptoKey): Promise<AccessToken
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     const claims = accessClaimsSchema.safeParse(payload);
-    if (!claims.success) return { ok: false, reason: 'invalid' };
+    if (!claims.success || issuedInTheFuture(claims.data.iat)) return { ok: false, reason: 'invalid' };
     return { ok: true, userId: claims.data.sub, sessionId: claims.data.sid ?? null };
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };

@@ -2,6 +2,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { Pool, type PoolClient } from 'pg';
 import { logFault } from '../http/fault-log';
+import { withMigrationLock } from './migration-lock';
 import { MIGRATIONS_FOLDER } from './migrations';
 import { schema } from './schema';
 import type { OpenDatabase } from './types';
@@ -15,7 +16,12 @@ export async function openNodePostgres(url: string): Promise<OpenDatabase> {
   const db = drizzle({ client: pool, schema });
   return {
     db,
-    migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    // Under the advisory lock, on the one connection that holds it (lib/db/migration-lock.ts).
+    migrate: () =>
+      withMigrationLock(
+        () => pool.connect(),
+        (client) => migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+      ),
     close: () => pool.end(),
   };
 }

@@ -2,6 +2,7 @@ import { createPool } from '@vercel/postgres';
 import { drizzle } from 'drizzle-orm/vercel-postgres';
 import { migrate } from 'drizzle-orm/vercel-postgres/migrator';
 import { describeError } from './errors';
+import { withMigrationLock } from './migration-lock';
 import { MIGRATIONS_FOLDER } from './migrations';
 import { schema } from './schema';
 import type { OpenDatabase } from './types';
@@ -17,7 +18,12 @@ export async function openVercelPostgres(url: string): Promise<OpenDatabase> {
   const db = drizzle({ client: pool, schema });
   return {
     db,
-    migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    // Two deploys building at once must not both apply migrations (lib/db/migration-lock.ts).
+    migrate: () =>
+      withMigrationLock(
+        () => pool.connect(),
+        (client) => migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+      ),
     close: () => pool.end(),
   };
 }

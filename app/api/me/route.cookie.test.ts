@@ -92,4 +92,10 @@ describe('GET /api/me with the session cookie', () => {
     await expectUnauthorized(await me({ chirpy_access: api.token }));
     expect((await GET(makeRequest('GET', '/api/me', { bearer: api.token }))).status).toBe(200);
   });
+
+  it('the cookie’s access token sent as a Bearer token is refused: a browser session’s tokens stay in its cookies', async () => {
+    const session = await browserSession();
+    await expectUnauthorized(await GET(makeRequest('GET', '/api/me', { bearer: session.access })));
+    expect((await me({ chirpy_access: session.access })).status).toBe(200);
+  });
 });

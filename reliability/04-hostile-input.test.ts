@@ -1,0 +1,336 @@
+import fc from 'fast-check';
+import type { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  ACCESS_COOKIE,
+  type ApiSession,
+  apiLogin,
+  type BrowserSession,
+  browserLogin,
+  signUp,
+} from './harness/accounts';
+import { inspect, runDir, serverFor, servers, stats } from './harness/client';
+import { type AppTable, changedTables, databaseUrl, fingerprint } from './harness/database';
+import { type RawRequest, rawSend } from './harness/raw';
+import { report } from './harness/report';
+
+/**
+ * Property-based fuzzing of every route's body, query, path and headers: wrong types, huge and
+ * deep JSON, bytes that are not UTF-8, NUL, odd content types, headers given twice. Whatever
+ * arrives, the answer is never a 5xx, it arrives whole, and a 4xx changes nothing in the database
+ * (attempts counted by a rate limit and the audit log excepted, where the README says they are).
+ */
+
+const RUNS_PER_ROUTE = Number(process.env.RELIABILITY_FUZZ_RUNS ?? 60);
+const polkaKey = inject('reliabilityPolkaKey');
+const cronSecret = inject('reliabilityCronSecret');
+
+type Route = { method: string; path: string; id?: 'chirp' | 'session' | 'user' };
+
+/** Every route of the app, each with the methods it answers and one it does not. */
+const ROUTES: Route[] = [
+  { method: 'POST', path: '/api/users' },
+  { method: 'PUT', path: '/api/users' },
+  { method: 'POST', path: '/api/login' },
+  { method: 'POST', path: '/api/refresh' },
+  { method: 'POST', path: '/api/revoke' },
+  { method: 'GET', path: '/api/chirps' },
+  { method: 'POST', path: '/api/chirps' },
+  { method: 'GET', path: '/api/chirps/{id}', id: 'chirp' },
+  { method: 'DELETE', path: '/api/chirps/{id}', id: 'chirp' },
+  { method: 'POST', path: '/api/polka/webhooks' },
+  { method: 'GET', path: '/api/me' },
+  { method: 'GET', path: '/api/sessions' },
+  { method: 'DELETE', path: '/api/sessions/{id}', id: 'session' },
+  { method: 'POST', path: '/api/sessions/revoke-others' },
+  { method: 'GET', path: '/api/healthz' },
+  { method: 'GET', path: '/api/cron/cleanup' },
+  { method: 'POST', path: '/admin/reset' },
+  { method: 'GET', path: '/' },
+  { method: 'POST', path: '/' },
+  { method: 'GET', path: '/login' },
+  { method: 'POST', path: '/login' },
+  { method: 'GET', path: '/signup' },
+  { method: 'GET', path: '/users/{id}', id: 'user' },
+  { method: 'PATCH', path: '/api/chirps' },
+];
+
+let session: ApiSession;
+let browser: BrowserSession;
+let someChirpId: string;
+let database: Client;
+const outcomes: Record<string, number> = {};
+let cases = 0;
+const startRequests = stats.requests;
+
+beforeAll(async () => {
+  const account = await signUp(serverFor(0), 'fuzz');
+  session = await apiLogin(serverFor(1), account);
+  const victim = await signUp(serverFor(1), 'fuzzvictim');
+  browser = await browserLogin(serverFor(0), victim);
+  const { default: pg } = await import('pg');
+  database = new pg.Client({ connectionString: databaseUrl });
+  await database.connect();
+  const { rows } = await database.query<{ id: string }>('select id from chirps limit 1');
+  someChirpId = rows[0]?.id ?? '00000000-0000-4000-8000-000000000000';
+});
+
+afterAll(async () => {
+  await database?.end();
+  report(runDir, 'hostile input', {
+    requests: stats.requests - startRequests + cases,
+    fuzzCases: cases,
+    statuses: outcomes,
+  });
+});
+
+// ---- the pieces of a hostile request ----
+
+const latin1 = (codes: number[]) => String.fromCharCode(...codes);
+/** A string whose chars are bytes: anything but CR and LF, which would end the header line. */
+const headerBytes = fc
+  .array(
+    fc.integer({ min: 0, max: 255 }).filter((byte) => byte !== 10 && byte !== 13),
+    { maxLength: 60 },
+  )
+  .map(latin1);
+
+const junkText = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'null',
+    'undefined',
+    '{}',
+    '[]',
+    '../../etc/passwd',
+    '%00',
+    '\u202e',
+    '🐦'.repeat(50),
+  ),
+);
+
+/** A path segment as sent: percent-encoded junk, raw high bytes, dots, NUL, very long ones. */
+const segment = fc.oneof(
+  fc.uuid().map(String),
+  fc.constantFrom(
+    'real',
+    '00000000-0000-0000-0000-000000000000',
+    '..',
+    '.',
+    '%2e%2e',
+    '%00',
+    '%ff%fe',
+    '%',
+    '%zz',
+    'a%2Fb',
+    '',
+  ),
+  fc.string({ maxLength: 30 }).map((text) => encodeURIComponent(text)),
+  fc.array(fc.integer({ min: 0x21, max: 0xff }), { maxLength: 20 }).map(latin1),
+  fc.integer({ min: 1, max: 6_000 }).map((length) => 'a'.repeat(length)),
+);
+
+const queryKey = fc.oneof(
+  fc.constantFrom('author_id', 'sort', 'limit', 'cursor', 'next'),
+  junkText.map(encodeURIComponent),
+);
+const queryValue = fc.oneof(
+  junkText.map(encodeURIComponent),
+  fc.constantFrom('asc', 'desc', '0', '-1', '101', '1e3', '99999999999999999999', 'MjAyNi0w', '%', '%ff', '%00'),
+  fc.uuid().map(String),
+);
+const query = fc.oneof(
+  fc.constant(''),
+  fc
+    .array(fc.tuple(queryKey, queryValue), { maxLength: 6 })
+    .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([key, value]) => `${key}=${value}`).join('&')}`)),
+);
+
+const deepJson = fc
+  .integer({ min: 1, max: 30_000 })
+  .chain((depth) =>
+    fc.constantFrom('['.repeat(depth) + ']'.repeat(depth), `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
+  );
+const shapedFields = fc.record(
+  {
+    email: fc.oneof(fc.jsonValue(), fc.emailAddress(), junkText),
+    password: fc.oneof(fc.jsonValue(), fc.string({ maxLength: 100 }), junkText),
+    body: fc.oneof(fc.jsonValue(), fc.string({ maxLength: 200 }), junkText),
+    event: fc.oneof(fc.constant('user.upgraded'), fc.jsonValue()),
+    data: fc.oneof(fc.record({ user_id: fc.oneof(fc.uuid().map(String), fc.jsonValue()) }), fc.jsonValue()),
+    next: fc.oneof(fc.constantFrom('//evil.example', '/\\evil.example', 'https://evil.example'), junkText),
+  },
+  { requiredKeys: [] },
+);
+
+/** Bodies: JSON of every shape, the right fields with the wrong types, and bytes that are not JSON at all. */
+const body = fc.oneof(
+  { weight: 4, arbitrary: shapedFields.map((value) => Buffer.from(JSON.stringify(value))) },
+  { weight: 2, arbitrary: fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? '')) },
+  { weight: 1, arbitrary: deepJson.map((text) => Buffer.from(text)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 60 * 1024, max: 80 * 1024 })
+      .map((size) => Buffer.from(JSON.stringify({ email: 'a@b.example', password: 'x'.repeat(size) }))),
+  },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      Buffer.from('{"email":"a\u0000b@example.com","password":"correct horse\u0000battery"}'),
+      Buffer.from('{"body":"nul\\u0000inside"}'),
+      Buffer.from([0x7b, 0x22, 0x62, 0x6f, 0x64, 0x79, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+      Buffer.from('\uFEFF{"email":"bom@example.com","password":"12345678"}'),
+      Buffer.from('{"email":"x@example.com","email":"y@example.com","password":"12345678"}'),
+      Buffer.alloc(0),
+    ),
+  },
+);
+
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-16',
+  'application/json; charset=latin1',
+  'text/plain',
+  'text/plain;charset=UTF-8',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'multipart/form-data; boundary=----x',
+  'application/xml',
+  '*/*',
+  '',
+  'application/json, text/html',
+);
+
+type Credential = 'none' | 'access' | 'refresh' | 'browser access' | 'polka' | 'cron' | 'junk';
+// A valid access token most often, so that bodies reach the handlers behind authentication.
+const credential = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<Credential>('access') },
+  { weight: 3, arbitrary: fc.constantFrom<Credential>('none', 'refresh', 'browser access', 'polka', 'cron', 'junk') },
+);
+
+const extraHeader = fc.oneof(
+  fc.tuple(fc.constant('Content-Type'), contentType),
+  fc.tuple(
+    fc.constant('Authorization'),
+    fc.oneof(junkText, headerBytes, fc.constantFrom('Bearer', 'Bearer  a b', 'Basic eDp5')),
+  ),
+  fc.tuple(fc.constant('Cookie'), fc.oneof(headerBytes, fc.constant(`${ACCESS_COOKIE}=junk; ${ACCESS_COOKIE}=more`))),
+  fc.tuple(
+    fc.constant('X-Forwarded-For'),
+    fc.oneof(headerBytes, fc.constantFrom('', ',,,', '::1', '1.2.3.4, 5.6.7.8')),
+  ),
+  fc.tuple(fc.constant('X-Forwarded-Host'), headerBytes),
+  fc.tuple(fc.constant('X-Forwarded-Proto'), fc.constantFrom('https', 'http', 'gopher', '')),
+  fc.tuple(fc.constant('Origin'), fc.oneof(headerBytes, fc.constantFrom('null', 'https://evil.example'))),
+  fc.tuple(fc.constant('Sec-Fetch-Site'), fc.constantFrom('same-origin', 'cross-site', 'same-site', 'none', '')),
+  fc.tuple(fc.constant('User-Agent'), headerBytes),
+  fc.tuple(fc.constant('X-Chirpy-Session'), fc.constantFrom('cookie', 'bearer', '')),
+  fc.tuple(
+    fc.constant('Next-Action'),
+    fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 40, maxLength: 42 }), headerBytes),
+  ),
+  fc.tuple(fc.constant('Accept'), fc.constantFrom('text/x-component', 'application/json', '*/*', 'text/html')),
+  fc.tuple(fc.constant('RSC'), fc.constantFrom('1', '0')),
+  fc.tuple(fc.constant('Content-Encoding'), fc.constantFrom('gzip', 'br', 'identity')),
+  fc.tuple(fc.constant('Expect'), fc.constantFrom('100-continue', 'nonsense')),
+  fc.tuple(
+    headerBytes.filter((name) => /^[A-Za-z0-9-]{1,40}$/.test(name)),
+    headerBytes,
+  ),
+);
+
+function credentialHeader(kind: Credential): Array<[string, string]> {
+  switch (kind) {
+    case 'none':
+      return [];
+    case 'access':
+      return [['Authorization', `Bearer ${session.token}`]];
+    case 'refresh':
+      return [['Authorization', `Bearer ${session.refreshToken}`]];
+    case 'browser access':
+      // The access cookie alone: never a refresh cookie, whose renewal a 4xx answer may follow.
+      return [['Cookie', `${ACCESS_COOKIE}=${browser.access}`]];
+    case 'polka':
+      return [['Authorization', `ApiKey ${polkaKey}`]];
+    case 'cron':
+      return [['Authorization', `Bearer ${cronSecret}`]];
+    case 'junk':
+      return [['Authorization', 'Bearer eyJhbGciOiJub25lIn0.e30.']];
+  }
+}
+
+const hostileRequest = (route: Route) =>
+  fc
+    .record({
+      method: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(route.method) },
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH'),
+      ),
+      id: segment,
+      extraSegment: fc.option(segment, { freq: 5 }),
+      query,
+      credential,
+      headers: fc.array(extraHeader, { maxLength: 6 }),
+      duplicated: fc.boolean(),
+      body: fc.option(body, { freq: 8 }),
+    })
+    .map((parts): RawRequest => {
+      const id = route.id === 'chirp' && parts.id === 'real' ? someChirpId : parts.id;
+      let path = route.path.replace('{id}', id);
+      if (parts.extraSegment !== null) path = `${path}/${parts.extraSegment}`;
+      const headers: Array<[string, string]> = [...credentialHeader(parts.credential), ...parts.headers];
+      // Every header given twice, the second time with another value.
+      if (parts.duplicated) headers.push(...headers.map(([name]): [string, string] => [name, 'duplicate']));
+      return { method: parts.method, target: `${path}${parts.query}`, headers, body: parts.body ?? Buffer.alloc(0) };
+    });
+
+/** Tables a refused attempt may still write to: rate-limit counters and the audit log's record of it. */
+function allowedChanges(request: RawRequest, status: number): AppTable[] {
+  const counted =
+    status === 429 ||
+    (request.method === 'POST' && request.target.startsWith('/api/login') && status === 401) ||
+    (request.method === 'POST' && request.target.startsWith('/api/users') && status === 409);
+  return counted ? ['rate_limits', 'auth_events'] : [];
+}
+
+describe('hostile input to every route', () => {
+  for (const [index, route] of ROUTES.entries()) {
+    it(`${route.method} ${route.path}: never a 5xx, always a whole answer, and a 4xx changes nothing`, async () => {
+      const server = serverFor(index);
+      await fc.assert(
+        fc.asyncProperty(hostileRequest(route), async (request) => {
+          cases += 1;
+          const before = await fingerprint(database);
+          const reply = await rawSend(server, request);
+          const after = await fingerprint(database);
+          outcomes[String(reply.status)] = (outcomes[String(reply.status)] ?? 0) + 1;
+          inspect(`fuzz ${request.method} ${request.target.slice(0, 60)}`, reply);
+          expect(reply.complete, 'the whole answer arrived').toBe(true);
+          expect(
+            reply.status,
+            `${request.method} ${request.target.slice(0, 120)}: ${reply.body.slice(0, 300)}`,
+          ).toBeLessThan(500);
+          if (reply.status >= 400) {
+            const allowed = allowedChanges(request, reply.status);
+            const changed = changedTables(before, after).filter((table) => !allowed.includes(table));
+            expect(
+              changed,
+              `${reply.status} to ${request.method} ${request.target.slice(0, 120)} changed the database`,
+            ).toEqual([]);
+          }
+        }),
+        { numRuns: RUNS_PER_ROUTE, endOnFailure: true },
+      );
+    });
+  }
+
+  it('the servers survived it all', async () => {
+    for (const server of servers) expect(() => process.kill(server.pid, 0)).not.toThrow();
+  });
+});
