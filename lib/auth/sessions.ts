@@ -56,6 +56,17 @@ function browserCookieExpiry(absoluteEnd: Date, now: Date): Date {
   return absoluteEnd < idleEnd ? absoluteEnd : idleEnd;
 }
 
+/**
+ * Serialises, per user, the statements that add a refresh token (a rotation) and those that end
+ * sessions. Without it a sign-out racing a rotation could miss the successor: its UPDATE waits
+ * for the rotating row, then skips it as revoked, and the successor inserted after the sign-out's
+ * snapshot stays live. Under this lock, whichever comes second sees what the first committed.
+ * A transaction-scoped advisory lock: released at commit, and by any instance.
+ */
+function userSessionsLock(userId: SQL): SQL {
+  return sql`pg_advisory_xact_lock(hashtextextended('chirpy-sessions:' || ${userId}::text, 0))`;
+}
+
 export async function createSession(
   userId: string,
   client: SessionClient,
@@ -191,7 +202,8 @@ export async function rotateRefreshToken(token: string, context: RequestContext)
   const result = rotationRows.parse(
     await db.execute(sql`
       with presented as (
-        select session_id, user_id from refresh_tokens where token_hash = ${tokenHash} and client = 'browser'
+        select session_id, user_id, ${userSessionsLock(sql`user_id`)} as locked
+        from refresh_tokens where token_hash = ${tokenHash} and client = 'browser'
       ), hit as (
         ${countingUpsert('cookie_rotation', sql`select 'cookie_rotation:' || session_id from presented`)}
       ), retired as (
@@ -250,8 +262,16 @@ async function judgeRetiredToken(
   now: Date,
   context: RequestContext,
 ): Promise<RotationOutcome> {
+  const [presented] = await tx
+    .select({ userId: refreshTokens.userId, client: refreshTokens.client })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, tokenHash));
+  if (presented?.client !== 'browser') return { ok: false, reason: 'unknown' };
+  // The user's lock before any row lock, in the order every other holder takes them (a rotation,
+  // a sign-out), so that none of them can deadlock; then the row, as it is now.
+  await tx.execute(sql`select ${userSessionsLock(sql`${presented.userId}`)}`);
   const row = await lockedToken(tx, tokenHash);
-  if (row?.client !== 'browser') return { ok: false, reason: 'unknown' };
+  if (row === undefined) return { ok: false, reason: 'unknown' };
   if (row.revokedAt === null) return { ok: false, reason: 'expired' };
   // A superseded token was replaced behind its holder's back: two parties hold this session.
   if (row.revokedReason === 'superseded') return revokeForReuse(tx, row, now);
@@ -355,16 +375,25 @@ const REVOKED_REASON: Record<SessionEndedBy, NonNullable<RefreshToken['revokedRe
  */
 async function endSessions(scope: SQL, endedBy: SessionEndedBy, context: RequestContext): Promise<string[]> {
   const db = await getDb();
-  const now = new Date();
-  const revoked = await db
-    .update(refreshTokens)
-    .set({ revokedAt: now, revokedReason: REVOKED_REASON[endedBy], updatedAt: now })
-    .where(both(scope, isNull(refreshTokens.revokedAt)))
-    .returning({
-      sessionId: refreshTokens.sessionId,
-      userId: refreshTokens.userId,
-      wasLive: sql<boolean>`${isUsable(now)}`,
-    });
+  const revoked = await db.transaction(async (tx) => {
+    const owners = await tx.selectDistinct({ userId: refreshTokens.userId }).from(refreshTokens).where(scope);
+    // In one order, so that two calls locking the same users cannot deadlock.
+    for (const { userId } of owners.sort((a, b) => a.userId.localeCompare(b.userId))) {
+      await tx.execute(sql`select ${userSessionsLock(sql`${userId}`)}`);
+    }
+    // A statement after the lock: it sees a successor a rotation committed while we waited.
+    const now = new Date();
+    return tx
+      .update(refreshTokens)
+      .set({ revokedAt: now, revokedReason: REVOKED_REASON[endedBy], updatedAt: now })
+      .where(both(scope, isNull(refreshTokens.revokedAt)))
+      .returning({
+        sessionId: refreshTokens.sessionId,
+        userId: refreshTokens.userId,
+        wasLive: sql<boolean>`${isUsable(now)}`,
+      });
+  });
+  // Recorded after the transaction: on PGlite a statement outside it would wait for it forever.
   const ended = new Map(revoked.filter((row) => row.wasLive).map((row) => [row.sessionId, row.userId]));
   await recordAuthEvents(
     [...ended].map(([sessionId, userId]) => ({ type: 'session_ended', userId, sessionId, detail: endedBy, context })),
