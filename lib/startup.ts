@@ -1,6 +1,6 @@
 import 'server-only';
 import { resolveJwtSecrets } from './auth/jwt-secret';
-import { getCleanupSettings, getProxyTrust, getSettings } from './config';
+import { checkPasswordResetConfiguration, getCleanupSettings, getProxyTrust, getSettings } from './config';
 import { getDb, selectDriver } from './db/client';
 import { installPeerStamp } from './http/forwarded';
 
@@ -15,6 +15,7 @@ export function checkConfiguration(env: NodeJS.ProcessEnv = process.env): void {
   getCleanupSettings(env);
   const selection = selectDriver(env);
   if (!selection.ok) throw new Error(selection.error);
+  checkPasswordResetConfiguration(env);
 }
 
 /**
