@@ -19,6 +19,8 @@ export type MailCatcher = {
   url: string;
   /** Every mail received so far, oldest first. */
   mails: CapturedMail[];
+  /** The mails it refused (read, then answered with a failure), oldest first. */
+  refused: CapturedMail[];
   /** Resolves with the `index`-th mail (0-based) once it has arrived; rejects after `timeoutMs`. */
   mail(index: number, timeoutMs?: number): Promise<CapturedMail>;
   /** From now on, answer every message with a permanent failure (true) or accept again (false). */
@@ -38,6 +40,7 @@ function addressesOf(value: unknown): string[] {
 /** `port` 0 (the default) picks a free one; the end-to-end server needs a fixed one. */
 export async function startMailCatcher(port = 0): Promise<MailCatcher> {
   const mails: CapturedMail[] = [];
+  const refused: CapturedMail[] = [];
   const waiting = new Set<() => void>();
   let refusing = false;
   const server = new SMTPServer({
@@ -54,17 +57,23 @@ export async function startMailCatcher(port = 0): Promise<MailCatcher> {
     onData(stream, _session, callback) {
       simpleParser(stream).then(
         (parsed) => {
-          if (refusing) {
-            callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
-            return;
-          }
-          mails.push({
+          const mail = {
             from: addressesOf(parsed.from).join(', '),
             to: addressesOf(parsed.to),
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
             html: typeof parsed.html === 'string' ? parsed.html : '',
-          });
+          };
+          if (refusing) {
+            refused.push(mail);
+            // The reply quotes the recipient and a link, as real servers' refusals quote what they
+            // disliked: none of it may reach a log.
+            const link = mail.text.split('\n').find((line) => line.includes('://')) ?? '';
+            const reason = `Mailbox unavailable: ${mail.to.join(', ')} ${link}`;
+            callback(Object.assign(new Error(reason), { responseCode: 550 }));
+            return;
+          }
+          mails.push(mail);
           for (const wake of waiting) wake();
           callback();
         },
@@ -81,6 +90,7 @@ export async function startMailCatcher(port = 0): Promise<MailCatcher> {
   return {
     url: `smtp://${CATCHER_USER}:${CATCHER_PASSWORD}@127.0.0.1:${address.port}`,
     mails,
+    refused,
     mail(index, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -22,6 +22,7 @@ export function mailCatcherForThisFile(): { catcher: () => MailCatcher } {
   beforeEach(() => {
     if (!catcher) throw new Error('the mail catcher did not start');
     catcher.mails.length = 0;
+    catcher.refused.length = 0;
     catcher.refuseMessages(false);
     vi.stubEnv('SMTP_URL', catcher.url);
     vi.stubEnv('MAIL_FROM', 'Chirpy <no-reply@chirpy.example.com>');
