@@ -8,8 +8,9 @@ import { FormError } from '../components/auth-fields';
 import { ResetPasswordForm } from '../components/password-reset-forms';
 import { type SearchParams, single } from '../components/search-params';
 
-// The address holds the token: no link on this page may send it on in a Referer.
-export const metadata: Metadata = { title: 'Choose a new password · Chirpy', referrer: 'no-referrer' };
+// The address holds the token: it may go in a Referer only to this site. (Not `no-referrer`: a
+// browser then sends its form posts with `Origin: null`, which the Server Action check refuses.)
+export const metadata: Metadata = { title: 'Choose a new password · Chirpy', referrer: 'same-origin' };
 
 /**
  * The mailed link's page. It checks the link before asking for anything (a read: a mail scanner
