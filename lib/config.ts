@@ -29,12 +29,12 @@ const settingsSchema = z.object({
   RATE_LIMIT_REFRESH_WINDOW_SECONDS: integer(60, 1, 24 * 60 * 60),
   RATE_LIMIT_ROTATION_MAX: integer(120, 1, 1_000_000),
   RATE_LIMIT_ROTATION_WINDOW_SECONDS: integer(60, 1, 24 * 60 * 60),
-  RATE_LIMIT_RESET_REQUEST_IP_MAX: integer(20, 1, 1_000_000),
-  RATE_LIMIT_RESET_REQUEST_IP_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
-  RATE_LIMIT_RESET_REQUEST_EMAIL_MAX: integer(3, 1, 1_000_000),
-  RATE_LIMIT_RESET_REQUEST_EMAIL_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
-  RATE_LIMIT_RESET_CONFIRM_IP_MAX: integer(20, 1, 1_000_000),
-  RATE_LIMIT_RESET_CONFIRM_IP_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_RESET_IP_MAX: integer(20, 1, 1_000_000),
+  RATE_LIMIT_RESET_IP_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_RESET_EMAIL_MAX: integer(3, 1, 1_000_000),
+  RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_RESET_CONFIRM_MAX: integer(20, 1, 1_000_000),
+  RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
   PASSWORD_RESET_TTL_MINUTES: integer(30, 1, 24 * 60),
   SMTP_TIMEOUT_SECONDS: integer(10, 1, 120),
   CHIRPS_PAGE_SIZE: integer(50, 1, MAX_CHIRPS_PAGE_LIMIT),
@@ -97,9 +97,9 @@ export const RATE_LIMIT_RULES = [
   'signup_ip',
   'bearer_refresh',
   'cookie_rotation',
-  'reset_request_ip',
-  'reset_request_email',
-  'reset_confirm_ip',
+  'reset_ip',
+  'reset_email',
+  'reset_confirm',
 ] as const;
 export type RateLimitRule = (typeof RATE_LIMIT_RULES)[number];
 export type RateLimitSetting = { limit: number; windowSeconds: number };
@@ -120,20 +120,17 @@ export function getRateLimit(rule: RateLimitRule, env: NodeJS.ProcessEnv = proce
       return { limit: settings.RATE_LIMIT_REFRESH_MAX, windowSeconds: settings.RATE_LIMIT_REFRESH_WINDOW_SECONDS };
     case 'cookie_rotation':
       return { limit: settings.RATE_LIMIT_ROTATION_MAX, windowSeconds: settings.RATE_LIMIT_ROTATION_WINDOW_SECONDS };
-    case 'reset_request_ip':
+    case 'reset_ip':
+      return { limit: settings.RATE_LIMIT_RESET_IP_MAX, windowSeconds: settings.RATE_LIMIT_RESET_IP_WINDOW_SECONDS };
+    case 'reset_email':
       return {
-        limit: settings.RATE_LIMIT_RESET_REQUEST_IP_MAX,
-        windowSeconds: settings.RATE_LIMIT_RESET_REQUEST_IP_WINDOW_SECONDS,
+        limit: settings.RATE_LIMIT_RESET_EMAIL_MAX,
+        windowSeconds: settings.RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS,
       };
-    case 'reset_request_email':
+    case 'reset_confirm':
       return {
-        limit: settings.RATE_LIMIT_RESET_REQUEST_EMAIL_MAX,
-        windowSeconds: settings.RATE_LIMIT_RESET_REQUEST_EMAIL_WINDOW_SECONDS,
-      };
-    case 'reset_confirm_ip':
-      return {
-        limit: settings.RATE_LIMIT_RESET_CONFIRM_IP_MAX,
-        windowSeconds: settings.RATE_LIMIT_RESET_CONFIRM_IP_WINDOW_SECONDS,
+        limit: settings.RATE_LIMIT_RESET_CONFIRM_MAX,
+        windowSeconds: settings.RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS,
       };
   }
 }

@@ -54,8 +54,8 @@ describe('the forgotten-password form', () => {
   });
 
   it('keeps the same answer over the limits, and sends nothing', async () => {
-    vi.stubEnv('RATE_LIMIT_RESET_REQUEST_EMAIL_MAX', '1');
-    vi.stubEnv('RATE_LIMIT_RESET_REQUEST_IP_MAX', '2');
+    vi.stubEnv('RATE_LIMIT_RESET_EMAIL_MAX', '1');
+    vi.stubEnv('RATE_LIMIT_RESET_IP_MAX', '2');
     const user = await signUp();
     await (await askForLink(user.email)).runAfter();
     const overEmailLimit = await askForLink(user.email, '198.51.100.91');
@@ -160,7 +160,7 @@ describe('the reset page form', () => {
   });
 
   it('over the limit shows the plain rate-limit message with the wait', async () => {
-    vi.stubEnv('RATE_LIMIT_RESET_CONFIRM_IP_MAX', '1');
+    vi.stubEnv('RATE_LIMIT_RESET_CONFIRM_MAX', '1');
     await setPassword(createResetTokenValue(), NEW_PASSWORD);
 
     const served = await setPassword(createResetTokenValue(), NEW_PASSWORD);

@@ -24,7 +24,7 @@ let spies: MockInstance[] = [];
 
 beforeEach(() => {
   vi.stubEnv('TRUST_PROXY', 'none');
-  vi.stubEnv('RATE_LIMIT_RESET_REQUEST_EMAIL_MAX', '100');
+  vi.stubEnv('RATE_LIMIT_RESET_EMAIL_MAX', '100');
   spies = CONSOLE_METHODS.map((method) => vi.spyOn(console, method).mockImplementation(() => {}));
 });
 

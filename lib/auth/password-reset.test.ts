@@ -134,7 +134,7 @@ describe('requestPasswordReset', () => {
   });
 
   it('counts requests per address and per email: over either, nothing is stored or sent', async () => {
-    vi.stubEnv('RATE_LIMIT_RESET_REQUEST_EMAIL_MAX', '2');
+    vi.stubEnv('RATE_LIMIT_RESET_EMAIL_MAX', '2');
     const user = await signUp();
     await mailedToken(catcher(), user.email, HERE);
     await mailedToken(catcher(), user.email, { ...HERE, ip: '198.51.100.81' });
@@ -149,7 +149,7 @@ describe('requestPasswordReset', () => {
   });
 
   it('limits one address asking for many accounts, known or not, and names no account in the audit log', async () => {
-    vi.stubEnv('RATE_LIMIT_RESET_REQUEST_IP_MAX', '2');
+    vi.stubEnv('RATE_LIMIT_RESET_IP_MAX', '2');
     const user = await signUp();
     await requestPasswordReset(uniqueEmail(), APP_URL, HERE);
     await requestPasswordReset(uniqueEmail(), APP_URL, HERE);
@@ -271,7 +271,7 @@ describe('resetPassword', () => {
   });
 
   it('counts confirmations per address: over the limit nothing is checked or changed', async () => {
-    vi.stubEnv('RATE_LIMIT_RESET_CONFIRM_IP_MAX', '2');
+    vi.stubEnv('RATE_LIMIT_RESET_CONFIRM_MAX', '2');
     const user = await signUp();
     const token = await mailedToken(catcher(), user.email, HERE);
     await resetPassword(createResetTokenValue(), NEW_PASSWORD, HERE);

@@ -66,9 +66,9 @@ export type ResetRequest = { ok: true; deliver: () => Promise<void> } | RateLimi
  * no account in the audit log: looking one up would be work done only for addresses that exist.
  */
 async function admitResetRequest(email: string, context: RequestContext): Promise<{ ok: true } | RateLimited> {
-  const perAddress = await enforceRateLimit('reset_request_ip', addressSubject(context), { userId: null, context });
+  const perAddress = await enforceRateLimit('reset_ip', addressSubject(context), { userId: null, context });
   if (!perAddress.ok) return perAddress;
-  return enforceRateLimit('reset_request_email', hashedSubject(email), { userId: null, context });
+  return enforceRateLimit('reset_email', hashedSubject(email), { userId: null, context });
 }
 
 const issuedRows = z.object({ rows: z.array(z.object({ user_id: z.string() })) });
@@ -172,7 +172,7 @@ export async function resetPassword(
   newPassword: string,
   context: RequestContext,
 ): Promise<PasswordReset> {
-  const admitted = await enforceRateLimit('reset_confirm_ip', addressSubject(context), { userId: null, context });
+  const admitted = await enforceRateLimit('reset_confirm', addressSubject(context), { userId: null, context });
   if (!admitted.ok) return admitted;
   if (!(await isResetTokenUsable(token))) return INVALID_TOKEN;
   const user = await spendResetToken(hashResetToken(token), await hashPassword(newPassword));

@@ -77,8 +77,8 @@ describe('POST /api/password-reset', () => {
     // The structural guarantees (the same statements, the mail after the response) are tested in
     // lib/auth/password-reset.test.ts and above; this watches the whole handler's time, with a
     // band wide enough for a loaded two-core machine: medians of interleaved runs, within 3×.
-    vi.stubEnv('RATE_LIMIT_RESET_REQUEST_IP_MAX', '100000');
-    vi.stubEnv('RATE_LIMIT_RESET_REQUEST_EMAIL_MAX', '100000');
+    vi.stubEnv('RATE_LIMIT_RESET_IP_MAX', '100000');
+    vi.stubEnv('RATE_LIMIT_RESET_EMAIL_MAX', '100000');
     const user = await signUp();
     const timed = async (email: string) => {
       const started = performance.now();
@@ -136,7 +136,7 @@ describe('POST /api/password-reset', () => {
   });
 
   it('over the per-address limit answers 429 with Retry-After, for known and unknown addresses alike', async () => {
-    vi.stubEnv('RATE_LIMIT_RESET_REQUEST_IP_MAX', '2');
+    vi.stubEnv('RATE_LIMIT_RESET_IP_MAX', '2');
     const user = await signUp();
     await ask(uniqueEmail());
     await ask(uniqueEmail());
@@ -154,7 +154,7 @@ describe('POST /api/password-reset', () => {
   });
 
   it('over the per-email limit answers 429 from any address, and nothing more is sent', async () => {
-    vi.stubEnv('RATE_LIMIT_RESET_REQUEST_EMAIL_MAX', '1');
+    vi.stubEnv('RATE_LIMIT_RESET_EMAIL_MAX', '1');
     const user = await signUp();
     await (await ask(user.email, fromAddress('203.0.113.61'))).runAfter();
 

@@ -102,7 +102,7 @@ describe('POST /api/password-reset/confirm', () => {
   });
 
   it('over the per-address limit answers 429 with Retry-After, and the link keeps working from elsewhere', async () => {
-    vi.stubEnv('RATE_LIMIT_RESET_CONFIRM_IP_MAX', '2');
+    vi.stubEnv('RATE_LIMIT_RESET_CONFIRM_MAX', '2');
     const user = await signUp();
     const token = await mailedToken(catcher(), user.email, HERE);
     await confirm({ token: createResetTokenValue(), password: NEW_PASSWORD });
