@@ -18,9 +18,9 @@ import { revokeUserSessions } from './sessions';
 /**
  * Forgotten passwords: a link by mail, then a new password.
  *
- * - The token is 32 random bytes (64 hex characters, which no mail client's link detection cuts
- *   short); the database keeps only its SHA-256, one row per user, so a new request replaces the
- *   previous token and the old link stops working.
+ * - The token is 32 random bytes as 64 hex characters (no trailing `-` or `_` for a mail
+ *   client's link detection to drop); the database keeps only its SHA-256, one row per user, so a
+ *   new request replaces the previous token and the old link stops working.
  * - Asking reveals nothing: a known and an unknown address get the same answer after the same
  *   database work (the same statements, in one round trip each), and the mail is sent after the
  *   response (the caller hands `deliver` to Next's after()), so no answer waits on SMTP.
