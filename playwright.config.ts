@@ -5,9 +5,11 @@ import {
   CHIRPS_PAGE_SIZE,
   E2E_BASE_URL,
   E2E_PORT,
+  E2E_SMTP_PORT,
   POLKA_KEY,
   REUSE_GRACE_SECONDS,
 } from './e2e/settings';
+import { CATCHER_PASSWORD, CATCHER_USER } from './test/mail-catcher';
 
 /**
  * End-to-end and HTTP smoke tests against the production server (`next build` + `next start`) on
@@ -72,6 +74,10 @@ export default defineConfig({
       RATE_LIMIT_LOGIN_IP_MAX: '100000',
       RATE_LIMIT_LOGIN_ACCOUNT_MAX: '100000',
       CHIRPS_PAGE_SIZE: String(CHIRPS_PAGE_SIZE),
+      // Password resets: mail goes to the SMTP server the reset spec starts, and links point here.
+      SMTP_URL: `smtp://${CATCHER_USER}:${CATCHER_PASSWORD}@127.0.0.1:${E2E_SMTP_PORT}`,
+      MAIL_FROM: 'Chirpy <no-reply@chirpy.test>',
+      APP_URL: E2E_BASE_URL,
       PLATFORM: '',
       DATABASE_URL: '',
       NEXT_TELEMETRY_DISABLED: '1',

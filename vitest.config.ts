@@ -26,7 +26,7 @@ export default defineConfig(({ mode }) => {
         ...(testDriver === 'pg' ? [] : ['**/*.postgres.test.ts']),
       ],
       globalSetup: ['test/global-setup.ts'],
-      setupFiles: ['test/setup.ts'],
+      setupFiles: ['test/next-environment.ts', 'test/setup.ts'],
       // One process, files in turn, modules shared: one database for the whole run (an in-memory
       // PGlite costs 3–4 s and ~700 MB to start), emptied before each test.
       pool: 'forks',

@@ -20,3 +20,9 @@ export const POLKA_KEY = 'e2e-polka-key';
 
 /** Small, so a spec can fill a page of the timeline and follow "Older chirps" with a few posts. */
 export const CHIRPS_PAGE_SIZE = 5;
+
+/**
+ * The SMTP server e2e/password-reset.spec.ts starts (test/mail-catcher.ts), on loopback, where the
+ * end-to-end server's SMTP_URL points; the login is the catcher's.
+ */
+export const E2E_SMTP_PORT = 3125;

@@ -18,9 +18,12 @@ const SESSION_ENDED_BY = new Map<string, AccountEventTextCode>([
   ['signed_out', 'session_ended_signed_out'],
   ['other_session', 'session_ended_other_session'],
   ['credentials_changed', 'session_ended_credentials_changed'],
+  ['password_reset', 'session_ended_password_reset'],
 ]);
 
-// Which limit was hit (lib/config.ts RATE_LIMIT_RULES). Sign-up limits name no account, so never show here.
+// Which limit was hit (lib/config.ts RATE_LIMIT_RULES). Sign-up and password-reset limits name no
+// account (a reset limit recorded against one would be work done only for known addresses), so
+// never show here.
 const RATE_LIMITED_BY = new Map<string, AccountEventTextCode>([
   ['login_ip', 'rate_limited_sign_in'],
   ['login_account', 'rate_limited_sign_in'],

@@ -29,6 +29,14 @@ const settingsSchema = z.object({
   RATE_LIMIT_REFRESH_WINDOW_SECONDS: integer(60, 1, 24 * 60 * 60),
   RATE_LIMIT_ROTATION_MAX: integer(120, 1, 1_000_000),
   RATE_LIMIT_ROTATION_WINDOW_SECONDS: integer(60, 1, 24 * 60 * 60),
+  RATE_LIMIT_RESET_IP_MAX: integer(20, 1, 1_000_000),
+  RATE_LIMIT_RESET_IP_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_RESET_EMAIL_MAX: integer(3, 1, 1_000_000),
+  RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_RESET_CONFIRM_MAX: integer(20, 1, 1_000_000),
+  RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
+  PASSWORD_RESET_TTL_MINUTES: integer(30, 1, 24 * 60),
+  SMTP_TIMEOUT_SECONDS: integer(10, 1, 120),
   CHIRPS_PAGE_SIZE: integer(50, 1, MAX_CHIRPS_PAGE_LIMIT),
 });
 
@@ -89,6 +97,9 @@ export const RATE_LIMIT_RULES = [
   'signup_ip',
   'bearer_refresh',
   'cookie_rotation',
+  'reset_ip',
+  'reset_email',
+  'reset_confirm',
 ] as const;
 export type RateLimitRule = (typeof RATE_LIMIT_RULES)[number];
 export type RateLimitSetting = { limit: number; windowSeconds: number };
@@ -109,7 +120,149 @@ export function getRateLimit(rule: RateLimitRule, env: NodeJS.ProcessEnv = proce
       return { limit: settings.RATE_LIMIT_REFRESH_MAX, windowSeconds: settings.RATE_LIMIT_REFRESH_WINDOW_SECONDS };
     case 'cookie_rotation':
       return { limit: settings.RATE_LIMIT_ROTATION_MAX, windowSeconds: settings.RATE_LIMIT_ROTATION_WINDOW_SECONDS };
+    case 'reset_ip':
+      return { limit: settings.RATE_LIMIT_RESET_IP_MAX, windowSeconds: settings.RATE_LIMIT_RESET_IP_WINDOW_SECONDS };
+    case 'reset_email':
+      return {
+        limit: settings.RATE_LIMIT_RESET_EMAIL_MAX,
+        windowSeconds: settings.RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS,
+      };
+    case 'reset_confirm':
+      return {
+        limit: settings.RATE_LIMIT_RESET_CONFIRM_MAX,
+        windowSeconds: settings.RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS,
+      };
   }
+}
+
+// URL.parse arrived in Node.js 20.18; engines allows any 20.x.
+function parseUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+function isProduction(env: NodeJS.ProcessEnv): boolean {
+  return env.NODE_ENV === 'production';
+}
+
+const FLAG_WORDS = new Map([
+  ['true', true],
+  ['1', true],
+  ['yes', true],
+  ['on', true],
+  ['false', false],
+  ['0', false],
+  ['no', false],
+  ['off', false],
+]);
+
+/** PASSWORD_RESET_ENABLED: on unless switched off (`false`, `0`, `no`, `off`). */
+export function isPasswordResetEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const word = present(env.PASSWORD_RESET_ENABLED)?.trim().toLowerCase();
+  if (word === undefined) return true;
+  const flag = FLAG_WORDS.get(word);
+  if (flag === undefined) {
+    throw new Error('Invalid configuration: check PASSWORD_RESET_ENABLED (true or false; see the README).');
+  }
+  return flag;
+}
+
+/**
+ * APP_URL: the site's public origin, which links in mails point at. A link built from the
+ * request's Host would let anyone who can send a request with a forged Host (or X-Forwarded-Host)
+ * get a victim's reset link pointed at a host of their own: so production takes it from here only.
+ */
+export function getAppOrigin(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = present(env.APP_URL)?.trim();
+  if (value === undefined) return undefined;
+  const url = parseUrl(value);
+  const isOrigin = url !== null && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
+  if (!isOrigin || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
+    throw new Error(
+      "Invalid configuration: check APP_URL (the site's origin, like https://chirpy.example.com; see the README).",
+    );
+  }
+  return url.origin;
+}
+
+export type MailSettings = {
+  /** Unset: development prints each mail to the server's output instead of sending it. */
+  smtpUrl: URL | undefined;
+  from: string;
+  timeoutSeconds: number;
+};
+
+// `Name <address>` or a bare address; the address itself is checked by zod.
+const MAIL_FROM_FORMAT = /^(?:[^<>]*<([^<>\s]+)>|([^<>\s]+))$/;
+
+/**
+ * SMTP_URL (`smtp://user:password@host:587`, STARTTLS when the server offers it, or
+ * `smtps://…:465`, TLS from the start) and MAIL_FROM. An error never quotes SMTP_URL: it holds
+ * a password.
+ */
+export function getMailSettings(env: NodeJS.ProcessEnv = process.env): MailSettings {
+  const smtpValue = present(env.SMTP_URL)?.trim();
+  const smtpUrl = smtpValue === undefined ? undefined : parseUrl(smtpValue);
+  if (smtpUrl === null || (smtpUrl && (!['smtp:', 'smtps:'].includes(smtpUrl.protocol) || !smtpUrl.hostname))) {
+    throw new Error(
+      'Invalid configuration: check SMTP_URL (smtp://user:password@host:587 or smtps://user:password@host:465; ' +
+        'see the README).',
+    );
+  }
+  const configuredFrom = present(env.MAIL_FROM)?.trim();
+  if (configuredFrom !== undefined && !isSender(configuredFrom)) {
+    throw new Error('Invalid configuration: check MAIL_FROM (an address, or "Name <address>"; see the README).');
+  }
+  const from = configuredFrom ?? defaultSender(env);
+  return { smtpUrl, from, timeoutSeconds: getSettings(env).SMTP_TIMEOUT_SECONDS };
+}
+
+function isSender(value: string): boolean {
+  const match = MAIL_FROM_FORMAT.exec(value);
+  const address = match?.[1] ?? match?.[2];
+  return address !== undefined && z.email().safeParse(address).success;
+}
+
+/** `Chirpy <no-reply@APP_URL's host>`, or `@localhost` in development without APP_URL. */
+function defaultSender(env: NodeJS.ProcessEnv): string {
+  const origin = getAppOrigin(env);
+  const host = origin === undefined ? 'localhost' : new URL(origin).hostname;
+  return `Chirpy <no-reply@${host}>`;
+}
+
+/**
+ * What password resets need to work in production: a way to send mail, and the origin their
+ * links point at. Outside production a missing SMTP_URL prints mails to the server's output and
+ * a missing APP_URL falls back to the request's host, so `npm run dev` needs neither. Throws a
+ * sentence naming what to set.
+ */
+export function checkPasswordResetConfiguration(env: NodeJS.ProcessEnv = process.env): void {
+  if (!isPasswordResetEnabled(env)) return;
+  const mail = getMailSettings(env);
+  const origin = getAppOrigin(env);
+  if (!isProduction(env)) return;
+  if (mail.smtpUrl === undefined) {
+    throw new Error(
+      'SMTP_URL is required in production while password resets are enabled: Chirpy sends the reset links by ' +
+        'mail. Set SMTP_URL (smtp://user:password@host:587 or smtps://…:465) and MAIL_FROM, or turn resets off ' +
+        'with PASSWORD_RESET_ENABLED=false.',
+    );
+  }
+  if (origin === undefined) {
+    throw new Error(
+      'APP_URL is required in production while password resets are enabled: reset links must point at the ' +
+        'site, never at whatever Host a request names. Set APP_URL to its origin (https://chirpy.example.com), ' +
+        'or turn resets off with PASSWORD_RESET_ENABLED=false.',
+    );
+  }
+}
+
+/** Development and tests: no mail server needed, and links may follow the request's host. */
+export function isDevelopmentMode(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !isProduction(env);
 }
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;

@@ -114,6 +114,27 @@ export function otherSessionsEndState(ended: number): AccountFormState {
   return accountNotice(ended > 0 ? 'other_sessions_signed_out' : 'no_other_sessions');
 }
 
+/** The forgotten-password form: its one answer (`notice`), or what was wrong with the form. */
+export type ResetRequestState = AccountFormState & { email: string };
+export const INITIAL_RESET_REQUEST: ResetRequestState = { ...INITIAL_ACCOUNT_FORM, email: '' };
+
+/**
+ * What the forgotten-password form says once the address is valid: the same for an address with
+ * an account, one without, and one over a limit (nothing is sent then). Any difference would
+ * tell a stranger who has an account here.
+ */
+export const RESET_REQUESTED: ResetRequestState = { ...accountNotice('reset_link_sent'), email: '' };
+
+/** The reset page's refusals: one message for every bad link, the wait for a limit. */
+export function resetRefusalState(
+  refusal: { ok: false; reason: 'invalid_token' } | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number },
+): AccountFormState {
+  if (refusal.reason === 'rate_limited') {
+    return { code: 'rate_limited', notice: null, retryAfterSeconds: refusal.retryAfterSeconds };
+  }
+  return accountRefusal('reset_link_invalid');
+}
+
 /**
  * The address a form held, to put back in its field after a refusal (the schemas validate it;
  * this only bounds what is echoed).

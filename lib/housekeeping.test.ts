@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { signUp } from '@/test/fixtures';
 import { getDb } from './db/client';
-import { authEvents, rateLimits, refreshTokens } from './db/schema';
+import { authEvents, passwordResetTokens, rateLimits, refreshTokens } from './db/schema';
 import { cleanUpExpiredData } from './housekeeping';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -91,10 +91,35 @@ describe('cleanUpExpiredData', () => {
 
     const report = await cleanUpExpiredData(now);
 
-    // 10 + 10 + 5 tokens, then one (empty) batch each for counters and events.
-    expect(report).toMatchObject({ refresh_tokens: 25, batches: 5 });
+    // 10 + 10 + 5 tokens, then one (empty) batch each for reset tokens, counters and events.
+    expect(report).toMatchObject({ refresh_tokens: 25, batches: 6 });
     expect((await remainingTokenHashes()).sort()).toEqual(kept.sort());
-    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 0, batches: 3 });
+    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 0, batches: 4 });
+  });
+
+  it('deletes password-reset tokens used or expired longer ago than the refresh-token retention', async () => {
+    const [a, b, c, d, e] = await Promise.all([signUp(), signUp(), signUp(), signUp(), signUp()]);
+    const db = await getDb();
+    const row = (user: { id: string }, tokenHash: string, times: { expiresAt: Date; usedAt?: Date }) => ({
+      userId: user.id,
+      tokenHash,
+      createdAt: new Date(times.expiresAt.getTime() - 30 * 60 * 1000),
+      ...times,
+    });
+    await db
+      .insert(passwordResetTokens)
+      .values([
+        row(a, 'expired-31-days-ago', { expiresAt: daysAgo(31) }),
+        row(b, 'used-31-days-ago', { expiresAt: daysAgo(10), usedAt: daysAgo(31) }),
+        row(c, 'expired-29-days-ago', { expiresAt: daysAgo(29) }),
+        row(d, 'used-29-days-ago', { expiresAt: daysAgo(29), usedAt: daysAgo(29) }),
+        row(e, 'live', { expiresAt: new Date(now + 60_000) }),
+      ]);
+
+    expect(await cleanUpExpiredData(now)).toMatchObject({ password_reset_tokens: 2 });
+
+    const remaining = (await db.select().from(passwordResetTokens)).map((token) => token.tokenHash);
+    expect(remaining.sort()).toEqual(['expired-29-days-ago', 'live', 'used-29-days-ago']);
   });
 
   it('honours the retention settings', async () => {

@@ -3,7 +3,7 @@ import { and, eq, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { getCleanupSettings, getCronSecret, getSettings } from './config';
 import { type Database, getDb } from './db/client';
-import { authEvents, rateLimits, refreshTokens } from './db/schema';
+import { authEvents, passwordResetTokens, rateLimits, refreshTokens } from './db/schema';
 import { readAuthorization, secretsEqual } from './http/authorization';
 
 /**
@@ -13,12 +13,15 @@ import { readAuthorization, secretsEqual } from './http/authorization';
  * - refresh tokens that expired, were revoked, or (browser sessions) went idle more than
  *   REFRESH_TOKEN_RETENTION_DAYS ago. Until then a retired token is kept so that presenting it
  *   again is recognised as reuse; after that it is merely unknown.
+ * - password-reset tokens used or expired more than REFRESH_TOKEN_RETENTION_DAYS ago (a spent link
+ *   is refused the same either way; the row only says when it was used);
  * - rate-limit counters whose window began more than RATE_LIMIT_RETENTION_HOURS ago;
  * - audit events older than AUDIT_RETENTION_DAYS.
  */
 
 export type CleanupReport = {
   refresh_tokens: number;
+  password_reset_tokens: number;
   rate_limits: number;
   auth_events: number;
   batches: number;
@@ -59,6 +62,11 @@ function staleRefreshTokens(now: number): SQL | undefined {
   );
 }
 
+function stalePasswordResetTokens(now: number): SQL | undefined {
+  const cutoff = new Date(now - getCleanupSettings().REFRESH_TOKEN_RETENTION_DAYS * DAY_MS);
+  return or(lt(passwordResetTokens.usedAt, cutoff), lt(passwordResetTokens.expiresAt, cutoff));
+}
+
 export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupReport> {
   const db = await getDb();
   const settings = getCleanupSettings();
@@ -73,6 +81,14 @@ export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupRepor
     refreshTokens,
     refreshTokens.tokenHash,
     staleRefreshTokens(now),
+    size,
+    counted,
+  );
+  const resetTokenCount = await deleteInBatches(
+    db,
+    passwordResetTokens,
+    passwordResetTokens.userId,
+    stalePasswordResetTokens(now),
     size,
     counted,
   );
@@ -94,6 +110,7 @@ export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupRepor
   );
   return {
     refresh_tokens: refreshTokenCount,
+    password_reset_tokens: resetTokenCount,
     rate_limits: rateLimitCount,
     auth_events: eventCount,
     batches,

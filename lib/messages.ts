@@ -7,6 +7,8 @@
  */
 import { MAX_CHIRP_LENGTH } from './chirp-rules';
 
+export const PRODUCT_NAME = 'Chirpy';
+
 export const MIN_PASSWORD_LENGTH = 8;
 // bcrypt reads only the first 72 bytes; a longer password would be silently cut, so it is refused.
 export const MAX_PASSWORD_BYTES = 72;
@@ -44,6 +46,13 @@ export const MESSAGES = {
   malformed_path: 'The path is not valid percent-encoded UTF-8',
   action_off_page: 'Server actions are posted to pages only',
   malformed_form: 'The form data does not match its Content-Type',
+  // Password resets. The request's answer is the same whether or not the address has an account
+  // (and whether or not a limit stopped the mail): it must not tell a stranger who is registered.
+  reset_link_sent: 'If an account exists for that address, we sent a link to reset its password. Check your inbox.',
+  // One message for a used, expired, replaced or made-up link: which one it was helps nobody but a guesser.
+  reset_link_invalid: 'This reset link is invalid, has expired, or was already used. Ask for a new one.',
+  passwords_differ: 'The two passwords do not match',
+  reset_disabled: 'Password resets are not available on this site',
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;
@@ -80,8 +89,10 @@ export const ACCOUNT_EVENT_TEXT = {
   session_ended_signed_out: 'Session ended: signed out',
   session_ended_other_session: 'Session ended by another session',
   session_ended_credentials_changed: 'Session ended after a credential change',
+  session_ended_password_reset: 'Session ended by a password reset',
   reuse_detected: 'Reuse detected: session ended',
   password_changed: 'Password changed',
+  password_reset: 'Password reset with an emailed link',
   email_changed: 'Email changed',
   rate_limited: 'Rate limited',
   rate_limited_sign_in: 'Rate limited: too many sign-in attempts',

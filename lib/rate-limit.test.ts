@@ -51,6 +51,9 @@ describe('the rate-limit settings', () => {
       signup_ip: { limit: 10, windowSeconds: 3600 },
       bearer_refresh: { limit: 120, windowSeconds: 60 },
       cookie_rotation: { limit: 120, windowSeconds: 60 },
+      reset_ip: { limit: 20, windowSeconds: 3600 },
+      reset_email: { limit: 3, windowSeconds: 3600 },
+      reset_confirm: { limit: 20, windowSeconds: 900 },
     });
   });
 

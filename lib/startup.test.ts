@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '@/test/fixtures';
 import { checkConfiguration } from './startup';
 
 const SECRET = 'a-production-secret-of-at-least-32-characters';
 const NEON_URL = 'postgres://user:pw@ep-example-pooler.us-east-1.aws.neon.tech/chirpy';
+// Password resets are on by default, and in production they need a mail server and the site's origin.
+const MAIL = { SMTP_URL: 'smtp://chirpy:smtp-password@smtp.example.com:587', APP_URL: 'https://chirpy.example.com' };
 
 describe('checkConfiguration', () => {
   it('accepts a complete Vercel configuration', () => {
     expect(() =>
-      checkConfiguration({ NODE_ENV: 'production', VERCEL: '1', JWT_SECRET: SECRET, POSTGRES_URL: NEON_URL }),
+      checkConfiguration({ NODE_ENV: 'production', VERCEL: '1', JWT_SECRET: SECRET, POSTGRES_URL: NEON_URL, ...MAIL }),
     ).not.toThrow();
   });
 
@@ -35,7 +38,61 @@ describe('checkConfiguration', () => {
 
   it('lets a production build run on the embedded database off Vercel', () => {
     expect(() =>
-      checkConfiguration({ NODE_ENV: 'production', JWT_SECRET: SECRET, CHIRPY_DATA_DIR: 'memory:' }),
+      checkConfiguration({ NODE_ENV: 'production', JWT_SECRET: SECRET, CHIRPY_DATA_DIR: 'memory:', ...MAIL }),
     ).not.toThrow();
+  });
+});
+
+describe('checkConfiguration: password resets', () => {
+  const production = { NODE_ENV: 'production', JWT_SECRET: SECRET, CHIRPY_DATA_DIR: 'memory:' } as const;
+
+  it('refuses to start in production without SMTP_URL, naming it and the way out', () => {
+    const error = errorOf(() => checkConfiguration({ ...production, APP_URL: MAIL.APP_URL }));
+    expect(error).toHaveProperty('message', expect.stringMatching(/^SMTP_URL is required in production/));
+    expect(error).toHaveProperty('message', expect.stringContaining('PASSWORD_RESET_ENABLED=false'));
+    expect(() => checkConfiguration({ ...production, SMTP_URL: ' ', APP_URL: MAIL.APP_URL })).toThrow(
+      /SMTP_URL is required/,
+    );
+  });
+
+  it("refuses to start in production without APP_URL: links must never follow a request's Host", () => {
+    expect(() => checkConfiguration({ ...production, SMTP_URL: MAIL.SMTP_URL })).toThrow(
+      /^APP_URL is required in production/,
+    );
+  });
+
+  it('starts in production without either when resets are turned off', () => {
+    for (const off of ['false', '0', 'no', 'OFF']) {
+      expect(() => checkConfiguration({ ...production, PASSWORD_RESET_ENABLED: off })).not.toThrow();
+    }
+  });
+
+  it('needs neither in development: mails are printed, links follow the request', () => {
+    expect(() => checkConfiguration({ NODE_ENV: 'development', CHIRPY_DATA_DIR: 'memory:' })).not.toThrow();
+  });
+
+  it("stops on malformed values with the variable's name, never quoting SMTP_URL's password", () => {
+    const development = { NODE_ENV: 'development', CHIRPY_DATA_DIR: 'memory:' } as const;
+    for (const [name, value] of [
+      ['SMTP_URL', 'http://user:hunter2-secret@smtp.example.com'],
+      ['SMTP_URL', 'not a url hunter2-secret'],
+      ['APP_URL', 'chirpy.example.com'],
+      ['APP_URL', 'https://chirpy.example.com/some/path'],
+      ['MAIL_FROM', 'Chirpy'],
+      ['PASSWORD_RESET_ENABLED', 'maybe'],
+      ['PASSWORD_RESET_TTL_MINUTES', '0'],
+    ] as const) {
+      const error = errorOf(() => checkConfiguration({ ...development, [name]: value }));
+      expect(error).toHaveProperty('message', expect.stringContaining(name));
+      expect(error).toHaveProperty('message', expect.not.stringContaining('hunter2'));
+    }
+  });
+
+  it('accepts both SMTP forms and a sender with a name', () => {
+    for (const SMTP_URL of ['smtp://u:p@smtp.example.com:587', 'smtps://u:p@smtp.example.com:465']) {
+      expect(() =>
+        checkConfiguration({ ...production, ...MAIL, SMTP_URL, MAIL_FROM: 'Chirpy <hello@chirpy.example.com>' }),
+      ).not.toThrow();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import 'server-only';
 import { resolveJwtSecrets } from './auth/jwt-secret';
-import { getCleanupSettings, getProxyTrust, getSettings } from './config';
+import { checkPasswordResetConfiguration, getCleanupSettings, getProxyTrust, getSettings } from './config';
 import { getDb, selectDriver } from './db/client';
 import { installBaselineHeaders } from './http/baseline-headers';
 import { installPeerStamp } from './http/forwarded';
@@ -16,6 +16,7 @@ export function checkConfiguration(env: NodeJS.ProcessEnv = process.env): void {
   getCleanupSettings(env);
   const selection = selectDriver(env);
   if (!selection.ok) throw new Error(selection.error);
+  checkPasswordResetConfiguration(env);
 }
 
 /**

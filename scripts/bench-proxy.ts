@@ -48,6 +48,8 @@ const serverEnv = (port: number): NodeJS.ProcessEnv => ({
   JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0001',
   // Long enough that no access cookie expires during the run: every request is the fast path.
   SESSION_ACCESS_TTL_SECONDS: '3600',
+  // The benchmark sends no mail: without this, production would refuse to start for want of SMTP_URL.
+  PASSWORD_RESET_ENABLED: 'false',
   NEXT_TELEMETRY_DISABLED: '1',
 });
 

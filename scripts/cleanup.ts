@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   try {
     const report = await cleanUpExpiredData();
     console.log(
-      `Deleted ${report.refresh_tokens} refresh tokens, ${report.rate_limits} rate-limit counters and ` +
+      `Deleted ${report.refresh_tokens} refresh tokens, ${report.password_reset_tokens} password-reset tokens, ` +
+        `${report.rate_limits} rate-limit counters and ` +
         `${report.auth_events} audit events in ${report.batches} batches (${report.duration_ms} ms).`,
     );
   } finally {

@@ -1,4 +1,5 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { decodeJwt } from 'jose';
 import { expect, vi } from 'vitest';
 import { z } from 'zod';
@@ -174,6 +175,41 @@ export async function countDatabaseUse<T>(work: () => Promise<T>): Promise<{ res
   try {
     const result = await work();
     return { result, uses };
+  } finally {
+    restore();
+  }
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Runs `work` writing down the database work it does: the SQL text of every `execute` (the
+ * values left out, as placeholders) and the name of every other use (`select`, `transaction`…).
+ * Two runs with equal lists did the same statements in the same order.
+ */
+export async function recordDatabaseWork<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const statements: string[] = [];
+  const restore = await replaceDatabase(
+    (db) =>
+      new Proxy(db, {
+        get(target, property, receiver) {
+          const value: unknown = Reflect.get(target, property, receiver);
+          // `then` is the await machinery asking whether the database is a promise: not a use.
+          if (property === 'then') return value;
+          if (property !== 'execute' || typeof value !== 'function') {
+            statements.push(String(property));
+            return value;
+          }
+          return (query: SQL) => {
+            statements.push(dialect.sqlToQuery(query).sql.replace(/\s+/g, ' ').trim());
+            return Reflect.apply(value, target, [query]);
+          };
+        },
+      }),
+  );
+  try {
+    const result = await work();
+    return { result, statements };
   } finally {
     restore();
   }

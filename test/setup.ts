@@ -27,5 +27,7 @@ beforeEach(async () => {
   // Each test's first database failure is logged in full, whatever the test before it did.
   resetOutageLog();
   const db = await getDb();
-  await db.execute(sql`TRUNCATE users, refresh_tokens, chirps, rate_limits, auth_events CASCADE`);
+  await db.execute(
+    sql`TRUNCATE users, refresh_tokens, chirps, rate_limits, auth_events, password_reset_tokens CASCADE`,
+  );
 });

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { safeNextPath } from '@/lib/auth/redirects';
+import { isPasswordResetEnabled } from '@/lib/config';
 import { SignInForm } from '../components/auth-forms';
 import { type SearchParams, single } from '../components/search-params';
 
@@ -14,6 +15,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
     <>
       <h1>Sign in</h1>
       <SignInForm next={next} />
+      {isPasswordResetEnabled() && (
+        <p className="hint">
+          <Link href="/forgot-password">Forgot your password?</Link>
+        </p>
+      )}
       <p className="hint">
         New here? <Link href="/signup">Create an account</Link>
       </p>

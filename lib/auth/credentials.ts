@@ -7,6 +7,7 @@ import type { RequestContext } from '../http/forwarded';
 import { addressSubject, enforceRateLimit, hashedSubject, type RateLimited } from '../rate-limit';
 import { emailSchema, findUserByEmail, findUserById, insertUser, type UserChanges, updateUser } from '../users';
 import { fitsBcrypt, hashPassword, passwordSchema, verifyAgainstDummy, verifyPassword } from './password';
+import { discardPasswordReset } from './password-reset';
 import { revokeUserSessions } from './sessions';
 
 /**
@@ -106,7 +107,8 @@ type CredentialsWrite = { ok: true; user: User } | { ok: false; reason: 'email_t
 
 /**
  * Writes the change, records it, and ends every other session of the user: a credentials change
- * is what someone does who fears their account is in other hands. The current session stays.
+ * is what someone does who fears their account is in other hands. The current session stays. A
+ * reset link still waiting in an inbox stops working too.
  */
 async function applyChange(
   userId: string,
@@ -120,6 +122,7 @@ async function applyChange(
   const records: AuthEventInput[] = events.map((type) => ({ type, userId, sessionId: currentSessionId, context }));
   await recordAuthEvents(records);
   await revokeUserSessions(userId, currentSessionId, context);
+  await discardPasswordReset(userId);
   return updated;
 }
 

@@ -5,6 +5,7 @@ import type { RequestContext } from '../http/forwarded';
 import type { RateLimited } from '../rate-limit';
 import type { SessionCookieTokens, SessionCookieValues } from './cookies';
 import { admitPasswordAttempt, type Credentials, registerUser, verifyCredentials } from './credentials';
+import { resetPassword } from './password-reset';
 import {
   createSession,
   type RefreshFailure,
@@ -100,6 +101,22 @@ export async function signUp(
   const created = await registerUser(credentials, context);
   if (!created.ok) return created;
   return { ok: true, ...(await startSession(created.user, client, context)) };
+}
+
+export type ResetSignIn = ({ ok: true } & StartedSession) | { ok: false; reason: 'invalid_token' } | RateLimited;
+
+/**
+ * The reset page: a new password from a mailed link, and this browser signed in with a fresh
+ * session. Every earlier session was ended by the reset, so the new one starts after that.
+ */
+export async function resetPasswordAndSignIn(
+  token: string,
+  newPassword: string,
+  context: RequestContext,
+): Promise<ResetSignIn> {
+  const reset = await resetPassword(token, newPassword, context);
+  if (!reset.ok) return reset;
+  return { ok: true, ...(await startSession(reset.user, 'browser', context)) };
 }
 
 /**

@@ -360,12 +360,13 @@ async function revokeForReuse(tx: Transaction, row: RefreshToken, now: Date): Pr
 }
 
 /** Who ended a session, as the audit log says it. */
-export type SessionEndedBy = 'signed_out' | 'other_session' | 'credentials_changed';
+export type SessionEndedBy = 'signed_out' | 'other_session' | 'credentials_changed' | 'password_reset';
 
 const REVOKED_REASON: Record<SessionEndedBy, NonNullable<RefreshToken['revokedReason']>> = {
   signed_out: 'signed_out',
   other_session: 'signed_out',
   credentials_changed: 'credentials_changed',
+  password_reset: 'credentials_changed',
 };
 
 /**
@@ -422,14 +423,16 @@ export async function revokeSessionById(sessionId: string, context: RequestConte
 
 /**
  * After a credentials change: every other session of the user ends. `exceptSessionId` null
- * (a token from before sessions were named) ends them all.
+ * (a token from before sessions were named, or a password reset, which no session asked for)
+ * ends them all.
  */
 export async function revokeUserSessions(
   userId: string,
   exceptSessionId: string | null,
   context: RequestContext,
+  endedBy: 'credentials_changed' | 'password_reset' = 'credentials_changed',
 ): Promise<void> {
-  await endSessions(othersOf(userId, exceptSessionId), 'credentials_changed', context);
+  await endSessions(othersOf(userId, exceptSessionId), endedBy, context);
 }
 
 function othersOf(userId: string, exceptSessionId: string | null): SQL {

@@ -109,9 +109,10 @@ export const authEvents = pgTable(
         'password_changed',
         'email_changed',
         'rate_limited',
+        'password_reset',
       ],
     }).notNull(),
-    // For session_ended: who ended it (signed_out, other_session, credentials_changed);
+    // For session_ended: who ended it (signed_out, other_session, credentials_changed, password_reset);
     // for rate_limited: which limit.
     detail: text('detail'),
     ip: text('ip'),
@@ -124,4 +125,25 @@ export const authEvents = pgTable(
 );
 export type AuthEvent = typeof authEvents.$inferSelect;
 
-export const schema = { users, refreshTokens, chirps, rateLimits, authEvents };
+/**
+ * The password-reset link's token, one row per user: a new request overwrites the row, so the
+ * previous link stops working, and two requests at once cannot leave two live tokens. Only the
+ * token's SHA-256 is stored. A used row stays until housekeeping deletes it.
+ */
+export const passwordResetTokens = pgTable(
+  'password_reset_tokens',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (table) => [index('password_reset_tokens_expires_at_idx').on(table.expiresAt)],
+);
+
+export type PasswordResetToken = typeof passwordResetTokens.$inferSelect;
+
+export const schema = { users, refreshTokens, chirps, rateLimits, authEvents, passwordResetTokens };

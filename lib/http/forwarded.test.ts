@@ -2,7 +2,14 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fromAddress } from '@/test/http';
-import { clientAddress, installPeerStamp, isSecureRequest, requestContext, requestHost } from './forwarded';
+import {
+  clientAddress,
+  installPeerStamp,
+  isSecureRequest,
+  publicOrigin,
+  requestContext,
+  requestHost,
+} from './forwarded';
 
 // The default depends on VERCEL, which one of the suite's runs sets: say which one is meant.
 beforeEach(() => {
@@ -100,5 +107,31 @@ describe('requestContext', () => {
     const context = requestContext(new Headers({ ...fromAddress('::ffff:192.0.2.4'), 'user-agent': 'x'.repeat(600) }));
     expect(context.ip).toBe('192.0.2.4');
     expect(context.userAgent).toHaveLength(512);
+  });
+});
+
+describe('publicOrigin (where links in mails point)', () => {
+  const forged = { ...fromAddress('203.0.113.5'), host: 'attacker.example', 'x-forwarded-host': 'attacker.example' };
+
+  it('is APP_URL, whatever Host and X-Forwarded-Host the request carries', () => {
+    vi.stubEnv('APP_URL', 'https://chirpy.example.com/');
+    vi.stubEnv('TRUST_PROXY', '1');
+    expect(publicOrigin(new Headers(forged))).toBe('https://chirpy.example.com');
+  });
+
+  it('in development without APP_URL, is the host the request was addressed to', () => {
+    vi.stubEnv('APP_URL', '');
+    vi.stubEnv('TRUST_PROXY', 'none');
+    expect(publicOrigin(new Headers({ ...fromAddress('127.0.0.1'), host: 'localhost:3000' }))).toBe(
+      'http://localhost:3000',
+    );
+    expect(publicOrigin(new Headers(fromAddress('127.0.0.1')))).toBe('http://localhost');
+    expect(publicOrigin(new Headers({ ...fromAddress('127.0.0.1'), host: 'not a host' }))).toBe('http://localhost');
+  });
+
+  it('in production without APP_URL, is refused rather than taken from the request', () => {
+    vi.stubEnv('APP_URL', '');
+    vi.stubEnv('NODE_ENV', 'production');
+    expect(() => publicOrigin(new Headers(forged))).toThrow(/APP_URL/);
   });
 });

@@ -39,6 +39,11 @@ export function jsonResponse(body: unknown, status = 200): NextResponse {
   return NextResponse.json(body, { status, headers: NO_STORE });
 }
 
+/** 202 with no body: taken in, with nothing to say (a reset request says nothing about the account). */
+export function accepted(): NextResponse {
+  return new NextResponse(null, { status: 202, headers: NO_STORE });
+}
+
 export function noContent(): NextResponse {
   return new NextResponse(null, { status: 204, headers: NO_STORE });
 }

@@ -21,9 +21,10 @@ describe('GET /api/cron/cleanup', () => {
     expect(status).toBe(200);
     expect(body).toEqual({
       refresh_tokens: 0,
+      password_reset_tokens: 0,
       rate_limits: 1,
       auth_events: 0,
-      batches: 3,
+      batches: 4,
       duration_ms: expect.any(Number),
     });
     expect(await db.select().from(rateLimits)).toEqual([]);

@@ -1,0 +1,195 @@
+import 'server-only';
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { recordAuthEvent } from '../audit';
+import { getSettings } from '../config';
+import { getDb } from '../db/client';
+import { passwordResetTokens, type User, users } from '../db/schema';
+import { coded } from '../forms';
+import type { RequestContext } from '../http/forwarded';
+import { sendMail } from '../mail';
+import { addressSubject, enforceRateLimit, hashedSubject, type RateLimited } from '../rate-limit';
+import { emailSchema } from '../users';
+import { hashPassword, passwordSchema } from './password';
+import { composeResetMail } from './reset-mail';
+import { revokeUserSessions } from './sessions';
+
+/**
+ * Forgotten passwords: a link by mail, then a new password.
+ *
+ * - The token is 32 random bytes as 64 hex characters (no trailing `-` or `_` for a mail
+ *   client's link detection to drop); the database keeps only its SHA-256, one row per user, so a
+ *   new request replaces the previous token and the old link stops working.
+ * - Asking reveals nothing: a known and an unknown address get the same answer after the same
+ *   database work (the same statements, in one round trip each), and the mail is sent after the
+ *   response (the caller hands `deliver` to Next's after()), so no answer waits on SMTP.
+ * - Using it sets the new password and spends the token in one transaction, then ends every
+ *   session of the account, bearer and browser: whoever knew the old password is out.
+ */
+
+export const resetRequestSchema = z.object({ email: emailSchema });
+
+/** 400 for a token that is not even a string; any string is checked (and refused alike) later. */
+export const resetConfirmSchema = z.object({
+  token: z.string({ error: 'token must be a string' }),
+  password: passwordSchema,
+});
+
+/** The reset page's form: the new password twice, both the same. */
+export const resetFormSchema = resetConfirmSchema
+  .extend({ password_confirmation: z.string({ error: 'password_confirmation must be a string' }) })
+  .refine((form) => form.password === form.password_confirmation, coded('passwords_differ'));
+
+const RESET_TOKEN_FORMAT = /^[0-9a-f]{64}$/;
+
+export function createResetTokenValue(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export function hashResetToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The link a reset mail carries; `origin` is lib/http/forwarded.ts publicOrigin's. */
+export function resetLink(origin: string, token: string): string {
+  const url = new URL('/reset-password', origin);
+  url.searchParams.set('token', token);
+  return url.toString();
+}
+
+export type ResetRequest = { ok: true; deliver: () => Promise<void> } | RateLimited;
+
+/**
+ * The limits come first: per address (one place asking for many accounts' links), then per
+ * email (one inbox flooded with mails). Both count unknown addresses like known ones, and name
+ * no account in the audit log: looking one up would be work done only for addresses that exist.
+ */
+async function admitResetRequest(email: string, context: RequestContext): Promise<{ ok: true } | RateLimited> {
+  const perAddress = await enforceRateLimit('reset_ip', addressSubject(context), { userId: null, context });
+  if (!perAddress.ok) return perAddress;
+  return enforceRateLimit('reset_email', hashedSubject(email), { userId: null, context });
+}
+
+const issuedRows = z.object({ rows: z.array(z.object({ user_id: z.string() })) });
+
+/**
+ * Stores a token for the account `email` names, replacing any earlier one, in one statement
+ * that runs the same for an address with no account (it then writes nothing). Returns whose
+ * token it is, or null.
+ */
+async function issueResetToken(email: string, tokenHash: string): Promise<string | null> {
+  const db = await getDb();
+  const ttl = sql`make_interval(mins => ${getSettings().PASSWORD_RESET_TTL_MINUTES})`;
+  const result = issuedRows.parse(
+    await db.execute(sql`
+      insert into password_reset_tokens (user_id, token_hash, created_at, expires_at, used_at)
+      select id, ${tokenHash}, now(), now() + ${ttl}, null from users where email = ${email}
+      on conflict (user_id) do update set token_hash = excluded.token_hash, created_at = excluded.created_at,
+        expires_at = excluded.expires_at, used_at = null
+      returning user_id::text as user_id`),
+  );
+  return result.rows[0]?.user_id ?? null;
+}
+
+/**
+ * Someone asks for a reset link for `email` (as resetRequestSchema leaves it). Over a limit the
+ * caller learns so (the API answers 429; the page keeps its one answer) and nothing is stored or
+ * sent. Otherwise `deliver` sends the mail, or nothing for an unknown address; it never throws and
+ * never logs the link.
+ */
+export async function requestPasswordReset(
+  email: string,
+  linkOrigin: string,
+  context: RequestContext,
+): Promise<ResetRequest> {
+  const admitted = await admitResetRequest(email, context);
+  if (!admitted.ok) return admitted;
+  // Made and hashed for unknown addresses too: the same work either way.
+  const token = createResetTokenValue();
+  const userId = await issueResetToken(email, hashResetToken(token));
+  if (userId === null) return { ok: true, deliver: async () => {} };
+  return { ok: true, deliver: () => deliverResetMail(userId, email, resetLink(linkOrigin, token)) };
+}
+
+async function deliverResetMail(userId: string, email: string, link: string): Promise<void> {
+  try {
+    const sent = await sendMail(composeResetMail(email, link, getSettings().PASSWORD_RESET_TTL_MINUTES));
+    if (!sent.ok) console.error(`password reset mail for user ${userId} not sent: ${sent.failure}`);
+  } catch (error) {
+    // after() would log a thrown error with its message; this line says what failed, nothing more.
+    console.error(`password reset mail for user ${userId} not sent: ${error instanceof Error ? error.name : 'error'}`);
+  }
+}
+
+// The database's clock, as when the token was issued (expires_at = now() + the lifetime).
+const usable = () => and(isNull(passwordResetTokens.usedAt), gt(passwordResetTokens.expiresAt, sql`now()`));
+
+/**
+ * Whether a reset link can still be used: the reset page asks before showing its form. A read
+ * only, so a mail scanner that follows the link spends nothing.
+ */
+export async function isResetTokenUsable(token: string): Promise<boolean> {
+  if (!RESET_TOKEN_FORMAT.test(token)) return false;
+  const db = await getDb();
+  const [row] = await db
+    .select({ userId: passwordResetTokens.userId })
+    .from(passwordResetTokens)
+    .where(and(eq(passwordResetTokens.tokenHash, hashResetToken(token)), usable()));
+  return row !== undefined;
+}
+
+/** Spends the token and sets the password together: a token can never be used without the change, nor twice. */
+async function spendResetToken(tokenHash: string, hashedPassword: string): Promise<User | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [spent] = await tx
+      .update(passwordResetTokens)
+      .set({ usedAt: sql`now()` })
+      .where(and(eq(passwordResetTokens.tokenHash, tokenHash), usable()))
+      .returning({ userId: passwordResetTokens.userId });
+    if (!spent) return null;
+    const [user] = await tx
+      .update(users)
+      .set({ hashedPassword, updatedAt: sql`now()` })
+      .where(eq(users.id, spent.userId))
+      .returning();
+    return user ?? null;
+  });
+}
+
+export type PasswordReset = { ok: true; user: User } | { ok: false; reason: 'invalid_token' } | RateLimited;
+
+const INVALID_TOKEN = { ok: false, reason: 'invalid_token' } as const;
+
+/**
+ * The link's second half: a new password (as resetConfirmSchema leaves it) for the token's
+ * account. Used, expired, replaced and unknown tokens are one refusal that changes nothing.
+ * The token is checked before the password is hashed, so made-up tokens cost no bcrypt work.
+ */
+export async function resetPassword(
+  token: string,
+  newPassword: string,
+  context: RequestContext,
+): Promise<PasswordReset> {
+  const admitted = await enforceRateLimit('reset_confirm', addressSubject(context), { userId: null, context });
+  if (!admitted.ok) return admitted;
+  if (!(await isResetTokenUsable(token))) return INVALID_TOKEN;
+  const user = await spendResetToken(hashResetToken(token), await hashPassword(newPassword));
+  // Spent by a parallel request while the password was being hashed.
+  if (!user) return INVALID_TOKEN;
+  await revokeUserSessions(user.id, null, context, 'password_reset');
+  await recordAuthEvent({ type: 'password_reset', userId: user.id, context });
+  return { ok: true, user };
+}
+
+/**
+ * After the password or email was changed on the account page or the API: a reset link still in
+ * an inbox (perhaps one the owner is leaving behind) must not undo the change.
+ */
+export async function discardPasswordReset(userId: string): Promise<void> {
+  const db = await getDb();
+  await db
+    .delete(passwordResetTokens)
+    .where(and(eq(passwordResetTokens.userId, userId), isNull(passwordResetTokens.usedAt)));
+}
