@@ -373,6 +373,8 @@ function serverEnv(
     CHIRPY_BENCH_SECRET: benchSecret,
     BCRYPT_COST: '10',
     TRUST_PROXY: 'none',
+    // No scenario sends mail; a production server with resets on would need SMTP_URL and APP_URL.
+    PASSWORD_RESET_ENABLED: 'false',
     // No scenario measures a limit being reached; every limit is still counted on every request.
     RATE_LIMIT_LOGIN_IP_MAX: raised,
     RATE_LIMIT_LOGIN_ACCOUNT_MAX: raised,
