@@ -56,7 +56,14 @@ describe('two migrations at once', () => {
       ).toEqual([0, 0]);
       const migrations = committedMigrations();
       expect(await appliedMigrations(database.url)).toEqual({ rows: migrations, distinct: migrations });
-      expect(await tables(database.url)).toEqual(['auth_events', 'chirps', 'rate_limits', 'refresh_tokens', 'users']);
+      expect(await tables(database.url)).toEqual([
+        'auth_events',
+        'chirps',
+        'password_reset_tokens',
+        'rate_limits',
+        'refresh_tokens',
+        'users',
+      ]);
     } finally {
       await dropDatabase(adminUrl, database.name);
     }
