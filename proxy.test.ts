@@ -668,11 +668,19 @@ describe('config.matcher', () => {
   const matches = (url: string, probe: Probe = {}) => unstable_doesMiddlewareMatch({ config, url, ...probe });
   const withSession = { cookies: { [ACCESS]: 'x' } };
 
-  it.each(['/', '/login', '/signup', '/users/123', '/api/me', '/api/chirps', '/api/login', '/admin/reset'])(
-    'runs for %s when a session cookie comes with it',
+  it.each(['/', '/login', '/signup', '/users/123', '/admin/reset'])('runs for every page: %s', (url) => {
+    expect(matches(url)).toBe(true);
+    expect(matches(url, withSession)).toBe(true);
+  });
+
+  it.each(['/api/me', '/api/chirps', '/api/login'])(
+    'runs for %s when only the refresh cookie is left (a renewal is due), not with a live access cookie',
     (url) => {
-      expect(matches(url, withSession)).toBe(true);
+      expect(matches(url, { cookies: { [REFRESH]: 'x' } })).toBe(true);
       expect(matches(url, { cookies: { [`__Host-${REFRESH}`]: 'x' } })).toBe(true);
+      // The handler checks the access cookie itself, and the CSRF rule for writes (lib/auth/csrf.ts).
+      expect(matches(url, withSession)).toBe(false);
+      expect(matches(url, { cookies: { [ACCESS]: 'x', [REFRESH]: 'x' } })).toBe(false);
     },
   );
 

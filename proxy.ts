@@ -7,7 +7,7 @@ import {
   sessionCookies,
   setSessionCookies,
 } from '@/lib/auth/cookies';
-import { isSafeMethod, isSameOriginRequest } from '@/lib/auth/csrf';
+import { CROSS_SITE_REFUSED, isSafeMethod, isSameOriginRequest } from '@/lib/auth/csrf';
 import { loginPath } from '@/lib/auth/redirects';
 import { renewBrowserSession } from '@/lib/auth/session-flow';
 import { verifyAccessToken } from '@/lib/auth/tokens';
@@ -62,7 +62,7 @@ async function guardSession(request: NextRequest): Promise<NextResponse> {
   const hasSession = request.cookies.has(names.access) || request.cookies.has(names.refresh);
 
   if (mustComeFromOurPages(request, hasSession) && !isSameOriginRequest(request)) {
-    return NextResponse.json({ error: 'Cross-site request refused' }, { status: 403 });
+    return NextResponse.json({ error: CROSS_SITE_REFUSED }, { status: 403 });
   }
   if (!hasSession || setsSessionCookies(request)) return passOn(request);
 
@@ -186,22 +186,14 @@ export const config = {
     {
       source:
         '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
-      has: [{ type: 'cookie', key: 'chirpy_access' }],
-    },
-    {
-      source:
-        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
       has: [{ type: 'cookie', key: 'chirpy_refresh' }],
-    },
-    {
-      source:
-        '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
-      has: [{ type: 'cookie', key: '__Host-chirpy_access' }],
+      missing: [{ type: 'cookie', key: 'chirpy_access' }],
     },
     {
       source:
         '/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$).*)',
       has: [{ type: 'cookie', key: '__Host-chirpy_refresh' }],
+      missing: [{ type: 'cookie', key: '__Host-chirpy_access' }],
     },
     {
       source:

@@ -26,3 +26,15 @@ function ownOrigin(request: Request): string | null {
   const url = new URL(request.url);
   return `${isSecureRequest(request.headers, url) ? 'https' : 'http'}://${host}`;
 }
+
+export const CROSS_SITE_REFUSED = 'Cross-site request refused';
+
+/**
+ * A write (not GET/HEAD/OPTIONS) that did not come from our own pages. Checked where a cookie
+ * authenticates a write (lib/auth/current-user.ts, the cookie paths of /api/refresh and
+ * /api/revoke) as well as in the proxy: the proxy does not run for every cookie-carrying API
+ * call, and a request with neither Origin nor Sec-Fetch-Site never counts as ours.
+ */
+export function isCrossSiteWrite(request: Request): boolean {
+  return !isSafeMethod(request.method) && !isSameOriginRequest(request);
+}

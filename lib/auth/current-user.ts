@@ -7,6 +7,7 @@ import { readAuthorization } from '../http/authorization';
 import { isSecureRequest } from '../http/forwarded';
 import { findUserById } from '../users';
 import { isSecureNextRequest, sessionCookieNames } from './cookies';
+import { CROSS_SITE_REFUSED, isCrossSiteWrite } from './csrf';
 import { findSessionUser } from './sessions';
 import { verifyAccessToken } from './tokens';
 
@@ -19,9 +20,11 @@ import { verifyAccessToken } from './tokens';
  * named carry no `sid` and are trusted until they expire (at most an hour).
  */
 
-export type Authentication = { ok: true; user: User; sessionId: string | null } | { ok: false; error: string };
+export type Authentication =
+  | { ok: true; user: User; sessionId: string | null }
+  | { ok: false; status: 401 | 403; error: string };
 
-const INVALID: Authentication = { ok: false, error: 'Invalid access token' };
+const INVALID: Authentication = { ok: false, status: 401, error: 'Invalid access token' };
 
 /**
  * `carrier` is where the token came from, and each carrier holds one kind of session's tokens.
@@ -34,7 +37,11 @@ const INVALID: Authentication = { ok: false, error: 'Invalid access token' };
 async function userForAccessToken(token: string, carrier: 'header' | 'cookie'): Promise<Authentication> {
   const check = await verifyAccessToken(token);
   if (!check.ok)
-    return { ok: false, error: check.reason === 'expired' ? 'Access token expired' : 'Invalid access token' };
+    return {
+      ok: false,
+      status: 401,
+      error: check.reason === 'expired' ? 'Access token expired' : 'Invalid access token',
+    };
   if (check.sessionId === null) {
     if (carrier === 'cookie') return INVALID;
     const user = await findUserById(check.userId);
@@ -49,12 +56,16 @@ async function userForAccessToken(token: string, carrier: 'header' | 'cookie'): 
 export async function authenticateRequest(request: NextRequest): Promise<Authentication> {
   const authorization = readAuthorization(request.headers, 'Bearer');
   if (authorization.present) {
-    if (!authorization.ok) return { ok: false, error: 'Malformed Authorization header: expected "Bearer <token>"' };
+    if (!authorization.ok) {
+      return { ok: false, status: 401, error: 'Malformed Authorization header: expected "Bearer <token>"' };
+    }
     return userForAccessToken(authorization.credentials, 'header');
   }
   const names = sessionCookieNames(isSecureNextRequest(request));
   const cookie = request.cookies.get(names.access)?.value;
-  if (!cookie) return { ok: false, error: 'Missing access token' };
+  if (!cookie) return { ok: false, status: 401, error: 'Missing access token' };
+  // A cookie authenticates whatever the browser sends, so a write must come from our own pages.
+  if (isCrossSiteWrite(request)) return { ok: false, status: 403, error: CROSS_SITE_REFUSED };
   return userForAccessToken(cookie, 'cookie');
 }
 

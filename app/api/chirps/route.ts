@@ -15,7 +15,7 @@ import { badInputResponse, errorResponse, jsonResponse } from '@/lib/http/respon
 
 export const POST = withErrorBoundary('POST /api/chirps', async (request: NextRequest) => {
   const auth = await authenticateRequest(request);
-  if (!auth.ok) return errorResponse(401, auth.error);
+  if (!auth.ok) return errorResponse(auth.status, auth.error);
   const body = await readJson(request, newChirpSchema);
   if (!body.ok) return badInputResponse(body);
   const chirp = await createChirp(auth.user.id, body.data.body);

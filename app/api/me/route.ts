@@ -7,5 +7,5 @@ import { toPublicUser } from '@/lib/users';
 /** Who am I: the user behind a Bearer access token or the browser's session cookie. */
 export const GET = withErrorBoundary('GET /api/me', async (request: NextRequest) => {
   const auth = await authenticateRequest(request);
-  return auth.ok ? jsonResponse(toPublicUser(auth.user)) : errorResponse(401, auth.error);
+  return auth.ok ? jsonResponse(toPublicUser(auth.user)) : errorResponse(auth.status, auth.error);
 });

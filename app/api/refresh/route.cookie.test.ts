@@ -144,12 +144,13 @@ describe('POST /api/refresh with the refresh cookie', () => {
     vi.stubEnv('TRUST_PROXY', '1');
     const session = await browserSession();
 
-    const plain = await POST(refreshWith({ chirpy_refresh: session.refresh }, { 'x-forwarded-proto': 'https' }));
+    const https = { 'x-forwarded-proto': 'https', origin: 'https://localhost:3000' };
+    const plain = await POST(refreshWith({ chirpy_refresh: session.refresh }, https));
     expect(await jsonOf(plain)).toEqual({ status: 401, body: { error: expect.any(String) } });
     expect((await tokenRow(session.refresh)).revokedAt).toBeNull();
 
     const response = await POST(
-      refreshWith({ '__Host-chirpy_refresh': session.refresh }, { 'x-forwarded-proto': 'https' }),
+      refreshWith({ '__Host-chirpy_refresh': session.refresh }, https),
     );
     expect(response.status).toBe(204);
     expect(cookieSet(response, '__Host-chirpy_refresh').attributes.get('secure')).toBe(true);

@@ -1,5 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { clearSessionCookies, isSecureNextRequest, sessionCookieNames, setSessionCookies } from '@/lib/auth/cookies';
+import { CROSS_SITE_REFUSED, isCrossSiteWrite } from '@/lib/auth/csrf';
 import { refreshAccessToken, renewBrowserSession } from '@/lib/auth/session-flow';
 import { readAuthorization } from '@/lib/http/authorization';
 import { requestContext } from '@/lib/http/forwarded';
@@ -25,6 +26,7 @@ async function refreshBrowserSession(request: NextRequest): Promise<Response> {
   const secure = isSecureNextRequest(request);
   const refreshToken = request.cookies.get(sessionCookieNames(secure).refresh)?.value;
   if (!refreshToken) return errorResponse(401, 'Missing refresh token: send "Authorization: Bearer <refresh token>"');
+  if (isCrossSiteWrite(request)) return errorResponse(403, CROSS_SITE_REFUSED);
   const renewal = await renewBrowserSession(refreshToken, requestContext(request.headers));
   // Over the limit nothing rotated: the cookies the browser holds are still good, keep them.
   if (!renewal.ok && renewal.reason === 'rate_limited') return tooManyRequests(renewal.retryAfterSeconds);

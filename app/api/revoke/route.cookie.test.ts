@@ -84,7 +84,7 @@ describe('POST /api/revoke with the refresh cookie', () => {
     const response = await POST(
       makeRequest('POST', '/api/revoke', {
         cookies: { '__Host-chirpy_refresh': session.refresh },
-        headers: { ...SAME_ORIGIN, 'x-forwarded-proto': 'https' },
+        headers: { host: 'localhost:3000', 'x-forwarded-proto': 'https', origin: 'https://localhost:3000' },
       }),
     );
 

@@ -1,5 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { clearSessionCookies, isSecureNextRequest, readSessionCookies } from '@/lib/auth/cookies';
+import { CROSS_SITE_REFUSED, isCrossSiteWrite } from '@/lib/auth/csrf';
 import { signOut } from '@/lib/auth/session-flow';
 import { revokeSession } from '@/lib/auth/sessions';
 import { readAuthorization } from '@/lib/http/authorization';
@@ -29,6 +30,7 @@ async function signOutWithCookies(request: NextRequest): Promise<Response> {
   if (tokens.access === undefined && tokens.refresh === undefined) {
     return errorResponse(401, 'Missing refresh token: send "Authorization: Bearer <refresh token>"');
   }
+  if (isCrossSiteWrite(request)) return errorResponse(403, CROSS_SITE_REFUSED);
   await signOut(tokens, requestContext(request.headers));
   const response = noContent();
   clearSessionCookies(response, secure);

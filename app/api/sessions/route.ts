@@ -7,7 +7,7 @@ import { errorResponse, jsonResponse } from '@/lib/http/responses';
 /** The caller's live sessions, their own marked `current`. Bearer access token or session cookie. */
 export const GET = withErrorBoundary('GET /api/sessions', async (request: NextRequest) => {
   const auth = await authenticateRequest(request);
-  if (!auth.ok) return errorResponse(401, auth.error);
+  if (!auth.ok) return errorResponse(auth.status, auth.error);
   const sessions = await listSessions(auth.user.id, auth.sessionId);
   return jsonResponse(sessions.map(toPublicSession));
 });

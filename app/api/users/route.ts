@@ -25,7 +25,7 @@ export const POST = withErrorBoundary('POST /api/users', async (request: NextReq
  */
 export const PUT = withErrorBoundary('PUT /api/users', async (request: NextRequest) => {
   const auth = await authenticateRequest(request);
-  if (!auth.ok) return errorResponse(401, auth.error);
+  if (!auth.ok) return errorResponse(auth.status, auth.error);
   const body = await readJson(request, credentialsSchema);
   if (!body.ok) return badInputResponse(body);
   const updated = await replaceCredentials(auth.user.id, body.data, auth.sessionId, requestContext(request.headers));

@@ -24,7 +24,7 @@ export const DELETE = withErrorBoundary(
   'DELETE /api/chirps/[chirpID]',
   async (request: NextRequest, context: Context) => {
     const auth = await authenticateRequest(request);
-    if (!auth.ok) return errorResponse(401, auth.error);
+    if (!auth.ok) return errorResponse(auth.status, auth.error);
     const chirpId = await chirpIdFrom(context);
     if (chirpId === null) return errorResponse(400, MALFORMED_ID);
     const deletion = await deleteChirp(chirpId, auth.user.id);

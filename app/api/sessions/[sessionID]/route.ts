@@ -13,7 +13,7 @@ export const DELETE = withErrorBoundary(
   'DELETE /api/sessions/[sessionID]',
   async (request: NextRequest, context: Context) => {
     const auth = await authenticateRequest(request);
-    if (!auth.ok) return errorResponse(401, auth.error);
+    if (!auth.ok) return errorResponse(auth.status, auth.error);
     const sessionId = sessionIdSchema.safeParse((await context.params).sessionID);
     if (!sessionId.success) return errorResponse(400, MESSAGES.malformed_session_id);
     const ended = await endSession(auth.user.id, sessionId.data, requestContext(request.headers));

@@ -8,7 +8,7 @@ import { errorResponse, noContent } from '@/lib/http/responses';
 /** "Sign out everywhere else": every session of the caller but the one making this request. */
 export const POST = withErrorBoundary('POST /api/sessions/revoke-others', async (request: NextRequest) => {
   const auth = await authenticateRequest(request);
-  if (!auth.ok) return errorResponse(401, auth.error);
+  if (!auth.ok) return errorResponse(auth.status, auth.error);
   await endOtherSessions(auth.user.id, auth.sessionId, requestContext(request.headers));
   return noContent();
 });
