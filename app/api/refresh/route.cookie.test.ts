@@ -149,9 +149,7 @@ describe('POST /api/refresh with the refresh cookie', () => {
     expect(await jsonOf(plain)).toEqual({ status: 401, body: { error: expect.any(String) } });
     expect((await tokenRow(session.refresh)).revokedAt).toBeNull();
 
-    const response = await POST(
-      refreshWith({ '__Host-chirpy_refresh': session.refresh }, https),
-    );
+    const response = await POST(refreshWith({ '__Host-chirpy_refresh': session.refresh }, https));
     expect(response.status).toBe(204);
     expect(cookieSet(response, '__Host-chirpy_refresh').attributes.get('secure')).toBe(true);
     expect(cookieSet(response, '__Host-chirpy_access').attributes.get('secure')).toBe(true);
