@@ -24,6 +24,6 @@ describe('getSettings', () => {
     vi.stubEnv('SESSION_IDLE_TIMEOUT_DAYS', '3');
     expect(getSettings()).toBe(first);
     // An explicit environment (a script checking another one) is always read.
-    expect(getSettings({ SESSION_IDLE_TIMEOUT_DAYS: '3' }).SESSION_IDLE_TIMEOUT_DAYS).toBe(3);
+    expect(getSettings({ NODE_ENV: 'production', SESSION_IDLE_TIMEOUT_DAYS: '3' }).SESSION_IDLE_TIMEOUT_DAYS).toBe(3);
   });
 });

@@ -1,6 +1,6 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { type SQL, sql } from 'drizzle-orm';
+import { type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAuthEvent } from './audit';
 import { getRateLimit, type RateLimitRule } from './config';
@@ -33,10 +33,10 @@ const MAX_HITS = 2_147_483_646;
  * (a cookie rotation checks its limit and rotates in one round trip). `keys` is a SELECT yielding
  * the key to count (no row: nothing is counted). It returns `hits` and `retry_after` (whole
  * seconds until the window ends, never 0: "retry in 0 seconds" invites a hot loop).
+ * `windowSeconds` is a value, or a placeholder in a prepared statement (lib/db/statement.ts).
  */
-export function countingUpsert(rule: RateLimitRule, keys: SQL): SQL {
-  const { windowSeconds } = getRateLimit(rule);
-  const window = sql`make_interval(secs => ${windowSeconds})`;
+export function countingUpsert(keys: SQL, windowSeconds: number | Placeholder): SQL {
+  const window = sql`make_interval(secs => ${windowSeconds}::int)`;
   const expired = sql`rate_limits.window_started_at + ${window} <= now()`;
   return sql`insert into rate_limits (key, window_started_at, hits)
     select key, now(), 1 from (${keys}) as counted (key)
@@ -51,7 +51,8 @@ const hitRows = z.object({ rows: z.array(z.object({ hits: z.number(), retry_afte
 
 async function countHit(rule: RateLimitRule, subject: string): Promise<Hit> {
   const db = await getDb();
-  const result = hitRows.parse(await db.execute(countingUpsert(rule, sql`select ${`${rule}:${subject}`}`)));
+  const { windowSeconds } = getRateLimit(rule);
+  const result = hitRows.parse(await db.execute(countingUpsert(sql`select ${`${rule}:${subject}`}`, windowSeconds)));
   const [row] = result.rows;
   if (!row) throw new Error('rate limit upsert returned no row');
   return { hits: row.hits, limit: getRateLimit(rule).limit, retryAfterSeconds: row.retry_after };

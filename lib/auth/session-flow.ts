@@ -76,7 +76,10 @@ export async function refreshAccessToken(refreshToken: string, context: RequestC
   return { ...check, token: await issueAccessToken(check.userId, check.sessionId) };
 }
 
-export type Renewal = { ok: true; cookies: SessionCookieValues } | { ok: false; reason: RefreshFailure } | RateLimited;
+export type Renewal =
+  | { ok: true; user: User; sessionId: string; cookies: SessionCookieValues }
+  | { ok: false; reason: RefreshFailure }
+  | RateLimited;
 
 /**
  * Rotates the refresh cookie's token and issues a fresh access token for the same session.
@@ -86,8 +89,13 @@ export type Renewal = { ok: true; cookies: SessionCookieValues } | { ok: false; 
 export async function renewBrowserSession(refreshToken: string, context: RequestContext): Promise<Renewal> {
   const rotation = await rotateRefreshToken(refreshToken, context);
   if (!rotation.ok) return rotation;
-  const access = await issueSessionAccessToken(rotation.userId, rotation.sessionId);
-  return { ok: true, cookies: { access, refresh: rotation.refreshToken } };
+  const access = await issueSessionAccessToken(rotation.user.id, rotation.sessionId);
+  return {
+    ok: true,
+    user: rotation.user,
+    sessionId: rotation.sessionId,
+    cookies: { access, refresh: rotation.refreshToken },
+  };
 }
 
 export type SignUp = ({ ok: true } & StartedSession) | { ok: false; reason: 'email_taken' } | RateLimited;

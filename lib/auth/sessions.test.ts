@@ -95,7 +95,8 @@ describe('rotateRefreshToken', () => {
     const before = await tokenRow(refreshToken.value);
 
     const rotation = await rotateRefreshToken(refreshToken.value, { ip: '198.51.100.2', userAgent: 'second browser' });
-    expect(rotation).toMatchObject({ ok: true, userId: user.id, sessionId });
+    // The session's user comes back with the rotation: a renewed request needs no other query.
+    expect(rotation).toMatchObject({ ok: true, user: { id: user.id, email: user.email }, sessionId });
     if (!rotation.ok || rotation.refreshToken === null) throw new Error('expected a successor');
     const successor = rotation.refreshToken.value;
     expect(successor).not.toBe(refreshToken.value);
@@ -191,7 +192,7 @@ describe('rotateRefreshToken', () => {
 
     expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({
       ok: true,
-      userId: user.id,
+      user: expect.objectContaining({ id: user.id, email: user.email }),
       sessionId,
       refreshToken: null,
     });

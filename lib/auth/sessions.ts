@@ -6,8 +6,10 @@ import { recordAuthEvents } from '../audit';
 import { getRateLimit, getSettings, REFRESH_TOKEN_TTL_DAYS } from '../config';
 import { type Database, getDb } from '../db/client';
 import { type RefreshToken, refreshTokens, type User, users } from '../db/schema';
+import { prepareStatement } from '../db/statement';
 import type { RequestContext } from '../http/forwarded';
 import { countingUpsert, judgeHit, type RateLimited } from '../rate-limit';
+import { findUserById } from '../users';
 import { describeDevice } from './device';
 import { createRefreshTokenValue, hashRefreshToken, type IssuedToken, isRefreshTokenFormat } from './tokens';
 
@@ -23,6 +25,16 @@ import { createRefreshTokenValue, hashRefreshToken, type IssuedToken, isRefreshT
 export type SessionClient = RefreshToken['client'];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+// The drivers hand timestamps over as Postgres writes them (drizzle's setting): Dates are made here.
+const userRow = z.object({
+  id: z.string(),
+  createdAt: z.coerce.date(),
+  updatedAt: z.coerce.date(),
+  email: z.string(),
+  hashedPassword: z.string(),
+  isChirpyRed: z.boolean(),
+});
 
 export type NewSession = { sessionId: string; refreshToken: IssuedToken };
 
@@ -115,34 +127,41 @@ const bearerRows = z.object({
  * valid count against nothing and leave no row. The user exists while the token does (its rows
  * go with the user), so the user row itself is not read.
  */
+const bearerRefreshStatement = prepareStatement(() => {
+  const at = sql`${sql.placeholder('at')}::timestamptz`;
+  const presented = sql`token_hash = ${sql.placeholder('tokenHash')} and client = 'bearer' and revoked_at is null
+    and expires_at > ${at}`;
+  return sql`
+    with presented as (
+      select session_id, user_id from refresh_tokens where ${presented}
+    ), hit as (
+      ${countingUpsert(sql`select 'bearer_refresh:' || session_id from presented`, sql.placeholder('windowSeconds'))}
+    ), used as (
+      update refresh_tokens set last_used_at = ${at}, ip = ${sql.placeholder('ip')}
+      where ${presented} and (select hits from hit) <= ${sql.placeholder('limit')}::int
+      returning user_id, session_id
+    )
+    select (select hits from hit) as hits, (select retry_after from hit) as retry_after,
+      presented.user_id::text as presented_user_id, used.user_id::text as user_id, used.session_id::text as session_id
+    from (select 1) as one
+      left join presented on true
+      left join used on true`;
+});
+
 export async function validateRefreshToken(
   token: string,
   context: RequestContext,
 ): Promise<{ ok: true; userId: string; sessionId: string } | { ok: false; reason: RefreshFailure } | RateLimited> {
   if (!isRefreshTokenFormat(token)) return { ok: false, reason: 'unknown' };
-  const db = await getDb();
-  const now = new Date();
-  const at = sql`${now.toISOString()}::timestamptz`;
-  const tokenHash = hashRefreshToken(token);
-  const { limit } = getRateLimit('bearer_refresh');
+  const { limit, windowSeconds } = getRateLimit('bearer_refresh');
   const result = bearerRows.parse(
-    await db.execute(sql`
-      with presented as (
-        select session_id, user_id from refresh_tokens
-        where token_hash = ${tokenHash} and client = 'bearer' and revoked_at is null and expires_at > ${at}
-      ), hit as (
-        ${countingUpsert('bearer_refresh', sql`select 'bearer_refresh:' || session_id from presented`)}
-      ), used as (
-        update refresh_tokens set last_used_at = ${at}, ip = ${context.ip}
-        where token_hash = ${tokenHash} and client = 'bearer' and revoked_at is null and expires_at > ${at}
-          and (select hits from hit) <= ${limit}
-        returning user_id, session_id
-      )
-      select (select hits from hit) as hits, (select retry_after from hit) as retry_after,
-        presented.user_id::text as presented_user_id, used.user_id::text as user_id, used.session_id::text as session_id
-      from (select 1) as one
-        left join presented on true
-        left join used on true`),
+    await bearerRefreshStatement({
+      tokenHash: hashRefreshToken(token),
+      at: new Date().toISOString(),
+      ip: context.ip,
+      limit,
+      windowSeconds,
+    }),
   );
   const [row] = result.rows;
   if (row?.user_id && row.session_id) return { ok: true, userId: row.user_id, sessionId: row.session_id };
@@ -152,17 +171,19 @@ export async function validateRefreshToken(
   return judged.ok ? { ok: false, reason: 'unknown' } : judged;
 }
 
-/**
- * The session a browser refresh token belongs to, live or not: what the rotation limit counts
- * against. A string we never issued names none, so junk cookies leave no trace.
- */
+/** A renewed browser session: who it is, and its next refresh token (null: keep the one you have). */
 export type Rotation =
-  | { ok: true; userId: string; sessionId: string; refreshToken: IssuedToken | null }
+  | { ok: true; user: User; sessionId: string; refreshToken: IssuedToken | null }
   | { ok: false; reason: RefreshFailure }
   | RateLimited;
 
+type Exchange = { ok: true; userId: string; sessionId: string; refreshToken: IssuedToken | null };
+
 /** Inside the transaction a detected reuse still names its session, for the audit log written after it. */
-type RotationOutcome = Rotation | { ok: false; reused: { userId: string; sessionId: string } };
+type RotationOutcome =
+  | Exchange
+  | { ok: false; reason: RefreshFailure }
+  | { ok: false; reused: { userId: string; sessionId: string } };
 
 const rotationRows = z.object({
   rows: z.array(
@@ -171,17 +192,56 @@ const rotationRows = z.object({
       retry_after: z.number().nullable(),
       presented_user_id: z.string().nullable(),
       presented_session_id: z.string().nullable(),
-      user_id: z.string().nullable(),
       session_id: z.string().nullable(),
       expires_at_ms: z.number().nullable(),
+      user: userRow.nullable(),
     }),
   ),
+});
+
+const rotationStatement = prepareStatement(() => {
+  const at = sql`${sql.placeholder('at')}::timestamptz`;
+  const successorHash = sql.placeholder('successorHash');
+  const tokenHash = sql.placeholder('tokenHash');
+  return sql`
+    with presented as (
+      select session_id, user_id, ${userSessionsLock(sql`user_id`)} as locked
+      from refresh_tokens where token_hash = ${tokenHash} and client = 'browser'
+    ), hit as (
+      ${countingUpsert(sql`select 'cookie_rotation:' || session_id from presented`, sql.placeholder('windowSeconds'))}
+    ), retired as (
+      update refresh_tokens set revoked_at = ${at}, revoked_reason = 'rotated',
+        replaced_by = ${successorHash}, last_used_at = ${at}, updated_at = ${at}
+      where token_hash = ${tokenHash} and client = 'browser' and revoked_at is null
+        and expires_at > ${at} and last_used_at > ${sql.placeholder('idleCutoff')}::timestamptz
+        and (select hits from hit) <= ${sql.placeholder('limit')}::int
+      returning user_id, session_id, session_started_at, expires_at
+    ), successor as (
+      insert into refresh_tokens (token_hash, user_id, session_id, client, session_started_at, expires_at,
+        last_used_at, created_at, updated_at, user_agent, ip)
+      select ${successorHash}, user_id, session_id, 'browser', session_started_at, expires_at,
+        ${at}, ${at}, ${at}, ${sql.placeholder('userAgent')}, ${sql.placeholder('ip')}
+      from retired
+      returning token_hash
+    )
+    select (select hits from hit) as hits, (select retry_after from hit) as retry_after,
+      presented.user_id::text as presented_user_id, presented.session_id::text as presented_session_id,
+      retired.session_id::text as session_id,
+      (extract(epoch from retired.expires_at) * 1000)::float8 as expires_at_ms,
+      case when u.id is null then null else json_build_object('id', u.id, 'createdAt', u.created_at,
+        'updatedAt', u.updated_at, 'email', u.email, 'hashedPassword', u.hashed_password,
+        'isChirpyRed', u.is_chirpy_red) end as user
+    from (select 1) as one
+      left join presented on true
+      left join retired on true
+      left join users u on u.id = retired.user_id`;
 });
 
 /**
  * Exchanges a browser refresh token for its successor, in one statement (one round trip): find
  * the presented token's session, count the rotation against that session's limit, and, if the
- * limit allows, retire the token and insert its successor.
+ * limit allows, retire the token and insert its successor. The session's user comes back with
+ * it, so a request renewed on the way needs no other query to know who is asking.
  *
  * The conditional UPDATE is the lock: of two requests presenting the same token, exactly one
  * retires it and gets the successor. The other (and any presenting it within the grace window)
@@ -193,47 +253,27 @@ const rotationRows = z.object({
  */
 export async function rotateRefreshToken(token: string, context: RequestContext): Promise<Rotation> {
   if (!isRefreshTokenFormat(token)) return { ok: false, reason: 'unknown' };
-  const db = await getDb();
   const now = new Date();
   const tokenHash = hashRefreshToken(token);
   const successor = createRefreshTokenValue();
-  const { limit } = getRateLimit('cookie_rotation');
-  const at = sql`${now.toISOString()}::timestamptz`;
+  const { limit, windowSeconds } = getRateLimit('cookie_rotation');
   const result = rotationRows.parse(
-    await db.execute(sql`
-      with presented as (
-        select session_id, user_id, ${userSessionsLock(sql`user_id`)} as locked
-        from refresh_tokens where token_hash = ${tokenHash} and client = 'browser'
-      ), hit as (
-        ${countingUpsert('cookie_rotation', sql`select 'cookie_rotation:' || session_id from presented`)}
-      ), retired as (
-        update refresh_tokens set revoked_at = ${at}, revoked_reason = 'rotated',
-          replaced_by = ${hashRefreshToken(successor)}, last_used_at = ${at}, updated_at = ${at}
-        where token_hash = ${tokenHash} and client = 'browser' and revoked_at is null
-          and expires_at > ${at} and last_used_at > ${idleCutoff(now).toISOString()}::timestamptz
-          and (select hits from hit) <= ${limit}
-        returning user_id, session_id, session_started_at, expires_at
-      ), successor as (
-        insert into refresh_tokens (token_hash, user_id, session_id, client, session_started_at, expires_at,
-          last_used_at, created_at, updated_at, user_agent, ip)
-        select ${hashRefreshToken(successor)}, user_id, session_id, 'browser', session_started_at, expires_at,
-          ${at}, ${at}, ${at}, ${context.userAgent}, ${context.ip}
-        from retired
-        returning token_hash
-      )
-      select (select hits from hit) as hits, (select retry_after from hit) as retry_after,
-        presented.user_id::text as presented_user_id, presented.session_id::text as presented_session_id,
-        retired.user_id::text as user_id, retired.session_id::text as session_id,
-        (extract(epoch from retired.expires_at) * 1000)::float8 as expires_at_ms
-      from (select 1) as one
-        left join presented on true
-        left join retired on true`),
+    await rotationStatement({
+      tokenHash,
+      successorHash: hashRefreshToken(successor),
+      at: now.toISOString(),
+      idleCutoff: idleCutoff(now).toISOString(),
+      limit,
+      windowSeconds,
+      userAgent: context.userAgent,
+      ip: context.ip,
+    }),
   );
   const [row] = result.rows;
   if (!row?.presented_session_id || !row.presented_user_id) return { ok: false, reason: 'unknown' };
-  if (row.user_id && row.session_id && row.expires_at_ms !== null) {
+  if (row.user && row.session_id && row.expires_at_ms !== null) {
     const refreshToken = { value: successor, expiresAt: browserCookieExpiry(new Date(row.expires_at_ms), now) };
-    return { ok: true, userId: row.user_id, sessionId: row.session_id, refreshToken };
+    return { ok: true, user: row.user, sessionId: row.session_id, refreshToken };
   }
   if (row.hits !== null && row.hits > limit) {
     const hit = { hits: row.hits, limit, retryAfterSeconds: row.retry_after ?? 1 };
@@ -248,6 +288,12 @@ export async function rotateRefreshToken(token: string, context: RequestContext)
 async function explainRejectedRotation(tokenHash: string, now: Date, context: RequestContext): Promise<Rotation> {
   const db = await getDb();
   const outcome = await db.transaction((tx) => judgeRetiredToken(tx, tokenHash, now, context));
+  if (outcome.ok) {
+    // The rare paths (the grace window, a lost response) read the user on their own.
+    const user = await findUserById(outcome.userId);
+    if (!user) return { ok: false, reason: 'unknown' };
+    return { ok: true, user, sessionId: outcome.sessionId, refreshToken: outcome.refreshToken };
+  }
   if (!('reused' in outcome)) return outcome;
   // Written after the transaction: on PGlite a statement outside it would wait for it forever.
   await recordAuthEvents([{ type: 'reuse_detected', ...outcome.reused, context }]);
@@ -514,24 +560,36 @@ export async function listSessions(userId: string, currentSessionId: string | nu
   }));
 }
 
+const sessionUserRows = z.object({ rows: z.array(userRow) });
+
+// Behind every signed-in page and every authenticated API call, so prepared once
+// (lib/db/statement.ts). A null client matches either kind of session.
+const sessionUserStatement = prepareStatement(
+  () => sql`
+    select u.id, u.created_at as "createdAt", u.updated_at as "updatedAt", u.email,
+      u.hashed_password as "hashedPassword", u.is_chirpy_red as "isChirpyRed"
+    from refresh_tokens t join users u on u.id = t.user_id
+    where t.session_id = ${sql.placeholder('sessionId')}::uuid and t.user_id = ${sql.placeholder('userId')}::uuid
+      and (${sql.placeholder('client')}::text is null or t.client = ${sql.placeholder('client')}::text)
+      and t.revoked_at is null and t.expires_at > ${sql.placeholder('now')}::timestamptz
+      and (t.client = 'bearer' or t.last_used_at > ${sql.placeholder('idleCutoff')}::timestamptz)
+    limit 1`,
+);
+
 /**
  * The authoritative check behind an access token that names its session: is it still alive?
  * `client` narrows it to one kind of session (the access cookie is only ever a browser session's).
  */
 export async function findSessionUser(sessionId: string, userId: string, client?: SessionClient): Promise<User | null> {
-  const db = await getDb();
-  const [row] = await db
-    .select({ user: users })
-    .from(refreshTokens)
-    .innerJoin(users, eq(users.id, refreshTokens.userId))
-    .where(
-      and(
-        eq(refreshTokens.sessionId, sessionId),
-        eq(refreshTokens.userId, userId),
-        client === undefined ? undefined : eq(refreshTokens.client, client),
-        isLive(new Date()),
-      ),
-    )
-    .limit(1);
-  return row?.user ?? null;
+  const now = new Date();
+  const { rows } = sessionUserRows.parse(
+    await sessionUserStatement({
+      sessionId,
+      userId,
+      client: client ?? null,
+      now: now.toISOString(),
+      idleCutoff: idleCutoff(now).toISOString(),
+    }),
+  );
+  return rows[0] ?? null;
 }
