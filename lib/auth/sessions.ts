@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { recordAuthEvents } from '../audit';
 import { getRateLimit, getSettings, REFRESH_TOKEN_TTL_DAYS } from '../config';
 import { type Database, getDb } from '../db/client';
-import { type RefreshToken, refreshTokens, type User, users } from '../db/schema';
+import { type RefreshToken, refreshTokens, type User } from '../db/schema';
 import { prepareStatement } from '../db/statement';
 import type { RequestContext } from '../http/forwarded';
 import { countingUpsert, judgeHit, type RateLimited } from '../rate-limit';
