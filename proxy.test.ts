@@ -1,9 +1,7 @@
 import { unstable_doesMiddlewareMatch } from 'next/experimental/testing/server';
 import { NextRequest } from 'next/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GET as getMe } from '@/app/api/me/route';
 import { POST as polkaWebhook } from '@/app/api/polka/webhooks/route';
-import { PUT as updateUser } from '@/app/api/users/route';
 import { safeNextPath } from '@/lib/auth/redirects';
 import { revokeSession } from '@/lib/auth/sessions';
 import { hashRefreshToken, verifyAccessToken } from '@/lib/auth/tokens';
@@ -210,73 +208,34 @@ describe('renewing from the refresh cookie', () => {
     expect((await tokenRow(session.refresh)).revokedAt).toBeNull();
   });
 
-  it('over the rotation limit: 429 with Retry-After (a page for a page), cookies kept, nobody signed out', async () => {
+  it('over the rotation limit: a 429 page with Retry-After, cookies kept, nobody signed out', async () => {
     vi.stubEnv('RATE_LIMIT_ROTATION_MAX', '1');
     const session = await browserSession();
-    const first = await proxy(get('/api/me', { [REFRESH]: session.refresh }));
+    const first = await proxy(get('/', { [REFRESH]: session.refresh }));
     expect(passedThrough(first)).toBe(true);
     const successor = setCookies(first).get(REFRESH)?.value;
     if (!successor) throw new Error('the first renewal set no refresh cookie');
 
-    const api = await proxy(get('/api/me', { [REFRESH]: successor }));
-    expect(api.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
-    expect(api.headers.getSetCookie()).toEqual([]);
-    expect(await jsonOf(api)).toEqual({ status: 429, body: { error: expect.any(String) } });
-
     const page = await proxy(get('/', { [REFRESH]: successor }));
     expect(page.status).toBe(429);
+    expect(page.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     expect(page.headers.get('location')).toBeNull();
     expect(page.headers.getSetCookie()).toEqual([]);
     expect((await tokenRow(successor)).revokedAt).toBeNull();
   });
 
-  it('answers an API request with only a refresh cookie 503 JSON during an outage, never 401', async () => {
+  it('leaves API calls to their handlers: passed on untouched, nothing renewed (lib/auth/api-renewal.test.ts)', async () => {
     const session = await browserSession();
-
-    await withDatabaseDown(async () => {
-      const response = await proxy(get('/api/me', { [REFRESH]: session.refresh }));
-
-      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+    for (const request of [
+      get('/api/me', { [REFRESH]: session.refresh }),
+      makeRequest('POST', '/api/chirps', { cookies: { [REFRESH]: session.refresh }, headers: SAME_ORIGIN }),
+    ]) {
+      const response = await proxy(request);
+      expect(passedThrough(response)).toBe(true);
       expect(response.headers.getSetCookie()).toEqual([]);
-      expect(await jsonOf(response)).toEqual({ status: 503, body: { error: expect.any(String) } });
-    });
-  });
-});
-
-describe('the handler of the renewed request', () => {
-  /** Next hands the handler the forwarded cookies in place of the ones the browser sent. */
-  function asForwarded(method: string, path: string, response: Response, options: { json?: unknown } = {}) {
-    const cookies = forwardedCookies(response);
-    if (cookies === null) throw new Error('the proxy forwarded no cookies');
-    return makeRequest(method, path, { ...options, cookies: Object.fromEntries(cookies), headers: SAME_ORIGIN });
-  }
-
-  it('sees the new access cookie: GET /api/me with only a refresh cookie answers with the user', async () => {
-    const session = await browserSession();
-
-    const renewed = await proxy(get('/api/me', { [REFRESH]: session.refresh }));
-    const { status, body } = await jsonOf(await getMe(asForwarded('GET', '/api/me', renewed)));
-
-    expect(status).toBe(200);
-    expect(body).toMatchObject({ id: session.id, email: session.email });
-  });
-
-  it('an account change (PUT /api/users) with an expired access cookie is renewed first, then accepted', async () => {
-    const session = await browserSession();
-    const request = makeRequest('PUT', '/api/users', {
-      json: { email: session.email, password: 'a brand new password' },
-      cookies: await expiredCookies(session),
-      headers: SAME_ORIGIN,
-    });
-
-    const renewed = await proxy(request);
-
-    expect(passedThrough(renewed)).toBe(true);
-    expect(setCookies(renewed).has(ACCESS)).toBe(true);
-    const update = asForwarded('PUT', '/api/users', renewed, {
-      json: { email: session.email, password: 'a brand new password' },
-    });
-    expect((await updateUser(update)).status).toBe(200);
+      expect(forwardedCookies(response)).toBeNull();
+    }
+    expect((await tokenRow(session.refresh)).revokedAt).toBeNull();
   });
 });
 
@@ -353,21 +312,6 @@ describe('a failed renewal', () => {
     const owner = await proxy(get('/account', { [REFRESH]: successor }));
     expect(owner.headers.get('location')).toBe('http://localhost:3000/login?next=%2Faccount');
     expect(liveRows(await sessionRows(sessionIdOf(session)))).toEqual([]);
-  });
-
-  it('on an API request: the cookies are cleared and the request carries on without them (its handler answers 401)', async () => {
-    const session = await signedOutSession();
-
-    const response = await proxy(get('/api/me', { theme: 'dark', [REFRESH]: session.refresh }));
-
-    expect(passedThrough(response)).toBe(true);
-    expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
-    expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
-    const forwarded = forwardedCookies(response);
-    expect(forwarded).not.toBeNull();
-    expect(forwarded?.has(ACCESS)).toBe(false);
-    expect(forwarded?.has(REFRESH)).toBe(false);
-    expect(forwarded?.get('theme')).toBe('dark');
   });
 
   it('on the sign-in and sign-up pages: no redirect loop, the page renders signed out', async () => {
@@ -674,13 +618,14 @@ describe('config.matcher', () => {
   });
 
   it.each(['/api/me', '/api/chirps', '/api/login'])(
-    'runs for %s when only the refresh cookie is left (a renewal is due), not with a live access cookie',
+    'does not run for %s with session cookies and no Origin: its handler renews and checks the CSRF rule',
     (url) => {
-      expect(matches(url, { cookies: { [REFRESH]: 'x' } })).toBe(true);
-      expect(matches(url, { cookies: { [`__Host-${REFRESH}`]: 'x' } })).toBe(true);
-      // The handler checks the access cookie itself, and the CSRF rule for writes (lib/auth/csrf.ts).
+      expect(matches(url, { cookies: { [REFRESH]: 'x' } })).toBe(false);
+      expect(matches(url, { cookies: { [`__Host-${REFRESH}`]: 'x' } })).toBe(false);
       expect(matches(url, withSession)).toBe(false);
       expect(matches(url, { cookies: { [ACCESS]: 'x', [REFRESH]: 'x' } })).toBe(false);
+      // A browser's write carries an Origin: the proxy holds it to the CSRF rule first.
+      expect(matches(url, { cookies: { [REFRESH]: 'x' }, headers: { origin: 'https://evil.example' } })).toBe(true);
     },
   );
 

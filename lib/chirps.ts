@@ -5,6 +5,7 @@ import { chirpLength, MAX_CHIRP_LENGTH } from './chirp-rules';
 import { getSettings, MAX_CHIRPS_PAGE_LIMIT } from './config';
 import { getDb } from './db/client';
 import { type Chirp, chirps, users } from './db/schema';
+import { prepareStatement } from './db/statement';
 import { coded } from './forms';
 
 const PROFANE_WORDS = new Set(['kerfuffle', 'sharbert', 'fornax']);
@@ -101,12 +102,33 @@ export function toPublicChirp(chirp: Chirp): PublicChirp {
   };
 }
 
+// The drivers hand timestamps over as Postgres writes them (drizzle's setting): Dates are made here.
+const chirpRows = z.object({
+  rows: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: z.coerce.date(),
+      updatedAt: z.coerce.date(),
+      body: z.string(),
+      userId: z.string(),
+    }),
+  ),
+});
+
+const CHIRP_COLUMNS = sql.raw('id, created_at as "createdAt", updated_at as "updatedAt", body, user_id as "userId"');
+
+// Posting and reading one chirp are the API's busiest calls: prepared once (lib/db/statement.ts).
+const insertChirpStatement = prepareStatement(
+  () => sql`insert into chirps (user_id, body) values (${sql.placeholder('userId')}::uuid, ${sql.placeholder('body')})
+    returning ${CHIRP_COLUMNS}`,
+);
+
+const chirpByIdStatement = prepareStatement(
+  () => sql`select ${CHIRP_COLUMNS} from chirps where id = ${sql.placeholder('chirpId')}::uuid`,
+);
+
 export async function createChirp(userId: string, body: string): Promise<Chirp> {
-  const db = await getDb();
-  const [chirp] = await db
-    .insert(chirps)
-    .values({ userId, body: censorChirp(body) })
-    .returning();
+  const [chirp] = chirpRows.parse(await insertChirpStatement({ userId, body: censorChirp(body) })).rows;
   if (!chirp) throw new Error('insert returned no row');
   return chirp;
 }
@@ -219,8 +241,7 @@ export async function findAuthor(userId: string): Promise<ChirpAuthor | null> {
 }
 
 export async function findChirp(chirpId: string): Promise<Chirp | null> {
-  const db = await getDb();
-  const [chirp] = await db.select().from(chirps).where(eq(chirps.id, chirpId));
+  const [chirp] = chirpRows.parse(await chirpByIdStatement({ chirpId })).rows;
   return chirp ?? null;
 }
 

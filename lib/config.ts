@@ -70,6 +70,12 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return lastParsed.settings;
 }
 
+/** Tests: each starts from the environment it configures, production's first reading included. */
+export function forgetSettings(): void {
+  lastParsed = undefined;
+  production = undefined;
+}
+
 function invalidConfiguration(error: z.ZodError): Error {
   const fields = error.issues.map((issue) => issue.path.join('.')).join(', ');
   return new Error(`Invalid configuration: check ${fields} (see the README's environment table).`);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, beforeEach, inject } from 'vitest';
+import { forgetSettings } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { resetOutageLog } from '../lib/http/fault-log';
 import { routeVercelPostgresThrough } from './neon-config';
@@ -26,6 +27,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   // Each test's first database failure is logged in full, whatever the test before it did.
   resetOutageLog();
+  forgetSettings();
   const db = await getDb();
   await db.execute(
     sql`TRUNCATE users, refresh_tokens, chirps, rate_limits, auth_events, password_reset_tokens CASCADE`,

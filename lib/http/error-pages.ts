@@ -1,6 +1,6 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
-import { OUTAGE_RETRY_AFTER_SECONDS, serviceUnavailable, tooManyRequests } from './responses';
+import { OUTAGE_RETRY_AFTER_SECONDS } from './responses';
 
 /**
  * What the proxy answers when it cannot renew a session for a reason that is not the session's
@@ -38,19 +38,13 @@ function htmlResponse(status: number, body: string, retryAfterSeconds: number): 
   });
 }
 
-function isApi(pathname: string): boolean {
-  return pathname.startsWith('/api/');
-}
-
-/** JSON for the API, a page for everything else. */
-export function unavailableResponse(pathname: string): NextResponse {
-  if (isApi(pathname)) return serviceUnavailable();
+/** The proxy's answers for a page it could not renew (API calls renew in their handlers). */
+export function unavailablePage(): NextResponse {
   const text = 'We cannot reach our database right now. You are still signed in: try again in a few seconds.';
   return htmlResponse(503, page('Chirpy is briefly unavailable', text), OUTAGE_RETRY_AFTER_SECONDS);
 }
 
-export function rateLimitedResponse(pathname: string, retryAfterSeconds: number): NextResponse {
-  if (isApi(pathname)) return tooManyRequests(retryAfterSeconds);
+export function rateLimitedPage(retryAfterSeconds: number): NextResponse {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
   const text = `This session asked for new credentials too often. You are still signed in: try again in ${seconds} seconds.`;
   return htmlResponse(429, page('Too many requests', text), seconds);

@@ -1,5 +1,6 @@
 import 'server-only';
 import { unstable_rethrow } from 'next/navigation';
+import { withSessionCookies } from '../auth/current-user';
 import { logFault } from './fault-log';
 import { errorResponse, serviceUnavailable } from './responses';
 
@@ -7,23 +8,30 @@ import { errorResponse, serviceUnavailable } from './responses';
  * The one boundary where thrown errors (bugs, infrastructure faults) become responses. Expected
  * failures never get here: they are returned values mapped by the handler itself. The log says
  * what kind of fault it was (lib/http/fault-log.ts), never a driver's message, which can quote SQL
- * parameters.
+ * parameters. A session renewed on the way to the handler gets its cookies on the answer here
+ * (lib/auth/current-user.ts), error answers included: the rotation has already happened.
  */
 export function withErrorBoundary<Args extends unknown[]>(
   route: string,
   handler: (...args: Args) => Promise<Response>,
 ): (...args: Args) => Promise<Response> {
-  return async (...args) => {
-    try {
-      return await handler(...args);
-    } catch (error) {
-      // A client that hung up is not a fault of ours: nobody reads the answer, nothing is logged.
-      if (clientWentAway(args[0])) return errorResponse(400, 'The client closed the request');
-      return logFault(route, error) === 'unavailable'
-        ? serviceUnavailable()
-        : errorResponse(500, 'Internal server error');
-    }
-  };
+  return async (...args) => withSessionCookies(args[0], await answer(route, handler, args));
+}
+
+async function answer<Args extends unknown[]>(
+  route: string,
+  handler: (...args: Args) => Promise<Response>,
+  args: Args,
+): Promise<Response> {
+  try {
+    return await handler(...args);
+  } catch (error) {
+    // A client that hung up is not a fault of ours: nobody reads the answer, nothing is logged.
+    if (clientWentAway(args[0])) return errorResponse(400, 'The client closed the request');
+    return logFault(route, error) === 'unavailable'
+      ? serviceUnavailable()
+      : errorResponse(500, 'Internal server error');
+  }
 }
 
 function clientWentAway(request: unknown): boolean {

@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { authenticateRequest } from '@/lib/auth/current-user';
+import { authenticateRequest, refusal } from '@/lib/auth/current-user';
 import {
   type ChirpListQuery,
   chirpListQuerySchema,
@@ -11,11 +11,11 @@ import {
 import { getSettings } from '@/lib/config';
 import { readJson, readQuery } from '@/lib/http/body';
 import { withErrorBoundary } from '@/lib/http/handler';
-import { badInputResponse, errorResponse, jsonResponse } from '@/lib/http/responses';
+import { badInputResponse, jsonResponse } from '@/lib/http/responses';
 
 export const POST = withErrorBoundary('POST /api/chirps', async (request: NextRequest) => {
   const auth = await authenticateRequest(request);
-  if (!auth.ok) return errorResponse(auth.status, auth.error);
+  if (!auth.ok) return refusal(auth);
   const body = await readJson(request, newChirpSchema);
   if (!body.ok) return badInputResponse(body);
   const chirp = await createChirp(auth.user.id, body.data.body);

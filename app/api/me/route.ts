@@ -1,11 +1,11 @@
 import type { NextRequest } from 'next/server';
-import { authenticateRequest } from '@/lib/auth/current-user';
+import { authenticateRequest, refusal } from '@/lib/auth/current-user';
 import { withErrorBoundary } from '@/lib/http/handler';
-import { errorResponse, jsonResponse } from '@/lib/http/responses';
+import { jsonResponse } from '@/lib/http/responses';
 import { toPublicUser } from '@/lib/users';
 
 /** Who am I: the user behind a Bearer access token or the browser's session cookie. */
 export const GET = withErrorBoundary('GET /api/me', async (request: NextRequest) => {
   const auth = await authenticateRequest(request);
-  return auth.ok ? jsonResponse(toPublicUser(auth.user)) : errorResponse(auth.status, auth.error);
+  return auth.ok ? jsonResponse(toPublicUser(auth.user)) : refusal(auth);
 });

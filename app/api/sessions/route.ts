@@ -1,13 +1,13 @@
 import type { NextRequest } from 'next/server';
-import { authenticateRequest } from '@/lib/auth/current-user';
+import { authenticateRequest, refusal } from '@/lib/auth/current-user';
 import { listSessions, toPublicSession } from '@/lib/auth/sessions';
 import { withErrorBoundary } from '@/lib/http/handler';
-import { errorResponse, jsonResponse } from '@/lib/http/responses';
+import { jsonResponse } from '@/lib/http/responses';
 
 /** The caller's live sessions, their own marked `current`. Bearer access token or session cookie. */
 export const GET = withErrorBoundary('GET /api/sessions', async (request: NextRequest) => {
   const auth = await authenticateRequest(request);
-  if (!auth.ok) return errorResponse(auth.status, auth.error);
+  if (!auth.ok) return refusal(auth);
   const sessions = await listSessions(auth.user.id, auth.sessionId);
   return jsonResponse(sessions.map(toPublicSession));
 });

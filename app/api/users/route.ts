@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { credentialsSchema, registerUser, replaceCredentials } from '@/lib/auth/credentials';
-import { authenticateRequest } from '@/lib/auth/current-user';
+import { authenticateRequest, refusal } from '@/lib/auth/current-user';
 import { readJson } from '@/lib/http/body';
 import { requestContext } from '@/lib/http/forwarded';
 import { withErrorBoundary } from '@/lib/http/handler';
@@ -25,7 +25,7 @@ export const POST = withErrorBoundary('POST /api/users', async (request: NextReq
  */
 export const PUT = withErrorBoundary('PUT /api/users', async (request: NextRequest) => {
   const auth = await authenticateRequest(request);
-  if (!auth.ok) return errorResponse(auth.status, auth.error);
+  if (!auth.ok) return refusal(auth);
   const body = await readJson(request, credentialsSchema);
   if (!body.ok) return badInputResponse(body);
   const updated = await replaceCredentials(auth.user.id, body.data, auth.sessionId, requestContext(request.headers));

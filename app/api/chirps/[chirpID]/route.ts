@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { authenticateRequest } from '@/lib/auth/current-user';
+import { authenticateRequest, refusal } from '@/lib/auth/current-user';
 import { chirpIdSchema, deleteChirp, findChirp, toPublicChirp } from '@/lib/chirps';
 import { withErrorBoundary } from '@/lib/http/handler';
 import { errorResponse, jsonResponse, noContent } from '@/lib/http/responses';
@@ -24,7 +24,7 @@ export const DELETE = withErrorBoundary(
   'DELETE /api/chirps/[chirpID]',
   async (request: NextRequest, context: Context) => {
     const auth = await authenticateRequest(request);
-    if (!auth.ok) return errorResponse(auth.status, auth.error);
+    if (!auth.ok) return refusal(auth);
     const chirpId = await chirpIdFrom(context);
     if (chirpId === null) return errorResponse(400, MALFORMED_ID);
     const deletion = await deleteChirp(chirpId, auth.user.id);

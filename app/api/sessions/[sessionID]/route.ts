@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { authenticateRequest } from '@/lib/auth/current-user';
+import { authenticateRequest, refusal } from '@/lib/auth/current-user';
 import { endSession, sessionIdSchema } from '@/lib/auth/sessions';
 import { requestContext } from '@/lib/http/forwarded';
 import { withErrorBoundary } from '@/lib/http/handler';
@@ -13,7 +13,7 @@ export const DELETE = withErrorBoundary(
   'DELETE /api/sessions/[sessionID]',
   async (request: NextRequest, context: Context) => {
     const auth = await authenticateRequest(request);
-    if (!auth.ok) return errorResponse(auth.status, auth.error);
+    if (!auth.ok) return refusal(auth);
     const sessionId = sessionIdSchema.safeParse((await context.params).sessionID);
     if (!sessionId.success) return errorResponse(400, MESSAGES.malformed_session_id);
     const ended = await endSession(auth.user.id, sessionId.data, requestContext(request.headers));
