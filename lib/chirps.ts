@@ -119,11 +119,13 @@ const CHIRP_COLUMNS = sql.raw('id, created_at as "createdAt", updated_at as "upd
 
 // Posting and reading one chirp are the API's busiest calls: prepared once (lib/db/statement.ts).
 const insertChirpStatement = prepareStatement(
+  'chirpy_insert_chirp',
   () => sql`insert into chirps (user_id, body) values (${sql.placeholder('userId')}::uuid, ${sql.placeholder('body')})
     returning ${CHIRP_COLUMNS}`,
 );
 
 const chirpByIdStatement = prepareStatement(
+  'chirpy_chirp_by_id',
   () => sql`select ${CHIRP_COLUMNS} from chirps where id = ${sql.placeholder('chirpId')}::uuid`,
 );
 

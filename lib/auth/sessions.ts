@@ -127,7 +127,7 @@ const bearerRows = z.object({
  * valid count against nothing and leave no row. The user exists while the token does (its rows
  * go with the user), so the user row itself is not read.
  */
-const bearerRefreshStatement = prepareStatement(() => {
+const bearerRefreshStatement = prepareStatement('chirpy_bearer_refresh', () => {
   const at = sql`${sql.placeholder('at')}::timestamptz`;
   const presented = sql`token_hash = ${sql.placeholder('tokenHash')} and client = 'bearer' and revoked_at is null
     and expires_at > ${at}`;
@@ -199,7 +199,7 @@ const rotationRows = z.object({
   ),
 });
 
-const rotationStatement = prepareStatement(() => {
+const rotationStatement = prepareStatement('chirpy_rotation', () => {
   const at = sql`${sql.placeholder('at')}::timestamptz`;
   const successorHash = sql.placeholder('successorHash');
   const tokenHash = sql.placeholder('tokenHash');
@@ -565,6 +565,7 @@ const sessionUserRows = z.object({ rows: z.array(userRow) });
 // Behind every signed-in page and every authenticated API call, so prepared once
 // (lib/db/statement.ts). A null client matches either kind of session.
 const sessionUserStatement = prepareStatement(
+  'chirpy_session_user',
   () => sql`
     select u.id, u.created_at as "createdAt", u.updated_at as "updatedAt", u.email,
       u.hashed_password as "hashedPassword", u.is_chirpy_red as "isChirpyRed"

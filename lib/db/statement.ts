@@ -12,11 +12,15 @@ type Prepared = { execute: (values: Record<string, unknown>) => Promise<unknown>
  * of drizzle's query builder against ~150 µs for the whole round trip of a prepared one (measured
  * on the session check, PostgreSQL 15, this project's benchmark machine).
  *
- * Unnamed on the server side: a named prepared statement would not survive a transaction-pooling
- * PgBouncer (Neon's pooled URLs), and the server parses a statement this size in microseconds.
- * Returns the driver's raw result (`{ rows }`), for the caller to validate.
+ * Named, so each connection parses it once and then sends only the values: the rotation's text is
+ * over a kilobyte, and writing it on every call showed in the profile. A transaction-pooling
+ * PgBouncer in front of Postgres needs `max_prepared_statements` set (1.21 and later; Neon's pooler
+ * has it). Returns the driver's raw result (`{ rows }`), for the caller to validate.
  */
-export function prepareStatement(build: () => SQL): (values: Record<string, unknown>) => Promise<unknown> {
+export function prepareStatement(
+  name: string,
+  build: () => SQL,
+): (values: Record<string, unknown>) => Promise<unknown> {
   let query: ReturnType<PgDialect['sqlToQuery']> | undefined;
   // Per database: tests swap the database in and out (lib/db/client.ts swapDatabase).
   const prepared = new WeakMap<Database, Prepared>();
@@ -25,7 +29,7 @@ export function prepareStatement(build: () => SQL): (values: Record<string, unkn
     let statement = prepared.get(db);
     if (statement === undefined) {
       query ??= new PgDialect().sqlToQuery(build());
-      statement = db._.session.prepareQuery(query, undefined, undefined, false);
+      statement = db._.session.prepareQuery(query, undefined, name, false);
       prepared.set(db, statement);
     }
     return statement.execute(values);
