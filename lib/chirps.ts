@@ -1,6 +1,7 @@
 import 'server-only';
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { liveSessionCondition, type SessionClient, sessionCheckValues } from './auth/sessions';
 import { chirpLength, MAX_CHIRP_LENGTH } from './chirp-rules';
 import { getSettings, MAX_CHIRPS_PAGE_LIMIT } from './config';
 import { getDb } from './db/client';
@@ -128,6 +129,26 @@ const chirpByIdStatement = prepareStatement(
   'chirpy_chirp_by_id',
   () => sql`select ${CHIRP_COLUMNS} from chirps where id = ${sql.placeholder('chirpId')}::uuid`,
 );
+
+// A chirp from a caller known by its access token alone: written only while its session lives,
+// the session check and the insert in one statement (one round trip instead of two).
+const insertChirpInSessionStatement = prepareStatement(
+  'chirpy_insert_chirp_in_session',
+  () => sql`insert into chirps (user_id, body)
+    select ${sql.placeholder('userId')}::uuid, ${sql.placeholder('body')}
+    where exists (select 1 from refresh_tokens t where ${liveSessionCondition(sql`t`)})
+    returning ${CHIRP_COLUMNS}`,
+);
+
+/** Posts a chirp for the claimed session; null when that session is no longer alive (nothing written). */
+export async function createChirpInSession(
+  session: { userId: string; sessionId: string; client: SessionClient },
+  body: string,
+): Promise<Chirp | null> {
+  const values = { ...sessionCheckValues(session.sessionId, session.userId, session.client), body: censorChirp(body) };
+  const [chirp] = chirpRows.parse(await insertChirpInSessionStatement(values)).rows;
+  return chirp ?? null;
+}
 
 export async function createChirp(userId: string, body: string): Promise<Chirp> {
   const [chirp] = chirpRows.parse(await insertChirpStatement({ userId, body: censorChirp(body) })).rows;

@@ -562,18 +562,32 @@ export async function listSessions(userId: string, currentSessionId: string | nu
 
 const sessionUserRows = z.object({ rows: z.array(userRow) });
 
-// Behind every signed-in page and every authenticated API call, so prepared once
-// (lib/db/statement.ts). A null client matches either kind of session.
+/**
+ * The session check as SQL: does the claimed session still have a live token? Its values are the
+ * placeholders `sessionCheckValues` fills. Shared by the check itself and by a write that carries
+ * it (lib/chirps.ts), so both apply the same rule. A null client matches either kind of session.
+ */
+export function liveSessionCondition(token: SQL): SQL {
+  return sql`${token}.session_id = ${sql.placeholder('sessionId')}::uuid
+    and ${token}.user_id = ${sql.placeholder('userId')}::uuid
+    and (${sql.placeholder('client')}::text is null or ${token}.client = ${sql.placeholder('client')}::text)
+    and ${token}.revoked_at is null and ${token}.expires_at > ${sql.placeholder('now')}::timestamptz
+    and (${token}.client = 'bearer' or ${token}.last_used_at > ${sql.placeholder('idleCutoff')}::timestamptz)`;
+}
+
+export function sessionCheckValues(sessionId: string, userId: string, client: SessionClient | null) {
+  const now = new Date();
+  return { sessionId, userId, client, now: now.toISOString(), idleCutoff: idleCutoff(now).toISOString() };
+}
+
+// Behind every signed-in page and every authenticated API call: prepared once (lib/db/statement.ts).
 const sessionUserStatement = prepareStatement(
   'chirpy_session_user',
   () => sql`
     select u.id, u.created_at as "createdAt", u.updated_at as "updatedAt", u.email,
       u.hashed_password as "hashedPassword", u.is_chirpy_red as "isChirpyRed"
     from refresh_tokens t join users u on u.id = t.user_id
-    where t.session_id = ${sql.placeholder('sessionId')}::uuid and t.user_id = ${sql.placeholder('userId')}::uuid
-      and (${sql.placeholder('client')}::text is null or t.client = ${sql.placeholder('client')}::text)
-      and t.revoked_at is null and t.expires_at > ${sql.placeholder('now')}::timestamptz
-      and (t.client = 'bearer' or t.last_used_at > ${sql.placeholder('idleCutoff')}::timestamptz)
+    where ${liveSessionCondition(sql`t`)}
     limit 1`,
 );
 
@@ -582,15 +596,8 @@ const sessionUserStatement = prepareStatement(
  * `client` narrows it to one kind of session (the access cookie is only ever a browser session's).
  */
 export async function findSessionUser(sessionId: string, userId: string, client?: SessionClient): Promise<User | null> {
-  const now = new Date();
   const { rows } = sessionUserRows.parse(
-    await sessionUserStatement({
-      sessionId,
-      userId,
-      client: client ?? null,
-      now: now.toISOString(),
-      idleCutoff: idleCutoff(now).toISOString(),
-    }),
+    await sessionUserStatement(sessionCheckValues(sessionId, userId, client ?? null)),
   );
   return rows[0] ?? null;
 }

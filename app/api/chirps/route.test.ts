@@ -1,12 +1,14 @@
 import { eq, sql } from 'drizzle-orm';
 import { NextRequest } from 'next/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { revokeSession } from '@/lib/auth/sessions';
 import { getDb } from '@/lib/db/client';
 import { chirps } from '@/lib/db/schema';
 import {
   accessClaims,
   apiSession,
   asPublicChirp,
+  browserSession,
   chirp,
   nowSeconds,
   rowCounts,
@@ -25,6 +27,7 @@ import {
   rawJsonRequest,
   UUID,
 } from '@/test/http';
+import { accessTokenClaims } from '@/test/session-helpers';
 import { GET, POST } from './route';
 
 afterEach(() => {
@@ -191,6 +194,34 @@ describe('POST /api/chirps', () => {
     const session = await apiSession();
 
     expect((await postChirp(await signJwt(accessClaims(session.id)), { body: 'genuine' })).status).toBe(201);
+  });
+
+  // The session check rides in the INSERT itself (one round trip): it must still refuse every way
+  // a session ends, and a dead session hears 401 before any complaint about its body.
+  it('answers 401 to the token of a session that has ended, and stores nothing, whatever the body', async () => {
+    const session = await apiSession();
+    await revokeSession(session.refreshToken, { ip: null, userAgent: null });
+
+    await expectError(await postChirp(session.token, { body: 'after sign-out' }), 401);
+    await expectError(await postChirp(session.token, { body: '' }), 401);
+    expect((await rowCounts()).chirps).toBe(0);
+  });
+
+  it("answers 400 to a bad body from a live session, and 401 to another user's session id in a token", async () => {
+    const session = await apiSession();
+    const other = await apiSession();
+    await expectError(await postChirp(session.token, { body: '' }), 400);
+
+    const claims = { ...accessClaims(session.id), sid: accessTokenClaims(other.token).sid };
+    await expectError(await postChirp(await signJwt(claims), { body: 'borrowed session' }), 401);
+    expect((await rowCounts()).chirps).toBe(0);
+  });
+
+  it("answers 401 to a browser session's access token sent as a Bearer token", async () => {
+    const browser = await browserSession();
+
+    await expectError(await postChirp(browser.access, { body: 'lifted from the cookie' }), 401);
+    expect((await rowCounts()).chirps).toBe(0);
   });
 
   it('answers 503 when the database is down', async () => {

@@ -1,26 +1,53 @@
 import type { NextRequest } from 'next/server';
-import { authenticateRequest, refusal } from '@/lib/auth/current-user';
+import {
+  type AuthenticationFailure,
+  type Claim,
+  claimRequest,
+  confirmClaim,
+  INVALID_ACCESS_TOKEN,
+  refusal,
+} from '@/lib/auth/current-user';
 import {
   type ChirpListQuery,
   chirpListQuerySchema,
   createChirp,
+  createChirpInSession,
   listChirps,
   newChirpSchema,
   toPublicChirp,
 } from '@/lib/chirps';
 import { getSettings } from '@/lib/config';
+import type { Chirp } from '@/lib/db/schema';
 import { readJson, readQuery } from '@/lib/http/body';
 import { withErrorBoundary } from '@/lib/http/handler';
 import { badInputResponse, jsonResponse } from '@/lib/http/responses';
 
 export const POST = withErrorBoundary('POST /api/chirps', async (request: NextRequest) => {
-  const auth = await authenticateRequest(request);
-  if (!auth.ok) return refusal(auth);
+  const claim = await claimRequest(request);
+  if (!claim.ok) return refusal(claim);
   const body = await readJson(request, newChirpSchema);
-  if (!body.ok) return badInputResponse(body);
-  const chirp = await createChirp(auth.user.id, body.data.body);
-  return jsonResponse(toPublicChirp(chirp), 201);
+  if (!body.ok) {
+    // A caller whose session is over hears 401 whatever it sent: the session is checked first.
+    const auth = await confirmClaim(claim);
+    return auth.ok ? badInputResponse(body) : refusal(auth);
+  }
+  const posted = await post(claim, body.data.body);
+  return posted.ok ? jsonResponse(toPublicChirp(posted.chirp), 201) : refusal(posted);
 });
+
+/** The common case checks the session in the insert itself; a renewed or unnamed session is checked first. */
+async function post(
+  claim: Extract<Claim, { ok: true }>,
+  body: string,
+): Promise<{ ok: true; chirp: Chirp } | AuthenticationFailure> {
+  const { userId, sessionId, client } = claim;
+  if (claim.user === null && sessionId !== null) {
+    const chirp = await createChirpInSession({ userId, sessionId, client }, body);
+    return chirp ? { ok: true, chirp } : INVALID_ACCESS_TOKEN;
+  }
+  const auth = await confirmClaim(claim);
+  return auth.ok ? { ok: true, chirp: await createChirp(auth.user.id, body) } : auth;
+}
 
 /**
  * Public: every chirp, or one author's, oldest first unless `sort=desc`. With `limit` or
