@@ -60,9 +60,9 @@ describe('the database connection dropped mid-query', () => {
     expect((await ask()).status).toBe(200);
   });
 
-  it('signs no browser out: a renewal cut mid-transaction is a 503 and the refresh cookie still works after', async () => {
+  it('signs no browser out: a page renewal cut mid-statement is a 503 and the refresh cookie still works after', async () => {
     const session = await browserSession();
-    const renew = () => proxy(makeRequest('GET', '/api/me', { cookies: { chirpy_refresh: session.refresh } }));
+    const renew = () => proxy(makeRequest('GET', '/', { cookies: { chirpy_refresh: session.refresh } }));
 
     const during = await cutDuring(renew);
     expect(during.status).toBe(503);
@@ -76,9 +76,24 @@ describe('the database connection dropped mid-query', () => {
     expect(setCookies(after).get('chirpy_access')?.value).toBeTruthy();
   });
 
-  it('loses no pooled connection to cuts during BEGIN: after more cuts than the pool holds, renewals still work', async () => {
+  it("signs no browser out: an API call's renewal cut mid-statement is a 503 JSON and the cookie still works after", async () => {
     const session = await browserSession();
-    const renew = () => proxy(makeRequest('GET', '/api/me', { cookies: { chirpy_refresh: session.refresh } }));
+    const renew = () => getMe(makeRequest('GET', '/api/me', { cookies: { chirpy_refresh: session.refresh } }));
+
+    const during = await cutDuring(renew);
+    expect(await jsonOf(during)).toEqual({ status: 503, body: { error: expect.any(String) } });
+    expect(during.headers.getSetCookie()).toEqual([]);
+
+    relay.restore();
+    expect((await tokenRow(session.refresh)).revokedAt).toBeNull();
+    const after = await renew();
+    expect(after.status).toBe(200);
+    expect(setCookies(after).get('chirpy_access')?.value).toBeTruthy();
+  });
+
+  it('loses no pooled connection to cuts: after more cuts than the pool holds, renewals still work', async () => {
+    const session = await browserSession();
+    const renew = () => proxy(makeRequest('GET', '/', { cookies: { chirpy_refresh: session.refresh } }));
 
     for (let cut = 0; cut < 12; cut++) {
       expect((await cutDuring(renew)).status).toBe(503);
