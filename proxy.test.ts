@@ -9,17 +9,17 @@ import { config, proxy } from '@/proxy';
 import { apiSession, type BrowserSession, browserSession, withDatabaseDown } from '@/test/fixtures';
 import { jsonOf, makeRequest, setCookies } from '@/test/http';
 import {
-  accessTokenClaims,
   cookieSet,
   countDatabaseUse,
   DAY_SECONDS,
-  expiredAccessToken,
+  expiredCookies,
   forwardedCookies,
   isCleared,
   liveRows,
   passedThrough,
   retireSecondsAgo,
   SAME_ORIGIN,
+  sessionIdOf,
   sessionRows,
   setSessionTime,
   tokenRow,
@@ -34,16 +34,6 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-function sessionIdOf(session: BrowserSession): string {
-  return accessTokenClaims(session.access).sid;
-}
-
-/** A browser whose access cookie has run out: only the refresh cookie still works. */
-async function expiredCookies(session: BrowserSession): Promise<Record<string, string>> {
-  const userId = accessTokenClaims(session.access).sub;
-  return { [ACCESS]: await expiredAccessToken(userId, sessionIdOf(session)), [REFRESH]: session.refresh };
-}
 
 function get(path: string, cookies?: Record<string, string>) {
   return makeRequest('GET', path, { cookies });

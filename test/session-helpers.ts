@@ -80,6 +80,17 @@ export function accessTokenClaims(token: string): z.infer<typeof accessClaims> {
   return accessClaims.parse(decodeJwt(token));
 }
 
+/** The session a browser's access cookie names. */
+export function sessionIdOf(session: { access: string }): string {
+  return accessTokenClaims(session.access).sid;
+}
+
+/** A browser whose access cookie has run out: only the refresh cookie still works. */
+export async function expiredCookies(session: { access: string; refresh: string }): Promise<Record<string, string>> {
+  const { sub, sid } = accessTokenClaims(session.access);
+  return { chirpy_access: await expiredAccessToken(sub, sid), chirpy_refresh: session.refresh };
+}
+
 /** A Set-Cookie the response must carry. */
 export function cookieSet(response: Response, name: string): SetCookie {
   const cookie = setCookies(response).get(name);

@@ -3,14 +3,14 @@ import { POST as postChirp } from '@/app/api/chirps/route';
 import { GET as getMe } from '@/app/api/me/route';
 import { PUT as updateUser } from '@/app/api/users/route';
 import { hashRefreshToken, verifyAccessToken } from '@/lib/auth/tokens';
-import { type BrowserSession, browserSession, withDatabaseDown } from '@/test/fixtures';
+import { browserSession, withDatabaseDown } from '@/test/fixtures';
 import { jsonOf, makeRequest, setCookies } from '@/test/http';
 import {
-  accessTokenClaims,
-  expiredAccessToken,
+  expiredCookies,
   isCleared,
   liveRows,
   SAME_ORIGIN,
+  sessionIdOf,
   sessionRows,
   setSessionTime,
   tokenRow,
@@ -28,15 +28,6 @@ const REFRESH = 'chirpy_refresh';
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-function sessionIdOf(session: BrowserSession): string {
-  return accessTokenClaims(session.access).sid;
-}
-
-async function expiredCookies(session: BrowserSession): Promise<Record<string, string>> {
-  const userId = accessTokenClaims(session.access).sub;
-  return { [ACCESS]: await expiredAccessToken(userId, sessionIdOf(session)), [REFRESH]: session.refresh };
-}
 
 function me(cookies: Record<string, string>) {
   return getMe(makeRequest('GET', '/api/me', { cookies }));
