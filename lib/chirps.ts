@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { liveSessionCondition, type SessionClient, sessionCheckValues } from './auth/sessions';
 import { chirpLength, MAX_CHIRP_LENGTH } from './chirp-rules';
 import { getSettings, MAX_CHIRPS_PAGE_LIMIT } from './config';
-import { getDb } from './db/client';
+import { type Database, getDb } from './db/client';
 import { type Chirp, chirps, users } from './db/schema';
-import { prepareStatement } from './db/statement';
+import { preparedPerDatabase, prepareStatement } from './db/statement';
 import { coded } from './forms';
 
 const PROFANE_WORDS = new Set(['kerfuffle', 'sharbert', 'fornax']);
@@ -223,14 +223,8 @@ export type TimelineChirp = {
 
 const authorName = sql<string>`split_part(${users.email}, '@', 1)`;
 
-/** Newest first, one page at a time: everyone's chirps, or one author's. */
-export async function listTimeline(query: {
-  authorId?: string;
-  cursor?: ChirpPosition;
-  limit: number;
-}): Promise<ChirpPage<TimelineChirp>> {
-  const db = await getDb();
-  const rows = await db
+function timelineQuery(db: Database, authorId: string | undefined, cursor: ChirpPosition | undefined) {
+  return db
     .select({
       item: {
         id: chirps.id,
@@ -245,9 +239,25 @@ export async function listTimeline(query: {
     })
     .from(chirps)
     .innerJoin(users, eq(users.id, chirps.userId))
-    .where(chirpFilter(query.authorId, query.cursor, 'desc'))
-    .orderBy(...chirpOrder('desc'))
-    .limit(query.limit + 1);
+    .where(chirpFilter(authorId, cursor, 'desc'))
+    .orderBy(...chirpOrder('desc'));
+}
+
+// The first page of everyone's timeline is every visit to `/`: prepared once (lib/db/statement.ts).
+const firstTimelinePage = preparedPerDatabase((db) =>
+  timelineQuery(db, undefined, undefined).limit(sql.placeholder('limit')).prepare('chirpy_timeline_first_page'),
+);
+
+/** Newest first, one page at a time: everyone's chirps, or one author's. */
+export async function listTimeline(query: {
+  authorId?: string;
+  cursor?: ChirpPosition;
+  limit: number;
+}): Promise<ChirpPage<TimelineChirp>> {
+  const rows =
+    query.authorId === undefined && query.cursor === undefined
+      ? await (await firstTimelinePage()).execute({ limit: query.limit + 1 })
+      : await timelineQuery(await getDb(), query.authorId, query.cursor).limit(query.limit + 1);
   return toPage(rows, query.limit);
 }
 

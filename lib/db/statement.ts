@@ -22,16 +22,27 @@ export function prepareStatement(
   build: () => SQL,
 ): (values: Record<string, unknown>) => Promise<unknown> {
   let query: ReturnType<PgDialect['sqlToQuery']> | undefined;
-  // Per database: tests swap the database in and out (lib/db/client.ts swapDatabase).
-  const prepared = new WeakMap<Database, Prepared>();
-  return async (values) => {
+  const statement = preparedPerDatabase((db): Prepared => {
+    query ??= new PgDialect().sqlToQuery(build());
+    return db._.session.prepareQuery(query, undefined, name, false);
+  });
+  return async (values) => (await statement()).execute(values);
+}
+
+/**
+ * The same for a query drizzle's builder makes (and maps the rows of): `prepare` is called once
+ * per database and its prepared query kept. Per database, because tests swap the database in and
+ * out (lib/db/client.ts swapDatabase).
+ */
+export function preparedPerDatabase<T>(prepare: (db: Database) => T): () => Promise<T> {
+  const prepared = new WeakMap<Database, T>();
+  return async () => {
     const db = await getDb();
     let statement = prepared.get(db);
     if (statement === undefined) {
-      query ??= new PgDialect().sqlToQuery(build());
-      statement = db._.session.prepareQuery(query, undefined, name, false);
+      statement = prepare(db);
       prepared.set(db, statement);
     }
-    return statement.execute(values);
+    return statement;
   };
 }
