@@ -1,4 +1,3 @@
-import Link from 'next/link';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { decodeCursor, listTimeline } from '@/lib/chirps';
 import { getSettings } from '@/lib/config';
@@ -30,7 +29,7 @@ export default async function HomePage({ searchParams }: { searchParams: SearchP
         </>
       ) : (
         <p className="hint" data-testid="signed-out-intro">
-          Read along, or <Link href="/login">Sign in</Link> to chirp.
+          Read along, or <a href="/login">Sign in</a> to chirp.
         </p>
       )}
       <Timeline

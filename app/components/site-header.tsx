@@ -1,29 +1,32 @@
-import Link from 'next/link';
 import { signOutAction } from '@/app/actions/auth';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { SubmitButton } from './submit-button';
 
+/**
+ * Plain links: a next/link Link is a client component each page serializes and renders twice, and
+ * in production prefetches its target as soon as it is on screen, a server render per link per view.
+ */
 export async function SiteHeader() {
   const user = await getCurrentUser();
   return (
     <header className="site">
-      <Link href="/" className="brand">
+      <a href="/" className="brand">
         Chirpy
-      </Link>
+      </a>
       {user ? (
         <div className="account">
           <span className="email" data-testid="signed-in-email">
             {user.email}
           </span>
-          <Link href="/account">Account</Link>
+          <a href="/account">Account</a>
           <form action={signOutAction}>
             <SubmitButton label="Sign out" pendingLabel="Signing out…" className="secondary" />
           </form>
         </div>
       ) : (
         <nav className="account">
-          <Link href="/login">Sign in</Link>
-          <Link href="/signup">Sign up</Link>
+          <a href="/login">Sign in</a>
+          <a href="/signup">Sign up</a>
         </nav>
       )}
     </header>
