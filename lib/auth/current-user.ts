@@ -10,6 +10,7 @@ import { findUserById } from '../users';
 import {
   clearSessionCookies,
   isSecureNextRequest,
+  readSessionCookies,
   type SessionCookieValues,
   sessionCookieNames,
   setSessionCookies,
@@ -101,18 +102,13 @@ export async function claimRequest(request: NextRequest): Promise<Claim> {
     return claimOf(await verifyAccessToken(authorization.credentials), 'header');
   }
   const secure = isSecureNextRequest(request);
-  const names = sessionCookieNames(secure);
-  const access = request.cookies.get(names.access)?.value || undefined;
-  const refresh = request.cookies.get(names.refresh)?.value || undefined;
+  const { access, refresh } = readSessionCookies(request.cookies, secure);
   if (access === undefined && refresh === undefined) return { ok: false, status: 401, error: 'Missing access token' };
   // Cookies authenticate whatever the browser sends, so a write must come from our own pages.
   if (isCrossSiteWrite(request)) return { ok: false, status: 403, error: CROSS_SITE_REFUSED };
-  if (access !== undefined) {
-    const check = await verifyAccessToken(access);
-    // A valid token whose session has ended is refused by the session check: renewing would fail too.
-    if (check.ok || refresh === undefined) return claimOf(check, 'cookie');
-  }
-  if (refresh === undefined) return tokenRefused('invalid');
+  const check = access === undefined ? null : await verifyAccessToken(access);
+  // A valid token whose session has ended is refused by the session check: renewing would fail too.
+  if (refresh === undefined || check?.ok) return check === null ? INVALID_ACCESS_TOKEN : claimOf(check, 'cookie');
   return renewSession(request, refresh, secure);
 }
 

@@ -31,12 +31,12 @@ export const POST = withErrorBoundary('POST /api/chirps', async (request: NextRe
     const auth = await confirmClaim(claim);
     return auth.ok ? badInputResponse(body) : refusal(auth);
   }
-  const posted = await post(claim, body.data.body);
+  const posted = await insertChirp(claim, body.data.body);
   return posted.ok ? jsonResponse(toPublicChirp(posted.chirp), 201) : refusal(posted);
 });
 
 /** The common case checks the session in the insert itself; a renewed or unnamed session is checked first. */
-async function post(
+async function insertChirp(
   claim: Extract<Claim, { ok: true }>,
   body: string,
 ): Promise<{ ok: true; chirp: Chirp } | AuthenticationFailure> {
