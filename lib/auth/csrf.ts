@@ -13,9 +13,11 @@ export function isSafeMethod(method: string): boolean {
  * browser) is not treated as ours: such clients should use Bearer tokens, not cookies.
  */
 export function isSameOriginRequest(request: Request): boolean {
+  const origin = request.headers.get('origin');
+  // No browser sends an Origin that is not a URL; Next's server actions would fail on it with a 500.
+  if (origin !== null && origin !== 'null' && !URL.canParse(origin)) return false;
   const fetchSite = request.headers.get('sec-fetch-site');
   if (fetchSite !== null) return fetchSite === 'same-origin';
-  const origin = request.headers.get('origin');
   if (origin === null || origin === 'null') return false;
   return origin === ownOrigin(request);
 }
