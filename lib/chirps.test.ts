@@ -71,6 +71,10 @@ describe('listTimeline', () => {
       { body: 'second', authorId: bob, authorName: 'bob', authorIsChirpyRed: false },
       { body: 'first', authorId: ada, authorName: 'ada.lovelace', authorIsChirpyRed: true },
     ]);
+    expect(page.chirps.map((chirp) => chirp.createdAt)).toEqual([
+      new Date(Date.UTC(2026, 0, 1, 12, 2)),
+      new Date(Date.UTC(2026, 0, 1, 12, 1)),
+    ]);
     expect(JSON.stringify(page)).not.toContain('@');
     expect(page.next).toBeNull();
   });

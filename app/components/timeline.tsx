@@ -1,14 +1,10 @@
 import type { TimelineChirp } from '@/lib/chirps';
-import { DeleteChirp } from './delete-chirp';
-import { LocalTime } from './local-time';
-
-export function ChirpyRedBadge() {
-  return <span className="badge">Chirpy Red</span>;
-}
+import { type TimelineEntry, TimelineList } from './timeline-list';
 
 /**
  * A page of chirps, newest first. Authors appear by name only (the part of their address before
- * the `@`): nothing here, nor in what the client components receive, holds an address.
+ * the `@`): nothing here, nor in what the client components receive, holds an address. Which
+ * chirps the reader may delete is decided here, so the reader's own id never reaches the page.
  */
 export function Timeline({
   chirps,
@@ -19,31 +15,23 @@ export function Timeline({
   viewerId: string | null;
   olderHref: string | null;
 }) {
+  const entries = chirps.map(
+    (chirp): TimelineEntry => ({
+      id: chirp.id,
+      body: chirp.body,
+      createdAt: chirp.createdAt.toISOString(),
+      authorId: chirp.authorId,
+      authorName: chirp.authorName,
+      authorIsChirpyRed: chirp.authorIsChirpyRed,
+      own: viewerId === chirp.authorId,
+    }),
+  );
   return (
     <>
-      {chirps.length === 0 ? (
-        <p className="hint">No chirps here yet.</p>
-      ) : (
-        <ul className="chirps" data-testid="timeline">
-          {chirps.map((chirp) => (
-            <li key={chirp.id} data-testid="chirp">
-              <div className="meta">
-                {/* A plain link: each next/link is a client component the server serializes and renders
-                    again, and fifty of them cost the page about a seventh of its throughput. */}
-                <a href={`/users/${chirp.authorId}`} className="author">
-                  {chirp.authorName}
-                </a>
-                {chirp.authorIsChirpyRed && <ChirpyRedBadge />}
-                <LocalTime iso={chirp.createdAt.toISOString()} />
-              </div>
-              <p className="body">{chirp.body}</p>
-              {viewerId === chirp.authorId && <DeleteChirp chirpId={chirp.id} />}
-            </li>
-          ))}
-        </ul>
-      )}
+      {entries.length === 0 ? <p className="hint">No chirps here yet.</p> : <TimelineList entries={entries} />}
       {olderHref !== null && (
         <p>
+          {/* A plain link: a next/link is a client component that also prefetches its target. */}
           <a href={olderHref} rel="next">
             Older chirps
           </a>

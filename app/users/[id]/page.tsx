@@ -4,8 +4,9 @@ import { cache } from 'react';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { authorIdSchema, decodeCursor, findAuthor, listTimeline } from '@/lib/chirps';
 import { getSettings } from '@/lib/config';
+import { ChirpyRedBadge } from '../../components/chirpy-red-badge';
 import { type SearchParams, single } from '../../components/search-params';
-import { ChirpyRedBadge, Timeline } from '../../components/timeline';
+import { Timeline } from '../../components/timeline';
 
 type Params = Promise<{ id: string }>;
 
