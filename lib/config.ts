@@ -38,6 +38,8 @@ const settingsSchema = z.object({
   PASSWORD_RESET_TTL_MINUTES: integer(30, 1, 24 * 60),
   SMTP_TIMEOUT_SECONDS: integer(10, 1, 120),
   CHIRPS_PAGE_SIZE: integer(50, 1, MAX_CHIRPS_PAGE_LIMIT),
+  DATABASE_POOL_MAX: integer(10, 1, 200),
+  DATABASE_CONNECT_TIMEOUT_MS: integer(5_000, 100, 120_000),
 });
 
 const SETTING_NAMES = settingsSchema.keyof().options;

@@ -1,6 +1,7 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { Pool, type PoolClient } from 'pg';
+import { getSettings } from '../config';
 import { logFault } from '../http/fault-log';
 import { withMigrationLock } from './migration-lock';
 import { MIGRATIONS_FOLDER } from './migrations';
@@ -9,7 +10,13 @@ import type { OpenDatabase } from './types';
 
 /** Any Postgres reached over TCP through `DATABASE_URL`. Migrations are a deploy step here. */
 export async function openNodePostgres(url: string): Promise<OpenDatabase> {
-  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  const settings = getSettings();
+  // A request waits at most this long for a connection (then 503), rather than forever.
+  const pool = new Pool({
+    connectionString: url,
+    max: settings.DATABASE_POOL_MAX,
+    connectionTimeoutMillis: settings.DATABASE_CONNECT_TIMEOUT_MS,
+  });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it kills the process.
   pool.on('error', (error) => logFault('postgres pool (idle connection)', error));
   discardBrokenClients(pool);

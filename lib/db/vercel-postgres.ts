@@ -1,6 +1,7 @@
 import { createPool } from '@vercel/postgres';
 import { drizzle } from 'drizzle-orm/vercel-postgres';
 import { migrate } from 'drizzle-orm/vercel-postgres/migrator';
+import { getSettings } from '../config';
 import { describeError } from './errors';
 import { withMigrationLock } from './migration-lock';
 import { MIGRATIONS_FOLDER } from './migrations';
@@ -13,7 +14,12 @@ import type { OpenDatabase } from './types';
  * a change here and nowhere else.
  */
 export async function openVercelPostgres(url: string): Promise<OpenDatabase> {
-  const pool = createPool({ connectionString: url });
+  const settings = getSettings();
+  const pool = createPool({
+    connectionString: url,
+    max: settings.DATABASE_POOL_MAX,
+    connectionTimeoutMillis: settings.DATABASE_CONNECT_TIMEOUT_MS,
+  });
   pool.on('error', (error) => console.error('vercel postgres pool error:', describeError(error)));
   const db = drizzle({ client: pool, schema });
   return {
