@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { z } from 'zod';
 import { isDatabaseUnavailable } from './errors';
 import { openNodePostgres } from './node-postgres';
 
@@ -11,7 +12,8 @@ async function connectionsUsed(count: number): Promise<number> {
     const answers = await Promise.all(
       Array.from({ length: count }, () => open.db.execute(sql`select pg_backend_pid() as pid, pg_sleep(0.2)`)),
     );
-    return new Set(answers.map((answer) => String(answer.rows[0]?.pid))).size;
+    const pids = answers.map((answer) => z.object({ rows: z.tuple([z.object({ pid: z.number() })]) }).parse(answer));
+    return new Set(pids.map((answer) => answer.rows[0].pid)).size;
   } finally {
     await open.close();
   }
