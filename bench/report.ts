@@ -101,6 +101,21 @@ export type PhaseDetail = {
   >;
 };
 
+/** A scenario measured for comparison, with no budget of its own. */
+export type Reference = { label: string; explanation: string; summary: Summary };
+
+/** The references as the console and RESULTS.md show them. */
+export function referenceTable(references: readonly Reference[]): string[] {
+  const lines = ['| reference | req/s | p50 ms | p99 ms | × floor | what it shows |', '|---|--:|--:|--:|--:|---|'];
+  for (const { label, explanation, summary } of references) {
+    const ratio = summary.invalidRounds > 0 ? `INVALID (${summary.invalidRounds})` : show(summary.ratio, 2);
+    lines.push(
+      `| ${label} | ${show(summary.rps, 0)} | ${show(summary.p50_ms, 1)} | ${show(summary.p99_ms, 1)} | ${ratio} | ${explanation} |`,
+    );
+  }
+  return lines;
+}
+
 export type MarkdownInput = {
   results: ResultsFile;
   machine: Machine;
@@ -108,6 +123,7 @@ export type MarkdownInput = {
   loadBefore: string;
   loadAfter: string;
   summaries: Record<ScenarioName, Summary>;
+  references: readonly Reference[];
   notes: string[];
   phases: PhaseDetail[];
 };
@@ -134,6 +150,7 @@ export function renderMarkdown(input: MarkdownInput): string {
     ...missed.map((line) => `- ${line}`),
     '',
   ];
+  if (input.references.length > 0) lines.push('## Reference (no budget)', '', ...referenceTable(input.references), '');
   if (input.notes.length > 0) lines.push('## Notes', '', ...input.notes.map((note) => `- ${note}`), '');
   const problems = BUDGETS.flatMap((budget) =>
     input.summaries[budget.name].problems.map((p) => `- ${budget.name}, ${p}`),

@@ -15,7 +15,9 @@ import {
   loadAverage,
   missedBudgets,
   type PhaseDetail,
+  type Reference,
   type ResultsFile,
+  referenceTable,
   renderMarkdown,
   toResults,
 } from './report';
@@ -26,6 +28,7 @@ import {
   floor,
   healthz,
   logins,
+  pageFloor,
   type RunHint,
   type Scenario,
   SMALL_TABLE_SCENARIOS,
@@ -515,6 +518,15 @@ async function main(): Promise<void> {
     );
 
     const summaries = summariseAll(small, big, login);
+    const references: Reference[] = [
+      {
+        label: 'the cheapest signed-in page',
+        explanation:
+          'bench-only: the layout and its header, one paragraph, through the proxy (bench/routes/page-floor.tsx). No page of the app can do better.',
+        // The comparison is only a shape here: a reference has no budget to meet.
+        summary: summarise({ budget: 0, comparison: 'at_least' }, small.rounds.get(pageFloor.name) ?? []),
+      },
+    ];
     const loadAfter = loadAverage();
     const results: ResultsFile = {
       machine: machine.summary,
@@ -546,6 +558,7 @@ async function main(): Promise<void> {
         loadBefore,
         loadAfter,
         summaries,
+        references,
         notes,
         phases: [small.detail, login.detail, big.detail],
       }),
@@ -554,6 +567,8 @@ async function main(): Promise<void> {
 
     progress('');
     for (const line of budgetTable(summaries)) progress(line);
+    progress('');
+    for (const line of referenceTable(references)) progress(line);
     progress('');
     const missed = missedBudgets(summaries);
     if (missed.length === 0) progress('Every budget was met.');

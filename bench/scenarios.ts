@@ -11,7 +11,7 @@ import {
   deleteSessions,
   PASSWORD,
 } from './seed';
-import { FLOOR_PATH } from './server';
+import { FLOOR_PATH, PAGE_FLOOR_PATH } from './server';
 import type { BenchSql } from './sql';
 import type { Measurement } from './stats';
 
@@ -245,6 +245,27 @@ export const homeSignedIn: Scenario = {
   },
 };
 
+/**
+ * No budget: a reference. The bench-only page (bench/routes/page-floor.tsx) is the signed-in
+ * layout and one paragraph, through the proxy: what any page of this app costs before its content.
+ */
+export const pageFloor: Scenario = {
+  name: 'page_floor',
+  label: 'GET /bench-page signed in (reference)',
+  prepare: async (context) => {
+    const cookie = await browserLogin(context.port, ACCOUNTS.session);
+    return {
+      target: {
+        method: 'GET',
+        path: PAGE_FLOOR_PATH,
+        headers: { cookie },
+        verifyBody: (body) => body.includes('Signed in.'),
+        setCookie: 'never',
+      },
+    };
+  },
+};
+
 export const chirpsPage: Scenario = {
   name: 'chirps_page',
   label: 'GET /api/chirps?limit=50',
@@ -288,6 +309,7 @@ export const SMALL_TABLE_SCENARIOS: readonly Scenario[] = [
   postChirp,
   cookieRotation,
   homeSignedIn,
+  pageFloor,
   chirpsPage,
 ];
 

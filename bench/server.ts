@@ -10,7 +10,7 @@ import { send } from './http';
 
 /**
  * The bench's own production build and server: a scratch copy of the repository (the files git
- * tracks or would track, so uncommitted work is measured too) plus the bench-only routes, built
+ * tracks or would track, so uncommitted work is measured too) plus the bench-only routes and page, built
  * with `next build` and started with `next start` on a free port of 127.0.0.1. The shipped app
  * never contains those routes.
  */
@@ -18,7 +18,10 @@ import { send } from './http';
 const BENCH_ROUTES: ReadonlyArray<{ source: string; target: string }> = [
   { source: 'bench/routes/floor.ts', target: 'app/bench-floor.txt/route.ts' },
   { source: 'bench/routes/sql.ts', target: 'app/bench-sql.txt/route.ts' },
+  { source: 'bench/routes/page-floor.tsx', target: 'app/bench-page/page.tsx' },
 ];
+
+export const PAGE_FLOOR_PATH = '/bench-page';
 
 export const FLOOR_PATH = '/bench-floor.txt';
 
