@@ -89,9 +89,10 @@ export async function fillTokensTo(sql: BenchSql, rows: number): Promise<void> {
 
 /**
  * Grows chirps and refresh_tokens to BIG_ROWS each (plus FILLER_USERS users to own them), then
- * vacuums and analyzes, as autovacuum would soon after such growth. Done here rather than left to
- * autovacuum, because a vacuum of a million fresh rows starting a minute later would run during
- * phase B and be measured as if it were the cost of their size.
+ * vacuums and analyzes, as autovacuum would soon after such growth, and checkpoints. Done here
+ * rather than left to the server's background work, because a vacuum of a million fresh rows or
+ * the write-back of the load, running during phase B, would be measured as if it were the cost of
+ * the tables' size.
  */
 export async function growTables(sql: BenchSql, progress: (line: string) => void): Promise<void> {
   await sql.run(
@@ -115,6 +116,14 @@ export async function growTables(sql: BenchSql, progress: (line: string) => void
     grow('refresh_tokens', countTokens, insertFillerTokens),
   ]);
   await sql.run('VACUUM ANALYZE');
+  // Writing two million rows fills PostgreSQL's WAL and starts a checkpoint that spreads its
+  // writes over minutes (checkpoint_completion_target): finish it now, not under phase B's load.
+  // It needs a superuser or pg_checkpoint; without either the run goes on and says so.
+  try {
+    await sql.run('CHECKPOINT');
+  } catch {
+    progress("  (could not CHECKPOINT: phase B may share the machine with the load's write-back)");
+  }
 }
 
 /** Sessions made straight in the table, with the values a client would present. */
