@@ -83,6 +83,14 @@ async function browserLogin(port: number, email: string): Promise<string> {
   return `${cookieNames.access}=${access}; ${cookieNames.refresh}=${refresh}`;
 }
 
+/** A browser session's GET with a live access cookie: no answer may renew it (set a cookie). */
+function signedInGet(path: string, verifyBody: (body: string) => boolean): Scenario['prepare'] {
+  return async (context) => {
+    const cookie = await browserLogin(context.port, ACCOUNTS.session);
+    return { target: { method: 'GET', path, headers: { cookie }, verifyBody, setCookie: 'never' } };
+  };
+}
+
 export const floor: Scenario = {
   name: 'floor',
   label: 'floor (one primary-key SELECT)',
@@ -118,18 +126,7 @@ export const chirpById: Scenario = {
 export const meWithCookie: Scenario = {
   name: 'me_cookie',
   label: 'GET /api/me, access cookie',
-  prepare: async (context) => {
-    const cookie = await browserLogin(context.port, ACCOUNTS.session);
-    return {
-      target: {
-        method: 'GET',
-        path: '/api/me',
-        headers: { cookie },
-        verifyBody: (body) => body.includes(ACCOUNTS.session),
-        setCookie: 'never',
-      },
-    };
-  },
+  prepare: signedInGet('/api/me', (body) => body.includes(ACCOUNTS.session)),
 };
 
 export const refreshBearer: Scenario = {
@@ -230,19 +227,8 @@ export const cookieRotation: Scenario = {
 export const homeSignedIn: Scenario = {
   name: 'home_signed_in',
   label: 'GET / signed in',
-  prepare: async (context) => {
-    const cookie = await browserLogin(context.port, ACCOUNTS.session);
-    return {
-      target: {
-        method: 'GET',
-        path: '/',
-        headers: { cookie },
-        // A 200 for a signed-out page is a fast, wrong answer: the signed-in greeting must be there.
-        verifyBody: (body) => body.includes('data-testid="welcome"'),
-        setCookie: 'never',
-      },
-    };
-  },
+  // A 200 for a signed-out page is a fast, wrong answer: the signed-in greeting must be there.
+  prepare: signedInGet('/', (body) => body.includes('data-testid="welcome"')),
 };
 
 /**
@@ -252,18 +238,7 @@ export const homeSignedIn: Scenario = {
 export const pageFloor: Scenario = {
   name: 'page_floor',
   label: 'GET /bench-page signed in (reference)',
-  prepare: async (context) => {
-    const cookie = await browserLogin(context.port, ACCOUNTS.session);
-    return {
-      target: {
-        method: 'GET',
-        path: PAGE_FLOOR_PATH,
-        headers: { cookie },
-        verifyBody: (body) => body.includes('Signed in.'),
-        setCookie: 'never',
-      },
-    };
-  },
+  prepare: signedInGet(PAGE_FLOOR_PATH, (body) => body.includes('Signed in.')),
 };
 
 export const chirpsPage: Scenario = {
