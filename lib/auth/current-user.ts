@@ -106,10 +106,14 @@ export async function claimRequest(request: NextRequest): Promise<Claim> {
   if (access === undefined && refresh === undefined) return { ok: false, status: 401, error: 'Missing access token' };
   // Cookies authenticate whatever the browser sends, so a write must come from our own pages.
   if (isCrossSiteWrite(request)) return { ok: false, status: 403, error: CROSS_SITE_REFUSED };
-  const check = access === undefined ? null : await verifyAccessToken(access);
-  // A valid token whose session has ended is refused by the session check: renewing would fail too.
-  if (refresh === undefined || check?.ok) return check === null ? INVALID_ACCESS_TOKEN : claimOf(check, 'cookie');
-  return renewSession(request, refresh, secure);
+  if (access !== undefined) {
+    const check = await verifyAccessToken(access);
+    // A valid token whose session has ended is refused by the session check: renewing would fail
+    // too. Without a refresh cookie there is nothing to renew from, so the token's verdict stands.
+    if (check.ok || refresh === undefined) return claimOf(check, 'cookie');
+  }
+  // Both cookies missing was answered above: a refresh cookie is all that is left to try.
+  return refresh === undefined ? INVALID_ACCESS_TOKEN : renewSession(request, refresh, secure);
 }
 
 async function renewSession(request: NextRequest, refresh: string, secure: boolean): Promise<Claim> {
