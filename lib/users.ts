@@ -1,7 +1,7 @@
 import 'server-only';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { getDb } from './db/client';
+import { type Database, getDb } from './db/client';
 import { isUniqueViolation } from './db/errors';
 import { type User, users } from './db/schema';
 import { coded } from './forms';
@@ -61,22 +61,20 @@ export async function insertUser(email: string, hashedPassword: string): Promise
 
 export type UserChanges = { email?: string; hashedPassword?: string };
 
-export async function updateUser(
-  userId: string,
-  changes: UserChanges,
-): Promise<UserWrite | { ok: false; reason: 'not_found' }> {
-  const db = await getDb();
-  try {
-    const [user] = await db
-      .update(users)
-      .set({ ...changes, updatedAt: sql`now()` })
-      .where(eq(users.id, userId))
-      .returning();
-    return user ? { ok: true, user } : { ok: false, reason: 'not_found' };
-  } catch (error) {
-    if (isUniqueViolation(error)) return { ok: false, reason: 'email_taken' };
-    throw error;
-  }
+/**
+ * Writes new credentials, inside the caller's transaction (`db`), so that a change of email or
+ * password commits together with what it entails (the end of the user's other sessions). The
+ * credential version moves on, so a sign-in that checked the old password gets no session. A
+ * taken email throws (a unique violation, see db/errors.ts), which ends the transaction; null:
+ * no such user.
+ */
+export async function writeCredentials(db: Database, userId: string, changes: UserChanges): Promise<User | null> {
+  const [user] = await db
+    .update(users)
+    .set({ ...changes, credentialVersion: sql`${users.credentialVersion} + 1`, updatedAt: sql`now()` })
+    .where(eq(users.id, userId))
+    .returning();
+  return user ?? null;
 }
 
 export async function findUserById(userId: string): Promise<User | null> {

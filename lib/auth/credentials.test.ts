@@ -1,5 +1,6 @@
 import bcrypt from 'bcrypt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { withFailingRevocations } from '@/test/database-faults';
 import {
   apiSession,
   browserSession,
@@ -237,6 +238,29 @@ describe('a change from the account page, seen from each browser and client of t
         ok: false,
       });
       expect(await validateRefreshToken(api.refreshToken, HERE)).toMatchObject({ ok: false });
+    },
+  );
+});
+
+describe('a fault while the other sessions end', () => {
+  const changes = {
+    password: (user: TestUser, sessionId: string) => changePassword(user.id, PASSWORD, NEW_PASSWORD, sessionId, HERE),
+    email: (user: TestUser, sessionId: string) => changeEmail(user.id, PASSWORD, uniqueEmail(), sessionId, HERE),
+  };
+
+  it.each(Object.entries(changes))(
+    '%s: undoes the change, so no session of whoever knew the old credentials outlives it',
+    async (_label, change) => {
+      const { user, current } = await userWithSessions();
+      const before = await userRow(user.id);
+
+      await withFailingRevocations(async () => {
+        await expect(change(user, current.sessionId)).rejects.toThrow();
+      });
+
+      expect(await userRow(user.id)).toStrictEqual(before);
+      expect(await liveSessionIds(user)).toHaveLength(3);
+      expect(await verifyCredentials(user.email, PASSWORD)).toMatchObject({ ok: true });
     },
   );
 });

@@ -1,11 +1,12 @@
 import 'server-only';
 import { z } from 'zod';
-import { type AuthEventInput, recordAuthEvent, recordAuthEvents } from '../audit';
+import { recordAuthEvent, recordAuthEvents } from '../audit';
+import { isUniqueViolation } from '../db/errors';
 import type { User } from '../db/schema';
 import { coded } from '../forms';
 import type { RequestContext } from '../http/forwarded';
 import { addressSubject, enforceRateLimit, hashedSubject, type RateLimited } from '../rate-limit';
-import { emailSchema, findUserByEmail, findUserById, insertUser, type UserChanges, updateUser } from '../users';
+import { emailSchema, findUserByEmail, findUserById, insertUser, type UserChanges, writeCredentials } from '../users';
 import { fitsBcrypt, hashPassword, passwordSchema, verifyAgainstDummy, verifyPassword } from './password';
 import { discardPasswordReset } from './password-reset';
 import { revokeUserSessions } from './sessions';
@@ -106,9 +107,10 @@ type CredentialsEvent = 'email_changed' | 'password_changed';
 type CredentialsWrite = { ok: true; user: User } | { ok: false; reason: 'email_taken' | 'not_found' };
 
 /**
- * Writes the change, records it, and ends every other session of the user: a credentials change
- * is what someone does who fears their account is in other hands. The current session stays. A
- * reset link still waiting in an inbox stops working too.
+ * Writes the change and ends every other session of the user, in one transaction: a credentials
+ * change is what someone does who fears their account is in other hands. The current session
+ * stays. A reset link still waiting in an inbox stops working too. The change is recorded once
+ * it has committed.
  */
 async function applyChange(
   userId: string,
@@ -117,13 +119,20 @@ async function applyChange(
   currentSessionId: string | null,
   context: RequestContext,
 ): Promise<CredentialsWrite> {
-  const updated = await updateUser(userId, changes);
-  if (!updated.ok) return updated;
-  const records: AuthEventInput[] = events.map((type) => ({ type, userId, sessionId: currentSessionId, context }));
-  await recordAuthEvents(records);
-  await revokeUserSessions(userId, currentSessionId, context);
-  await discardPasswordReset(userId);
-  return updated;
+  let user: User | null;
+  try {
+    user = await revokeUserSessions(userId, currentSessionId, 'credentials_changed', context, async (tx) => {
+      const written = await writeCredentials(tx, userId, changes);
+      if (written) await discardPasswordReset(userId, tx);
+      return written;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return { ok: false, reason: 'email_taken' };
+    throw error;
+  }
+  if (!user) return { ok: false, reason: 'not_found' };
+  await recordAuthEvents(events.map((type) => ({ type, userId, sessionId: currentSessionId, context })));
+  return { ok: true, user };
 }
 
 /** `newEmail` as emailChangeSchema leaves it (trimmed, lower-cased, valid). */

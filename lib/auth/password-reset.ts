@@ -4,13 +4,13 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAuthEvent } from '../audit';
 import { getSettings } from '../config';
-import { getDb } from '../db/client';
-import { passwordResetTokens, type User, users } from '../db/schema';
+import { type Database, getDb } from '../db/client';
+import { passwordResetTokens, type User } from '../db/schema';
 import { coded } from '../forms';
 import type { RequestContext } from '../http/forwarded';
 import { sendMail } from '../mail';
 import { addressSubject, enforceRateLimit, hashedSubject, type RateLimited } from '../rate-limit';
-import { emailSchema } from '../users';
+import { emailSchema, writeCredentials } from '../users';
 import { hashPassword, passwordSchema } from './password';
 import { composeResetMail } from './reset-mail';
 import { revokeUserSessions } from './sessions';
@@ -24,8 +24,8 @@ import { revokeUserSessions } from './sessions';
  * - Asking reveals nothing: a known and an unknown address get the same answer after the same
  *   database work (the same statements, in one round trip each), and the mail is sent after the
  *   response (the caller hands `deliver` to Next's after()), so no answer waits on SMTP.
- * - Using it sets the new password and spends the token in one transaction, then ends every
- *   session of the account, bearer and browser: whoever knew the old password is out.
+ * - Using it sets the new password, spends the token and ends every session of the account,
+ *   bearer and browser, in one transaction: whoever knew the old password is out.
  */
 
 export const resetRequestSchema = z.object({ email: emailSchema });
@@ -125,37 +125,41 @@ async function deliverResetMail(userId: string, email: string, link: string): Pr
 // The database's clock, as when the token was issued (expires_at = now() + the lifetime).
 const usable = () => and(isNull(passwordResetTokens.usedAt), gt(passwordResetTokens.expiresAt, sql`now()`));
 
-/**
- * Whether a reset link can still be used: the reset page asks before showing its form. A read
- * only, so a mail scanner that follows the link spends nothing.
- */
-export async function isResetTokenUsable(token: string): Promise<boolean> {
-  if (!RESET_TOKEN_FORMAT.test(token)) return false;
+/** Whose account a usable link is for: null for a used, expired, replaced, unknown or malformed one. */
+async function findResetTokenOwner(token: string): Promise<string | null> {
+  if (!RESET_TOKEN_FORMAT.test(token)) return null;
   const db = await getDb();
   const [row] = await db
     .select({ userId: passwordResetTokens.userId })
     .from(passwordResetTokens)
     .where(and(eq(passwordResetTokens.tokenHash, hashResetToken(token)), usable()));
-  return row !== undefined;
+  return row?.userId ?? null;
 }
 
-/** Spends the token and sets the password together: a token can never be used without the change, nor twice. */
-async function spendResetToken(tokenHash: string, hashedPassword: string): Promise<User | null> {
-  const db = await getDb();
-  return db.transaction(async (tx) => {
-    const [spent] = await tx
-      .update(passwordResetTokens)
-      .set({ usedAt: sql`now()` })
-      .where(and(eq(passwordResetTokens.tokenHash, tokenHash), usable()))
-      .returning({ userId: passwordResetTokens.userId });
-    if (!spent) return null;
-    const [user] = await tx
-      .update(users)
-      .set({ hashedPassword, updatedAt: sql`now()` })
-      .where(eq(users.id, spent.userId))
-      .returning();
-    return user ?? null;
-  });
+/**
+ * Whether a reset link can still be used: the reset page asks before showing its form. A read
+ * only, so a mail scanner that follows the link spends nothing.
+ */
+export async function isResetTokenUsable(token: string): Promise<boolean> {
+  return (await findResetTokenOwner(token)) !== null;
+}
+
+/**
+ * Spends the token and sets the password, in the caller's transaction: a token can never be
+ * used without the change, nor twice. Null when a parallel request spent it first.
+ */
+async function spendResetToken(
+  tx: Database,
+  tokenHash: string,
+  userId: string,
+  hashedPassword: string,
+): Promise<User | null> {
+  const [spent] = await tx
+    .update(passwordResetTokens)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(passwordResetTokens.tokenHash, tokenHash), eq(passwordResetTokens.userId, userId), usable()))
+    .returning({ userId: passwordResetTokens.userId });
+  return spent ? writeCredentials(tx, userId, { hashedPassword }) : null;
 }
 
 export type PasswordReset = { ok: true; user: User } | { ok: false; reason: 'invalid_token' } | RateLimited;
@@ -174,22 +178,26 @@ export async function resetPassword(
 ): Promise<PasswordReset> {
   const admitted = await enforceRateLimit('reset_confirm', addressSubject(context), { userId: null, context });
   if (!admitted.ok) return admitted;
-  if (!(await isResetTokenUsable(token))) return INVALID_TOKEN;
-  const user = await spendResetToken(hashResetToken(token), await hashPassword(newPassword));
+  const owner = await findResetTokenOwner(token);
+  if (owner === null) return INVALID_TOKEN;
+  const hashedPassword = await hashPassword(newPassword);
+  // The new password and the end of every session commit together, or neither does.
+  const user = await revokeUserSessions(owner, null, 'password_reset', context, (tx) =>
+    spendResetToken(tx, hashResetToken(token), owner, hashedPassword),
+  );
   // Spent by a parallel request while the password was being hashed.
   if (!user) return INVALID_TOKEN;
-  await revokeUserSessions(user.id, null, context, 'password_reset');
   await recordAuthEvent({ type: 'password_reset', userId: user.id, context });
   return { ok: true, user };
 }
 
 /**
- * After the password or email was changed on the account page or the API: a reset link still in
- * an inbox (perhaps one the owner is leaving behind) must not undo the change.
+ * After the password or email was changed on the account page or the API, in the change's
+ * transaction: a reset link still in an inbox (perhaps one the owner is leaving behind) must not
+ * undo the change.
  */
-export async function discardPasswordReset(userId: string): Promise<void> {
-  const db = await getDb();
-  await db
+export async function discardPasswordReset(userId: string, tx: Database): Promise<void> {
+  await tx
     .delete(passwordResetTokens)
     .where(and(eq(passwordResetTokens.userId, userId), isNull(passwordResetTokens.usedAt)));
 }

@@ -8,6 +8,8 @@ import { admitPasswordAttempt, type Credentials, registerUser, verifyCredentials
 import { resetPassword } from './password-reset';
 import {
   createSession,
+  createSessionIfCurrent,
+  type NewSession,
   type RefreshFailure,
   revokeSession,
   revokeSessionById,
@@ -34,7 +36,15 @@ export async function startSession(
   client: SessionClient,
   context: RequestContext,
 ): Promise<StartedSession> {
-  const { sessionId, refreshToken } = await createSession(user.id, client, context);
+  return issueTokens(user, await createSession(user.id, client, context), client, context);
+}
+
+async function issueTokens(
+  user: User,
+  { sessionId, refreshToken }: NewSession,
+  client: SessionClient,
+  context: RequestContext,
+): Promise<StartedSession> {
   const access =
     client === 'browser'
       ? await issueSessionAccessToken(user.id, sessionId)
@@ -54,11 +64,13 @@ export async function signIn(
   const admitted = await admitPasswordAttempt(credentials.email, context);
   if (!admitted.ok) return admitted;
   const check = await verifyCredentials(credentials.email, credentials.password);
-  if (!check.ok) {
-    await recordAuthEvent({ type: 'sign_in_failed', userId: check.userId, context });
+  // A password changed while this one was being checked is no longer the account's password.
+  const session = check.ok ? await createSessionIfCurrent(check.user, client, context) : null;
+  if (!check.ok || !session) {
+    await recordAuthEvent({ type: 'sign_in_failed', userId: check.ok ? check.user.id : check.userId, context });
     return { ok: false, reason: 'credentials' };
   }
-  return { ok: true, ...(await startSession(check.user, client, context)) };
+  return { ok: true, ...(await issueTokens(check.user, session, client, context)) };
 }
 
 export type AccessRefresh =

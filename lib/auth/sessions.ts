@@ -34,6 +34,7 @@ const userRow = z.object({
   email: z.string(),
   hashedPassword: z.string(),
   isChirpyRed: z.boolean(),
+  credentialVersion: z.number(),
 });
 
 export type NewSession = { sessionId: string; refreshToken: IssuedToken };
@@ -79,31 +80,66 @@ function userSessionsLock(userId: SQL): SQL {
   return sql`pg_advisory_xact_lock(hashtextextended('chirpy-sessions:' || ${userId}::text, 0))`;
 }
 
+const insertedRows = z.object({ rows: z.array(z.object({ session_id: z.string() })) });
+
+/**
+ * Writes a new session's first refresh token, while the account's credentials are at
+ * `credentialVersion` (null: whatever they are). FOR SHARE makes the check hold against a change
+ * in flight: the insert waits for the change's transaction, then reads the row as the change
+ * left it. A change that begins after the insert has committed finds the new session and ends it
+ * with the others (revokeUserSessions). Null: the credentials moved on, or the user is gone.
+ */
+async function insertSession(
+  userId: string,
+  credentialVersion: number | null,
+  client: SessionClient,
+  context: RequestContext,
+): Promise<NewSession | null> {
+  const db = await getDb();
+  const now = new Date();
+  const value = createRefreshTokenValue();
+  const expiresAt = new Date(now.getTime() + REFRESH_TOKEN_TTL_DAYS * DAY_MS);
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const { rows } = insertedRows.parse(
+    await db.execute(sql`
+      insert into refresh_tokens (token_hash, user_id, session_id, client, session_started_at, expires_at,
+        last_used_at, created_at, updated_at, user_agent, ip)
+      select ${hashRefreshToken(value)}, u.id, ${randomUUID()}::uuid, ${client}, ${at},
+        ${expiresAt.toISOString()}::timestamptz, ${at}, ${at}, ${at}, ${context.userAgent}, ${context.ip}
+      from users u
+      where u.id = ${userId}::uuid
+        and (${credentialVersion}::int is null or u.credential_version = ${credentialVersion}::int)
+      for share of u
+      returning session_id::text as session_id`),
+  );
+  const [row] = rows;
+  if (!row) return null;
+  const cookieExpiry = client === 'browser' ? browserCookieExpiry(expiresAt, now) : expiresAt;
+  return { sessionId: row.session_id, refreshToken: { value, expiresAt: cookieExpiry } };
+}
+
+/** A session for the account as it stands: one just made, or just given a new password by a reset. */
 export async function createSession(
   userId: string,
   client: SessionClient,
   context: RequestContext,
 ): Promise<NewSession> {
-  const db = await getDb();
-  const now = new Date();
-  const value = createRefreshTokenValue();
-  const sessionId = randomUUID();
-  const expiresAt = new Date(now.getTime() + REFRESH_TOKEN_TTL_DAYS * DAY_MS);
-  await db.insert(refreshTokens).values({
-    tokenHash: hashRefreshToken(value),
-    userId,
-    sessionId,
-    client,
-    sessionStartedAt: now,
-    expiresAt,
-    lastUsedAt: now,
-    createdAt: now,
-    updatedAt: now,
-    userAgent: context.userAgent,
-    ip: context.ip,
-  });
-  const cookieExpiry = client === 'browser' ? browserCookieExpiry(expiresAt, now) : expiresAt;
-  return { sessionId, refreshToken: { value, expiresAt: cookieExpiry } };
+  const session = await insertSession(userId, null, client, context);
+  if (!session) throw new Error('createSession: no such user');
+  return session;
+}
+
+/**
+ * A sign-in's session: `user` is the row its password was checked against. Null when the email
+ * or password changed since (or the account is gone): whoever typed the old password must not
+ * come away with a session the change never saw.
+ */
+export async function createSessionIfCurrent(
+  user: Pick<User, 'id' | 'credentialVersion'>,
+  client: SessionClient,
+  context: RequestContext,
+): Promise<NewSession | null> {
+  return insertSession(user.id, user.credentialVersion, client, context);
 }
 
 export type RefreshFailure = 'unknown' | 'expired' | 'revoked' | 'reused';
@@ -230,7 +266,7 @@ const rotationStatement = prepareStatement('chirpy_rotation', () => {
       (extract(epoch from retired.expires_at) * 1000)::float8 as expires_at_ms,
       case when u.id is null then null else json_build_object('id', u.id, 'createdAt', u.created_at,
         'updatedAt', u.updated_at, 'email', u.email, 'hashedPassword', u.hashed_password,
-        'isChirpyRed', u.is_chirpy_red) end as user
+        'isChirpyRed', u.is_chirpy_red, 'credentialVersion', u.credential_version) end as user
     from (select 1) as one
       left join presented on true
       left join retired on true
@@ -415,37 +451,56 @@ const REVOKED_REASON: Record<SessionEndedBy, NonNullable<RefreshToken['revokedRe
   password_reset: 'credentials_changed',
 };
 
+type RevokedToken = { sessionId: string; userId: string; wasLive: boolean };
+
+async function lockUserSessions(tx: Transaction, userId: string): Promise<void> {
+  await tx.execute(sql`select ${userSessionsLock(sql`${userId}`)}`);
+}
+
+/** Revokes every unrevoked token `scope` selects. The caller holds the owners' locks. */
+async function revokeTokens(tx: Transaction, scope: SQL, endedBy: SessionEndedBy): Promise<RevokedToken[]> {
+  // A statement after the lock: it sees a successor a rotation committed while we waited.
+  const now = new Date();
+  return tx
+    .update(refreshTokens)
+    .set({ revokedAt: now, revokedReason: REVOKED_REASON[endedBy], updatedAt: now })
+    .where(both(scope, isNull(refreshTokens.revokedAt)))
+    .returning({
+      sessionId: refreshTokens.sessionId,
+      userId: refreshTokens.userId,
+      wasLive: sql<boolean>`${isUsable(now)}`,
+    });
+}
+
 /**
- * Revokes every unrevoked token of the sessions `scope` selects, and records one `session_ended`
- * per session that was still live (revoking a long-dead token is housekeeping, not an event).
- * Returns the ids of those sessions.
+ * Records one `session_ended` per session that was still live (revoking a long-dead token is
+ * housekeeping, not an event), once the revocation has committed: on PGlite a statement outside
+ * the transaction would wait for it forever. Returns the ids of those sessions.
  */
+async function recordEndedSessions(
+  revoked: RevokedToken[],
+  endedBy: SessionEndedBy,
+  context: RequestContext,
+): Promise<string[]> {
+  const ended = new Map(revoked.filter((row) => row.wasLive).map((row) => [row.sessionId, row.userId]));
+  await recordAuthEvents(
+    [...ended].map(([sessionId, userId]) => ({ type: 'session_ended', userId, sessionId, detail: endedBy, context })),
+  );
+  return [...ended.keys()];
+}
+
+/** Revokes every unrevoked token of the sessions `scope` selects. Returns the ids of those that were live. */
 async function endSessions(scope: SQL, endedBy: SessionEndedBy, context: RequestContext): Promise<string[]> {
   const db = await getDb();
   const revoked = await db.transaction(async (tx) => {
     const owners = await tx.selectDistinct({ userId: refreshTokens.userId }).from(refreshTokens).where(scope);
     // In one order, so that two calls locking the same users cannot deadlock.
     for (const { userId } of owners.sort((a, b) => a.userId.localeCompare(b.userId))) {
-      await tx.execute(sql`select ${userSessionsLock(sql`${userId}`)}`);
+      await lockUserSessions(tx, userId);
     }
-    // A statement after the lock: it sees a successor a rotation committed while we waited.
-    const now = new Date();
-    return tx
-      .update(refreshTokens)
-      .set({ revokedAt: now, revokedReason: REVOKED_REASON[endedBy], updatedAt: now })
-      .where(both(scope, isNull(refreshTokens.revokedAt)))
-      .returning({
-        sessionId: refreshTokens.sessionId,
-        userId: refreshTokens.userId,
-        wasLive: sql<boolean>`${isUsable(now)}`,
-      });
+    return revokeTokens(tx, scope, endedBy);
   });
-  // Recorded after the transaction: on PGlite a statement outside it would wait for it forever.
-  const ended = new Map(revoked.filter((row) => row.wasLive).map((row) => [row.sessionId, row.userId]));
-  await recordAuthEvents(
-    [...ended].map(([sessionId, userId]) => ({ type: 'session_ended', userId, sessionId, detail: endedBy, context })),
-  );
-  return [...ended.keys()];
+  return recordEndedSessions(revoked, endedBy, context);
 }
 
 /**
@@ -468,17 +523,32 @@ export async function revokeSessionById(sessionId: string, context: RequestConte
 }
 
 /**
- * After a credentials change: every other session of the user ends. `exceptSessionId` null
- * (a token from before sessions were named, or a password reset, which no session asked for)
- * ends them all.
+ * A credentials change: `change` writes it, and every other session of the user ends, in one
+ * transaction. If anything fails, neither happened: a new password never stands while the
+ * sessions of whoever knew the old one live on. `change` answers null when there is nothing to
+ * change (then no session ends either). `exceptSessionId` null (a password reset, which no
+ * session asked for) ends them all.
+ *
+ * The user's sessions lock comes first, as every other holder takes it before any row: a change
+ * of email locks the user's row against the insert of a rotation, which holds this lock.
  */
-export async function revokeUserSessions(
+export async function revokeUserSessions<T>(
   userId: string,
   exceptSessionId: string | null,
+  endedBy: 'credentials_changed' | 'password_reset',
   context: RequestContext,
-  endedBy: 'credentials_changed' | 'password_reset' = 'credentials_changed',
-): Promise<void> {
-  await endSessions(othersOf(userId, exceptSessionId), endedBy, context);
+  change: (tx: Database) => Promise<T | null>,
+): Promise<T | null> {
+  const db = await getDb();
+  const done = await db.transaction(async (tx) => {
+    await lockUserSessions(tx, userId);
+    const changed = await change(tx);
+    if (changed === null) return null;
+    return { changed, revoked: await revokeTokens(tx, othersOf(userId, exceptSessionId), endedBy) };
+  });
+  if (done === null) return null;
+  await recordEndedSessions(done.revoked, endedBy, context);
+  return done.changed;
 }
 
 function othersOf(userId: string, exceptSessionId: string | null): SQL {
@@ -585,7 +655,8 @@ const sessionUserStatement = prepareStatement(
   'chirpy_session_user',
   () => sql`
     select u.id, u.created_at as "createdAt", u.updated_at as "updatedAt", u.email,
-      u.hashed_password as "hashedPassword", u.is_chirpy_red as "isChirpyRed"
+      u.hashed_password as "hashedPassword", u.is_chirpy_red as "isChirpyRed",
+      u.credential_version as "credentialVersion"
     from refresh_tokens t join users u on u.id = t.user_id
     where ${liveSessionCondition(sql`t`)}
     limit 1`,

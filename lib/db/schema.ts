@@ -12,6 +12,9 @@ export const users = pgTable('users', {
   email: text('email').notNull().unique(),
   hashedPassword: text('hashed_password').notNull(),
   isChirpyRed: boolean('is_chirpy_red').notNull().default(false),
+  // One more with every change of email or password. A sign-in writes its session only while the
+  // version is the one whose password it checked (lib/auth/sessions.ts createSessionIfCurrent).
+  credentialVersion: integer('credential_version').notNull().default(0),
 });
 
 export type User = typeof users.$inferSelect;

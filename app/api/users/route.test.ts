@@ -4,6 +4,7 @@ import { GET as me } from '@/app/api/me/route';
 import { POST as refresh } from '@/app/api/refresh/route';
 import { listRecentAuthEvents } from '@/lib/audit';
 import { hashRefreshToken } from '@/lib/auth/tokens';
+import { withFailingRevocations } from '@/test/database-faults';
 import {
   apiSession,
   asPublicUser,
@@ -257,6 +258,26 @@ describe('PUT /api/users', () => {
     );
     expect(events.filter((event) => event.ip === '198.51.100.4')).toHaveLength(3);
     expect(JSON.stringify(events)).not.toContain('a brand new password');
+  });
+
+  it('changes the credentials and ends the other sessions together: a fault while ending them changes nothing', async () => {
+    const session = await apiSession();
+    const second = await apiSession(session);
+    const before = await userRow(session.id);
+    const newEmail = uniqueEmail();
+
+    await withFailingRevocations(async () => {
+      expect((await putUser(session.token, { email: newEmail, password: 'a brand new password' })).status).toBe(500);
+    });
+
+    expect(await userRow(session.id)).toStrictEqual(before);
+    expect(await loginStatus(session.email, session.password)).toBe(200);
+    expect(await loginStatus(newEmail, 'a brand new password')).toBe(401);
+    expect(await meStatus(second.token)).toBe(200);
+    expect(await refreshStatus(second.refreshToken)).toBe(200);
+    const types = (await listRecentAuthEvents(session.id, 20)).map((event) => event.type);
+    expect(types).not.toContain('password_changed');
+    expect(types).not.toContain('email_changed');
   });
 
   it('records only password_changed when the email stays the same', async () => {

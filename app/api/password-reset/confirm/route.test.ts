@@ -4,7 +4,8 @@ import { GET as getMe } from '@/app/api/me/route';
 import { POST as refresh } from '@/app/api/refresh/route';
 import { createResetTokenValue } from '@/lib/auth/password-reset';
 import { MESSAGES } from '@/lib/messages';
-import { apiSession, PASSWORD, signUp } from '@/test/fixtures';
+import { withFailingRevocations } from '@/test/database-faults';
+import { apiSession, PASSWORD, refreshTokenRows, signUp, userRow } from '@/test/fixtures';
 import {
   expectError,
   expectNoContent,
@@ -53,6 +54,24 @@ describe('POST /api/password-reset/confirm', () => {
 
     await expectError(await getMe(makeRequest('GET', '/api/me', { bearer: session.token })), 401);
     await expectError(await refresh(makeRequest('POST', '/api/refresh', { bearer: session.refreshToken })), 401);
+  });
+
+  it('changes the password and ends the sessions together: a fault while ending them leaves the password and the link as they were', async () => {
+    const session = await apiSession();
+    const token = await mailedToken(catcher(), session.email, HERE);
+    const before = await userRow(session.id);
+
+    await withFailingRevocations(async () => {
+      expect((await confirm({ token, password: NEW_PASSWORD })).status).toBe(500);
+    });
+
+    expect(await userRow(session.id)).toStrictEqual(before);
+    expect((await refreshTokenRows(session.id)).map((row) => row.revokedAt)).toEqual([null]);
+    expect((await getMe(makeRequest('GET', '/api/me', { bearer: session.token }))).status).toBe(200);
+    // Nothing was spent: the owner tries again, and this time the old session ends with the change.
+    await expectNoContent(await confirm({ token, password: NEW_PASSWORD }));
+    expect((await signIn(session.email, NEW_PASSWORD)).status).toBe(200);
+    await expectError(await getMe(makeRequest('GET', '/api/me', { bearer: session.token })), 401);
   });
 
   it('answers 400 {"error"} to a used, an expired, a replaced and an unknown token alike, changing nothing', async () => {
