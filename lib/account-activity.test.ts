@@ -23,7 +23,7 @@ describe('toAccountActivity: an audit event as its owner reads it', () => {
     ['signed_up', null, 'Account created'],
     ['signed_in', null, 'Signed in'],
     ['sign_in_failed', null, 'Sign-in failed: wrong password'],
-    ['sign_in_failed', 'current_password', 'Wrong current password on the account page'],
+    ['sign_in_failed', 'current_password', 'Wrong current password when changing the email or password'],
     ['session_ended', 'signed_out', 'Session ended: signed out'],
     ['session_ended', 'other_session', 'Session ended by another session'],
     ['session_ended', 'credentials_changed', 'Session ended after a credential change'],

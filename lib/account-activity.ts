@@ -31,7 +31,7 @@ const RATE_LIMITED_BY = new Map<string, AccountEventTextCode>([
   ['cookie_rotation', 'rate_limited_session'],
 ]);
 
-// A wrong password typed on the account page, rather than at sign-in.
+// A wrong current password given to change the email or password, rather than at sign-in.
 const SIGN_IN_FAILED_AT = new Map<string, AccountEventTextCode>([
   ['current_password', 'sign_in_failed_current_password'],
 ]);

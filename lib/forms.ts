@@ -72,12 +72,13 @@ export function accountNotice(notice: MessageCode): AccountFormState {
 /** What lib/auth/credentials.ts answers to an email or password change (the user left out). */
 export type AccountChangeOutcome =
   | { ok: true }
-  | { ok: false; reason: 'wrong_password' | 'not_found' | 'email_taken' }
+  | { ok: false; reason: 'wrong_password' | 'current_password_required' | 'not_found' | 'email_taken' }
   | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
 
 // `not_found`: the account was deleted under a live page; to its owner that is being signed out.
 const CHANGE_REFUSALS = {
   wrong_password: 'wrong_current_password',
+  current_password_required: 'current_password_required',
   not_found: 'signed_out',
   email_taken: 'email_taken',
 } as const satisfies Record<string, MessageCode>;

@@ -36,6 +36,9 @@ export const MESSAGES = {
   malformed_session_id: 'Session id must be a UUID',
   // The account page. A refusal says that nothing happened, so nobody wonders whether it half did.
   wrong_current_password: 'Your current password is incorrect. Nothing was changed.',
+  // PUT /api/users with session cookies: the cookies alone may be a stolen copy.
+  current_password_required:
+    'Changing the email or password from a browser session needs the current password (current_password). Nothing was changed.',
   email_changed: 'Your email is changed. Every other session is signed out; this one stays signed in.',
   email_unchanged: 'That is already your email. Nothing was changed.',
   password_changed: 'Your password is changed. Every other session is signed out; this one stays signed in.',
@@ -84,7 +87,7 @@ export const ACCOUNT_EVENT_TEXT = {
   signed_up: 'Account created',
   signed_in: 'Signed in',
   sign_in_failed: 'Sign-in failed: wrong password',
-  sign_in_failed_current_password: 'Wrong current password on the account page',
+  sign_in_failed_current_password: 'Wrong current password when changing the email or password',
   session_ended: 'Session ended',
   session_ended_signed_out: 'Session ended: signed out',
   session_ended_other_session: 'Session ended by another session',

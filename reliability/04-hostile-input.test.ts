@@ -295,7 +295,9 @@ function allowedChanges(request: RawRequest, status: number): AppTable[] {
   const counted =
     status === 429 ||
     (request.method === 'POST' && request.target.startsWith('/api/login') && status === 401) ||
-    (request.method === 'POST' && request.target.startsWith('/api/users') && status === 409);
+    (request.method === 'POST' && request.target.startsWith('/api/users') && status === 409) ||
+    // A credentials change is counted as a password attempt, and a wrong current password is recorded.
+    (request.method === 'PUT' && request.target.startsWith('/api/users') && (status === 403 || status === 409));
   return counted ? ['rate_limits', 'auth_events'] : [];
 }
 

@@ -64,7 +64,7 @@ describe('an API call with only a refresh cookie', () => {
     const session = await browserSession();
     const response = await updateUser(
       makeRequest('PUT', '/api/users', {
-        json: { email: session.email, password: 'a brand new password' },
+        json: { email: session.email, password: 'a brand new password', current_password: session.password },
         cookies: await expiredCookies(session),
         headers: SAME_ORIGIN,
       }),

@@ -38,6 +38,14 @@ export type Credentials = z.infer<typeof credentialsSchema>;
 export const emailChangeSchema = z.object({ current_password: presentedPasswordSchema, email: emailSchema });
 export const passwordChangeSchema = z.object({ current_password: presentedPasswordSchema, password: passwordSchema });
 
+/**
+ * `PUT /api/users`: the contract's `{email, password}`, and the current password a browser
+ * session must add (an API client may leave it out; it is read only for a browser session).
+ */
+export const credentialsChangeSchema = credentialsSchema.extend({
+  current_password: z.string({ error: 'current_password must be a string' }).nullish(),
+});
+
 export type Registration = { ok: true; user: User } | { ok: false; reason: 'email_taken' } | RateLimited;
 
 /** Sign-up. Every attempt counts against the address's sign-up limit, a taken email too. */
@@ -84,23 +92,47 @@ export async function verifyCredentials(email: string, password: string): Promis
 
 export type AccountChange =
   | { ok: true; user: User }
-  | { ok: false; reason: 'wrong_password' | 'not_found' | 'email_taken' }
+  | { ok: false; reason: 'wrong_password' | 'current_password_required' | 'not_found' | 'email_taken' }
   | RateLimited;
 
-/** The account page's checks: the user exists, the limits admit the attempt, the password is theirs. */
-async function confirmPassword(
-  userId: string,
-  currentPassword: string,
-  context: RequestContext,
-): Promise<{ ok: true; user: User } | { ok: false; reason: 'wrong_password' | 'not_found' } | RateLimited> {
+/**
+ * What vouches for a credentials change. The account page, and `PUT /api/users` from a browser,
+ * give the current password: session cookies alone may be a stolen copy, and the change would
+ * make the theft permanent. An API client's access token is the contract's proof on its own.
+ */
+export type ChangeProof = { by: 'current_password'; password: string | null | undefined } | { by: 'access_token' };
+
+type Admission = { ok: true; user: User } | Extract<AccountChange, { ok: false }>;
+
+/**
+ * The checks before any change: the user exists, the sign-in limits admit the attempt (a change
+ * is counted as a password attempt whatever its proof, so it is held to the same limits as
+ * guessing), and the proof holds. A missing current password is refused before anything is
+ * counted: there is nothing to check.
+ */
+async function admitChange(userId: string, proof: ChangeProof, context: RequestContext): Promise<Admission> {
+  // null: the access token vouches; '' (or nothing sent): a password was due and is missing.
+  const password = proof.by === 'current_password' ? (proof.password ?? '') : null;
+  if (password === '') return { ok: false, reason: 'current_password_required' };
   const user = await findUserById(userId);
   if (!user) return { ok: false, reason: 'not_found' };
   const admitted = await admitPasswordAttempt(user.email, context);
   if (!admitted.ok) return admitted;
-  if (await verifyPassword(currentPassword, user.hashedPassword)) return { ok: true, user };
+  if (password === null) return { ok: true, user };
+  // Over 72 bytes it cannot be the password (the policy never allowed one), whatever bcrypt says.
+  if (fitsBcrypt(password) && (await verifyPassword(password, user.hashedPassword))) return { ok: true, user };
   // Someone at an unlocked computer guessing the password shows in the owner's activity list.
   await recordAuthEvent({ type: 'sign_in_failed', userId: user.id, detail: 'current_password', context });
   return { ok: false, reason: 'wrong_password' };
+}
+
+/**
+ * A new email answers 409 when someone has it: a way to learn who has an account. So, like a
+ * sign-up, every change to a new email counts against the address's sign-up limit.
+ */
+async function admitNewEmail(user: User, email: string, context: RequestContext): Promise<{ ok: true } | RateLimited> {
+  if (email === user.email) return { ok: true };
+  return enforceRateLimit('signup_ip', addressSubject(context), { userId: user.id, context });
 }
 
 type CredentialsEvent = 'email_changed' | 'password_changed';
@@ -143,9 +175,11 @@ export async function changeEmail(
   currentSessionId: string | null,
   context: RequestContext,
 ): Promise<AccountChange> {
-  const confirmed = await confirmPassword(userId, currentPassword, context);
-  if (!confirmed.ok) return confirmed;
-  if (confirmed.user.email === newEmail) return confirmed;
+  const admitted = await admitChange(userId, { by: 'current_password', password: currentPassword }, context);
+  if (!admitted.ok) return admitted;
+  if (admitted.user.email === newEmail) return admitted;
+  const probe = await admitNewEmail(admitted.user, newEmail, context);
+  if (!probe.ok) return probe;
   return applyChange(userId, { email: newEmail }, ['email_changed'], currentSessionId, context);
 }
 
@@ -157,26 +191,29 @@ export async function changePassword(
   currentSessionId: string | null,
   context: RequestContext,
 ): Promise<AccountChange> {
-  const confirmed = await confirmPassword(userId, currentPassword, context);
-  if (!confirmed.ok) return confirmed;
+  const admitted = await admitChange(userId, { by: 'current_password', password: currentPassword }, context);
+  if (!admitted.ok) return admitted;
   const hashedPassword = await hashPassword(newPassword);
   return applyChange(userId, { hashedPassword }, ['password_changed'], currentSessionId, context);
 }
 
 /**
- * The JSON API's `PUT /api/users`: both credentials at once, on the strength of an access token
- * alone (the contract), with the same consequences as the account page's changes.
+ * `PUT /api/users`: both credentials at once, with the same checks and consequences as the
+ * account page's changes. `proof` says what vouches for it (see ChangeProof).
  */
 export async function replaceCredentials(
   userId: string,
   credentials: Credentials,
+  proof: ChangeProof,
   currentSessionId: string | null,
   context: RequestContext,
-): Promise<CredentialsWrite> {
-  const before = await findUserById(userId);
-  if (!before) return { ok: false, reason: 'not_found' };
+): Promise<AccountChange> {
+  const admitted = await admitChange(userId, proof, context);
+  if (!admitted.ok) return admitted;
+  const probe = await admitNewEmail(admitted.user, credentials.email, context);
+  if (!probe.ok) return probe;
   const hashedPassword = await hashPassword(credentials.password);
-  const events: CredentialsEvent[] = before.email === credentials.email ? [] : ['email_changed'];
+  const events: CredentialsEvent[] = admitted.user.email === credentials.email ? [] : ['email_changed'];
   const changes = { email: credentials.email, hashedPassword };
   return applyChange(userId, changes, [...events, 'password_changed'], currentSessionId, context);
 }

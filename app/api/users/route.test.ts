@@ -4,6 +4,7 @@ import { GET as me } from '@/app/api/me/route';
 import { POST as refresh } from '@/app/api/refresh/route';
 import { listRecentAuthEvents } from '@/lib/audit';
 import { hashRefreshToken } from '@/lib/auth/tokens';
+import { MESSAGES } from '@/lib/messages';
 import { withFailingRevocations } from '@/test/database-faults';
 import {
   apiSession,
@@ -310,6 +311,32 @@ describe('PUT /api/users', () => {
     expect(await userRow(session.id)).toStrictEqual(before);
     expect((await userRow(taken.id))?.email).toBe('taken@example.com');
     expect((await refreshTokenRows(session.id))[0]?.revokedAt).toBeNull();
+  });
+
+  it('needs no current password with a bearer token (the contract), but counts the change against the sign-in limits', async () => {
+    vi.stubEnv('TRUST_PROXY', 'none');
+    vi.stubEnv('RATE_LIMIT_LOGIN_ACCOUNT_MAX', '2');
+    const session = await apiSession();
+    const change = (password: string) =>
+      PUT(
+        makeRequest('PUT', '/api/users', {
+          json: { email: session.email, password },
+          bearer: session.token,
+          headers: fromAddress('198.51.100.5'),
+        }),
+      );
+    expect((await change('a brand new password')).status).toBe(200);
+    expect((await change('another new password')).status).toBe(200);
+    const before = await userRow(session.id);
+
+    const refused = await change('a third new password');
+
+    expect(refused.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    expect(await jsonOf(refused)).toEqual({ status: 429, body: { error: MESSAGES.rate_limited } });
+    expect(await userRow(session.id)).toStrictEqual(before);
+    expect(await loginStatus(session.email, 'another new password')).toBe(200);
+    const limited = (await listRecentAuthEvents(session.id)).filter((event) => event.type === 'rate_limited');
+    expect(limited).toEqual([expect.objectContaining({ detail: 'login_account', ip: '198.51.100.5' })]);
   });
 
   it('answers 401 without a usable access token and changes nothing', async () => {
