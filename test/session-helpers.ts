@@ -225,3 +225,42 @@ export async function recordDatabaseWork<T>(work: () => Promise<T>): Promise<{ r
     restore();
   }
 }
+
+export type HeldStatements = {
+  /** How many statements are being held now. */
+  held: () => number;
+  /** Lets the held statements (and any later ones) run. */
+  release: () => void;
+  /** Puts the plain database back (call release first, or the held ones wait forever). */
+  restore: () => void;
+};
+
+/**
+ * Holds every `execute` whose SQL text matches `pattern` until `release()`, as a database that is
+ * slow to answer that one statement would: whatever completes meanwhile did not wait for it.
+ */
+export async function holdStatements(pattern: RegExp): Promise<HeldStatements> {
+  let held = 0;
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const restore = await replaceDatabase(
+    (db) =>
+      new Proxy(db, {
+        get(target, property, receiver) {
+          const value: unknown = Reflect.get(target, property, receiver);
+          if (property !== 'execute' || typeof value !== 'function') return value;
+          return async (query: SQL) => {
+            if (pattern.test(dialect.sqlToQuery(query).sql)) {
+              held += 1;
+              await gate;
+              held -= 1;
+            }
+            return Reflect.apply(value, target, [query]);
+          };
+        },
+      }),
+  );
+  return { held: () => held, release, restore };
+}

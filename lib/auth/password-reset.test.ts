@@ -94,20 +94,37 @@ describe('requestPasswordReset', () => {
     expect(catcher().mails).toEqual([]);
   });
 
-  it('does the same database work for a known and an unknown address, and sends nothing before deliver()', async () => {
+  it('does the same database work for a known and an unknown address before deliver(), and stores and sends nothing', async () => {
     const user = await signUp();
 
     const known = await recordDatabaseWork(() => requestPasswordReset(user.email, APP_URL, HERE));
     const unknown = await recordDatabaseWork(() => requestPasswordReset(uniqueEmail(), APP_URL, HERE));
 
     expect(known.statements).toEqual(unknown.statements);
-    // The two limits' counters and the token's upsert, each one round trip.
+    // The two limits' counters, each one round trip; nothing that depends on the account.
     expect(known.statements).toEqual([
       expect.stringMatching(/^insert into rate_limits/),
       expect.stringMatching(/^insert into rate_limits/),
+    ]);
+    expect(await resetTokenRows()).toEqual([]);
+    expect(catcher().mails).toEqual([]);
+  });
+
+  it('stores the token in deliver(), after the answer, with the same statement for a known and an unknown address', async () => {
+    const user = await signUp();
+    const known = await requestPasswordReset(user.email, APP_URL, HERE);
+    const unknown = await requestPasswordReset(uniqueEmail(), APP_URL, HERE);
+    if (!known.ok || !unknown.ok) throw new Error('expected both requests to be taken');
+
+    const knownWork = await recordDatabaseWork(known.deliver);
+    const unknownWork = await recordDatabaseWork(unknown.deliver);
+
+    expect(knownWork.statements).toEqual(unknownWork.statements);
+    expect(knownWork.statements).toEqual([
       expect.stringMatching(/^insert into password_reset_tokens .* from users where email = \$\d+ /),
     ]);
-    expect(catcher().mails).toEqual([]);
+    expect(await resetTokenRows()).toEqual([expect.objectContaining({ userId: user.id })]);
+    expect(catcher().mails.map((mail) => mail.to)).toEqual([[user.email]]);
   });
 
   it('replaces the previous token: the old link stops working, the new one works', async () => {

@@ -7,6 +7,7 @@ import { getSettings } from '../config';
 import { type Database, getDb } from '../db/client';
 import { passwordResetTokens, type User } from '../db/schema';
 import { coded } from '../forms';
+import { logFault } from '../http/fault-log';
 import type { RequestContext } from '../http/forwarded';
 import { sendMail } from '../mail';
 import { addressSubject, enforceRateLimit, hashedSubject, type RateLimited } from '../rate-limit';
@@ -22,8 +23,9 @@ import { revokeUserSessions } from './sessions';
  *   client's link detection to drop); the database keeps only its SHA-256, one row per user, so a
  *   new request replaces the previous token and the old link stops working.
  * - Asking reveals nothing: a known and an unknown address get the same answer after the same
- *   database work (the same statements, in one round trip each), and the mail is sent after the
- *   response (the caller hands `deliver` to Next's after()), so no answer waits on SMTP.
+ *   database work (the limits' counters), and the token is stored and the mail sent after the
+ *   response (the caller hands `deliver` to Next's after()), so no answer waits on a write that
+ *   only a known address would cause, nor on SMTP.
  * - Using it sets the new password, spends the token and ends every session of the account,
  *   bearer and browser, in one transaction: whoever knew the old password is out.
  */
@@ -95,8 +97,11 @@ async function issueResetToken(email: string, tokenHash: string): Promise<string
 /**
  * Someone asks for a reset link for `email` (as resetRequestSchema leaves it). Over a limit the
  * caller learns so (the API answers 429; the page keeps its one answer) and nothing is stored or
- * sent. Otherwise `deliver` sends the mail, or nothing for an unknown address; it never throws and
- * never logs the link.
+ * sent. Otherwise `deliver`, which the caller runs after the response, stores the token and sends
+ * the mail, or finds no account and does neither; it never throws and never logs the link.
+ * Before the response, a known and an unknown address cost the same: the two limits' counters,
+ * and nothing that depends on the account (storing a token is a write, and a write waits for the
+ * disk: the difference would tell who is registered).
  */
 export async function requestPasswordReset(
   email: string,
@@ -105,11 +110,21 @@ export async function requestPasswordReset(
 ): Promise<ResetRequest> {
   const admitted = await admitResetRequest(email, context);
   if (!admitted.ok) return admitted;
+  return { ok: true, deliver: () => issueAndMail(email, linkOrigin) };
+}
+
+async function issueAndMail(email: string, linkOrigin: string): Promise<void> {
   // Made and hashed for unknown addresses too: the same work either way.
   const token = createResetTokenValue();
-  const userId = await issueResetToken(email, hashResetToken(token));
-  if (userId === null) return { ok: true, deliver: async () => {} };
-  return { ok: true, deliver: () => deliverResetMail(userId, email, resetLink(linkOrigin, token)) };
+  let userId: string | null;
+  try {
+    userId = await issueResetToken(email, hashResetToken(token));
+  } catch (error) {
+    // after() would log the error's message, and a query's message quotes its parameters.
+    logFault('password reset request', error);
+    return;
+  }
+  if (userId !== null) await deliverResetMail(userId, email, resetLink(linkOrigin, token));
 }
 
 async function deliverResetMail(userId: string, email: string, link: string): Promise<void> {

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MESSAGES } from '@/lib/messages';
-import { signUp, uniqueEmail } from '@/test/fixtures';
+import { signUp, uniqueEmail, withDatabaseDown } from '@/test/fixtures';
 import { expectError, fromAddress, jsonOf, makeRequest, NOT_A_JSON_OBJECT, rawJsonRequest } from '@/test/http';
-import { APP_URL, linkIn, mailCatcherForThisFile, resetTokenRows } from '@/test/password-reset';
+import { APP_URL, linkIn, mailCatcherForThisFile, resetTokenRow, resetTokenRows, tokenIn } from '@/test/password-reset';
 import { serve } from '@/test/request-scope';
+import { holdStatements } from '@/test/session-helpers';
 import { POST } from './route';
 
 const { catcher } = mailCatcherForThisFile();
@@ -34,6 +35,15 @@ async function seen(response: Response | undefined) {
   };
 }
 
+/** `promise`'s value, or undefined if it has not settled within `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
@@ -62,6 +72,42 @@ describe('POST /api/password-reset', () => {
     const mail = await catcher().mail(0);
     expect(mail.to).toEqual([user.email]);
     expect(linkIn(mail)).toMatch(new RegExp(`^${APP_URL}/reset-password\\?token=[0-9a-f]{64}$`));
+  });
+
+  it('answers a known address without waiting for its token to be stored: the write comes after the response', async () => {
+    const user = await signUp();
+    const hold = await holdStatements(/password_reset_tokens/);
+    try {
+      const served = await within(ask(user.email), 5000);
+
+      expect(served?.value?.status).toBe(202);
+      expect(hold.held()).toBe(0);
+      const after = served?.runAfter();
+      await vi.waitFor(() => expect(hold.held()).toBe(1));
+      expect(await resetTokenRows()).toEqual([]);
+      hold.release();
+      await after;
+    } finally {
+      hold.release();
+      hold.restore();
+    }
+    const token = tokenIn(await catcher().mail(0));
+    expect(await resetTokenRow(token)).toMatchObject({ userId: user.id, usedAt: null });
+  });
+
+  it('logs a database fault after the response on one line, without the token, its hash or the address', async () => {
+    const user = await signUp();
+    const served = await ask(user.email);
+    expect(served.value?.status).toBe(202);
+
+    await withDatabaseDown(async (logged) => {
+      await served.runAfter();
+      expect(logged()).toMatch(/^password reset request: database unavailable \(/);
+      expect(logged()).not.toContain(user.email);
+      expect(logged()).not.toMatch(/[0-9a-f]{64}/);
+      expect(logged().split('\n')).toHaveLength(1);
+    });
+    expect(catcher().mails).toEqual([]);
   });
 
   it('sends nothing for an unknown address, after the response either', async () => {
