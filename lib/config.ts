@@ -35,6 +35,8 @@ const settingsSchema = z.object({
   RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
   RATE_LIMIT_RESET_CONFIRM_MAX: integer(20, 1, 1_000_000),
   RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
+  // Shorter than /32 would put a whole provider's customers in one bucket.
+  RATE_LIMIT_IPV6_PREFIX: integer(64, 32, 128),
   PASSWORD_RESET_TTL_MINUTES: integer(30, 1, 24 * 60),
   SMTP_TIMEOUT_SECONDS: integer(10, 1, 120),
   CHIRPS_PAGE_SIZE: integer(50, 1, MAX_CHIRPS_PAGE_LIMIT),

@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAuthEvent } from './audit';
-import { getRateLimit, type RateLimitRule } from './config';
+import { getRateLimit, getSettings, type RateLimitRule } from './config';
 import { getDb } from './db/client';
+import { addressNetwork } from './http/client-network';
 import type { RequestContext } from './http/forwarded';
 
 /**
@@ -112,7 +113,12 @@ export function hashedSubject(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
-/** The per-address subject. An unknown address (no socket, no trusted header) is one bucket. */
+/**
+ * The per-address subject: the client's network (an IPv6 client's /64, by RATE_LIMIT_IPV6_PREFIX),
+ * so one attacker's many addresses are one client. An unknown address (no socket, no trusted
+ * header) is one bucket.
+ */
 export function addressSubject(context: RequestContext): string {
-  return context.ip ?? 'unknown';
+  if (context.ip === null) return 'unknown';
+  return addressNetwork(context.ip, getSettings().RATE_LIMIT_IPV6_PREFIX);
 }
