@@ -1,5 +1,4 @@
 import 'server-only';
-import { createHash } from 'node:crypto';
 import { type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAuthEvent } from './audit';
@@ -103,14 +102,6 @@ export async function enforceRateLimit(
   witness: RateLimitWitness,
 ): Promise<{ ok: true } | RateLimited> {
   return judgeHit(await countHit(rule, subject), rule, witness);
-}
-
-/**
- * A subject that names a person without storing what they typed: the rate_limits table must not
- * become a list of every address someone tried to sign in with.
- */
-export function hashedSubject(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
 /**

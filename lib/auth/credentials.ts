@@ -4,8 +4,9 @@ import { type AuthEventInput, recordAuthEvent, recordAuthEvents } from '../audit
 import type { User } from '../db/schema';
 import { coded } from '../forms';
 import type { RequestContext } from '../http/forwarded';
-import { addressSubject, enforceRateLimit, hashedSubject, type RateLimited } from '../rate-limit';
+import { addressSubject, enforceRateLimit, type RateLimited } from '../rate-limit';
 import { emailSchema, findUserByEmail, findUserById, insertUser, type UserChanges, updateUser } from '../users';
+import { emailAtAddressSubject } from './limit-subjects';
 import { fitsBcrypt, hashPassword, passwordSchema, verifyAgainstDummy, verifyPassword } from './password';
 import { discardPasswordReset } from './password-reset';
 import { revokeUserSessions } from './sessions';
@@ -58,11 +59,10 @@ export async function admitPasswordAttempt(
   email: string,
   context: RequestContext,
 ): Promise<{ ok: true } | RateLimited> {
-  const address = addressSubject(context);
-  const perAddress = await enforceRateLimit('login_ip', address, { userId: null, context });
+  const perAddress = await enforceRateLimit('login_ip', addressSubject(context), { userId: null, context });
   if (!perAddress.ok) return perAddress;
   const owner = async () => (await findUserByEmail(email))?.id ?? null;
-  return enforceRateLimit('login_account', hashedSubject(email, address), { userId: owner, context });
+  return enforceRateLimit('login_account', emailAtAddressSubject(email, context), { userId: owner, context });
 }
 
 export type CredentialsCheck = { ok: true; user: User } | { ok: false; userId: string | null };

@@ -9,8 +9,9 @@ import { passwordResetTokens, type User, users } from '../db/schema';
 import { coded } from '../forms';
 import type { RequestContext } from '../http/forwarded';
 import { sendMail } from '../mail';
-import { addressSubject, enforceRateLimit, hashedSubject, type RateLimited } from '../rate-limit';
+import { addressSubject, enforceRateLimit, type RateLimited } from '../rate-limit';
 import { emailSchema } from '../users';
+import { emailSubject } from './limit-subjects';
 import { hashPassword, passwordSchema } from './password';
 import { composeResetMail } from './reset-mail';
 import { revokeUserSessions } from './sessions';
@@ -68,7 +69,7 @@ export type ResetRequest = { ok: true; deliver: () => Promise<void> } | RateLimi
 async function admitResetRequest(email: string, context: RequestContext): Promise<{ ok: true } | RateLimited> {
   const perAddress = await enforceRateLimit('reset_ip', addressSubject(context), { userId: null, context });
   if (!perAddress.ok) return perAddress;
-  return enforceRateLimit('reset_email', hashedSubject(email), { userId: null, context });
+  return enforceRateLimit('reset_email', emailSubject(email), { userId: null, context });
 }
 
 const issuedRows = z.object({ rows: z.array(z.object({ user_id: z.string() })) });

@@ -133,3 +133,25 @@ describe('POST /api/login from IPv6 clients', () => {
     expect((await refreshTokenRows(owner.id)).map((row) => row.ip)).toEqual(['2001:db8:1:2::beef']);
   });
 });
+
+describe('POST /api/login keys an account by its normalised address', () => {
+  it('counts differently spelled addresses of one account against one limit: spaces, case, fullwidth characters', async () => {
+    vi.stubEnv('TRUST_PROXY', 'none');
+    limitSignIns(2);
+    const owner = await signUp('ada@example.com');
+    const here = fromAddress('203.0.113.30');
+
+    expect((await login('  Ada@Example.COM ', 'guess 1', here)).status).toBe(401);
+    expect((await login('ａｄａ@ｅｘａｍｐｌｅ.ｃｏｍ', 'guess 2', here)).status).toBe(401);
+
+    expect((await login(owner.email, PASSWORD, here)).status).toBe(429);
+  });
+
+  it('signs in with the fullwidth spelling of an address, as the account it normalises to', async () => {
+    const owner = await signUp('ada@example.com');
+
+    const response = await login('ＡＤＡ@ｅｘａｍｐｌｅ.ｃｏｍ', PASSWORD);
+
+    expect(await jsonOf(response)).toMatchObject({ status: 200, body: { id: owner.id, email: 'ada@example.com' } });
+  });
+});
