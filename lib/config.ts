@@ -23,6 +23,8 @@ const settingsSchema = z.object({
   RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
   RATE_LIMIT_LOGIN_ACCOUNT_MAX: integer(10, 1, 1_000_000),
   RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_LOGIN_FAILED_MAX: integer(100, 1, 1_000_000),
+  RATE_LIMIT_LOGIN_FAILED_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
   RATE_LIMIT_SIGNUP_IP_MAX: integer(10, 1, 1_000_000),
   RATE_LIMIT_SIGNUP_IP_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
   RATE_LIMIT_REFRESH_MAX: integer(120, 1, 1_000_000),
@@ -114,11 +116,13 @@ export function getCronSecret(env: NodeJS.ProcessEnv = process.env): string | un
 /**
  * The rate limits: fixed windows counted in Postgres (lib/rate-limit.ts). The defaults stop
  * password guessing and floods without a person ever meeting them: ten sign-ins to one account
- * from one address in 15 minutes is more than anyone types.
+ * from one address in 15 minutes is more than anyone types. `login_account_failures` is the
+ * ceiling for guesses spread over many addresses: failed sign-ins at one account from anywhere.
  */
 export const RATE_LIMIT_RULES = [
   'login_ip',
   'login_account',
+  'login_account_failures',
   'signup_ip',
   'bearer_refresh',
   'cookie_rotation',
@@ -138,6 +142,11 @@ export function getRateLimit(rule: RateLimitRule, env: NodeJS.ProcessEnv = proce
       return {
         limit: settings.RATE_LIMIT_LOGIN_ACCOUNT_MAX,
         windowSeconds: settings.RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS,
+      };
+    case 'login_account_failures':
+      return {
+        limit: settings.RATE_LIMIT_LOGIN_FAILED_MAX,
+        windowSeconds: settings.RATE_LIMIT_LOGIN_FAILED_WINDOW_SECONDS,
       };
     case 'signup_ip':
       return { limit: settings.RATE_LIMIT_SIGNUP_IP_MAX, windowSeconds: settings.RATE_LIMIT_SIGNUP_IP_WINDOW_SECONDS };

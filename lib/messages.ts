@@ -96,6 +96,7 @@ export const ACCOUNT_EVENT_TEXT = {
   email_changed: 'Email changed',
   rate_limited: 'Rate limited',
   rate_limited_sign_in: 'Rate limited: too many sign-in attempts',
+  rate_limited_account_failures: 'Sign-ins refused: too many wrong passwords from anywhere (a password reset lifts it)',
   rate_limited_session: 'Rate limited: too many session renewals',
 } as const;
 

@@ -4,9 +4,9 @@ import { type AuthEventInput, recordAuthEvent, recordAuthEvents } from '../audit
 import type { User } from '../db/schema';
 import { coded } from '../forms';
 import type { RequestContext } from '../http/forwarded';
-import { addressSubject, enforceRateLimit, type RateLimited } from '../rate-limit';
+import { addressSubject, enforceRateLimit, type RateLimited, refundRateLimit } from '../rate-limit';
 import { emailSchema, findUserByEmail, findUserById, insertUser, type UserChanges, updateUser } from '../users';
-import { emailAtAddressSubject } from './limit-subjects';
+import { emailAtAddressSubject, emailSubject } from './limit-subjects';
 import { fitsBcrypt, hashPassword, passwordSchema, verifyAgainstDummy, verifyPassword } from './password';
 import { discardPasswordReset } from './password-reset';
 import { revokeUserSessions } from './sessions';
@@ -53,7 +53,10 @@ export async function registerUser(credentials: Credentials, context: RequestCon
  * Counts a password attempt against the sign-in limits, before any bcrypt work: per address
  * first, so an attacker spraying many accounts from one place is stopped before any account's
  * own limit is spent; then per account and address, so a guesser elsewhere never locks the owner
- * out.
+ * out; then per account from anywhere, the ceiling on failures for guesses spread over many
+ * addresses. That one counts every attempt up front (parallel guesses cannot slip past it while
+ * their hashes run) and a right password takes its count back (refundPasswordAttempt): only
+ * failures stay. A completed password reset lifts it, so it cannot lock the owner out.
  */
 export async function admitPasswordAttempt(
   email: string,
@@ -62,7 +65,15 @@ export async function admitPasswordAttempt(
   const perAddress = await enforceRateLimit('login_ip', addressSubject(context), { userId: null, context });
   if (!perAddress.ok) return perAddress;
   const owner = async () => (await findUserByEmail(email))?.id ?? null;
-  return enforceRateLimit('login_account', emailAtAddressSubject(email, context), { userId: owner, context });
+  const witness = { userId: owner, context };
+  const perAccountHere = await enforceRateLimit('login_account', emailAtAddressSubject(email, context), witness);
+  if (!perAccountHere.ok) return perAccountHere;
+  return enforceRateLimit('login_account_failures', emailSubject(email), witness);
+}
+
+/** A password that proved right: its attempt leaves the account's ceiling on failures. */
+export async function refundPasswordAttempt(email: string): Promise<void> {
+  await refundRateLimit('login_account_failures', emailSubject(email));
 }
 
 export type CredentialsCheck = { ok: true; user: User } | { ok: false; userId: string | null };
@@ -96,7 +107,10 @@ async function confirmPassword(
   if (!user) return { ok: false, reason: 'not_found' };
   const admitted = await admitPasswordAttempt(user.email, context);
   if (!admitted.ok) return admitted;
-  if (await verifyPassword(currentPassword, user.hashedPassword)) return { ok: true, user };
+  if (await verifyPassword(currentPassword, user.hashedPassword)) {
+    await refundPasswordAttempt(user.email);
+    return { ok: true, user };
+  }
   // Someone at an unlocked computer guessing the password shows in the owner's activity list.
   await recordAuthEvent({ type: 'sign_in_failed', userId: user.id, detail: 'current_password', context });
   return { ok: false, reason: 'wrong_password' };

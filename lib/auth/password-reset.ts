@@ -9,7 +9,7 @@ import { passwordResetTokens, type User, users } from '../db/schema';
 import { coded } from '../forms';
 import type { RequestContext } from '../http/forwarded';
 import { sendMail } from '../mail';
-import { addressSubject, enforceRateLimit, type RateLimited } from '../rate-limit';
+import { addressSubject, clearRateLimit, enforceRateLimit, type RateLimited } from '../rate-limit';
 import { emailSchema } from '../users';
 import { emailSubject } from './limit-subjects';
 import { hashPassword, passwordSchema } from './password';
@@ -181,6 +181,8 @@ export async function resetPassword(
   if (!user) return INVALID_TOKEN;
   await revokeUserSessions(user.id, null, context, 'password_reset');
   await recordAuthEvent({ type: 'password_reset', userId: user.id, context });
+  // The owner proved they hold the inbox: guesses from elsewhere no longer keep them out.
+  await clearRateLimit('login_account_failures', emailSubject(user.email));
   return { ok: true, user };
 }
 

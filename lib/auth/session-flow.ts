@@ -4,7 +4,13 @@ import type { User } from '../db/schema';
 import type { RequestContext } from '../http/forwarded';
 import type { RateLimited } from '../rate-limit';
 import type { SessionCookieTokens, SessionCookieValues } from './cookies';
-import { admitPasswordAttempt, type Credentials, registerUser, verifyCredentials } from './credentials';
+import {
+  admitPasswordAttempt,
+  type Credentials,
+  refundPasswordAttempt,
+  registerUser,
+  verifyCredentials,
+} from './credentials';
 import { resetPassword } from './password-reset';
 import {
   createSession,
@@ -58,6 +64,7 @@ export async function signIn(
     await recordAuthEvent({ type: 'sign_in_failed', userId: check.userId, context });
     return { ok: false, reason: 'credentials' };
   }
+  await refundPasswordAttempt(credentials.email);
   return { ok: true, ...(await startSession(check.user, client, context)) };
 }
 
