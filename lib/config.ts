@@ -16,6 +16,7 @@ const integer = (fallback: number, min: number, max: number) =>
 const settingsSchema = z.object({
   BCRYPT_COST: integer(10, 4, 15),
   PASSWORD_HASH_CONCURRENCY: integer(2, 1, 16),
+  PASSWORD_HASH_QUEUE_MAX: integer(64, 0, 10_000),
   SESSION_ACCESS_TTL_SECONDS: integer(300, 1, 24 * 60 * 60),
   REFRESH_REUSE_GRACE_SECONDS: integer(30, 0, 10 * 60),
   SESSION_IDLE_TIMEOUT_DAYS: integer(7, 1, 60),

@@ -32,6 +32,8 @@ export const MESSAGES = {
   signed_out: 'You are signed out. Sign in again to continue.',
   unavailable: 'Chirpy cannot reach its database right now. Try again in a moment.',
   internal_error: 'Something went wrong on our side. Try again.',
+  // Too many sign-ins at once: the password-hash queue is full (lib/auth/hasher.ts).
+  busy: 'Chirpy is busy right now. Try again in a moment.',
   session_not_found: 'Session not found',
   malformed_session_id: 'Session id must be a UUID',
   // The account page. A refusal says that nothing happened, so nobody wonders whether it half did.

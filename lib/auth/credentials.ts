@@ -80,16 +80,22 @@ export type CredentialsCheck = { ok: true; user: User } | { ok: false; userId: s
 
 /**
  * Unknown email and wrong password take the same time and give the same answer to the client.
- * The result still says whose account it was (`userId`), for the audit log.
+ * The result still says whose account it was (`userId`), for the audit log. `signal`: the
+ * request's; if it aborts while the check waits for bcrypt, this rejects with the abort.
  */
-export async function verifyCredentials(email: string, password: string): Promise<CredentialsCheck> {
+export async function verifyCredentials(
+  email: string,
+  password: string,
+  signal?: AbortSignal,
+): Promise<CredentialsCheck> {
   const user = await findUserByEmail(email);
   if (!user) {
     // Hash the password anyway, so an unknown email costs the same time as a wrong password.
-    await verifyAgainstDummy(password);
+    await verifyAgainstDummy(password, signal);
     return { ok: false, userId: null };
   }
-  return (await verifyPassword(password, user.hashedPassword)) ? { ok: true, user } : { ok: false, userId: user.id };
+  const matches = await verifyPassword(password, user.hashedPassword, signal);
+  return matches ? { ok: true, user } : { ok: false, userId: user.id };
 }
 
 export type AccountChange =

@@ -51,15 +51,19 @@ export async function startSession(
 
 export type SignInFailure = { ok: false; reason: 'credentials' } | RateLimited;
 
-/** The limits are checked before the bcrypt work: a refused guess costs the server nothing much. */
+/**
+ * The limits are checked before the bcrypt work: a refused guess costs the server nothing much.
+ * `signal`: the request's, so a client that hung up leaves the line for bcrypt unserved.
+ */
 export async function signIn(
   credentials: Credentials,
   client: SessionClient,
   context: RequestContext,
+  signal?: AbortSignal,
 ): Promise<({ ok: true } & StartedSession) | SignInFailure> {
   const admitted = await admitPasswordAttempt(credentials.email, context);
   if (!admitted.ok) return admitted;
-  const check = await verifyCredentials(credentials.email, credentials.password);
+  const check = await verifyCredentials(credentials.email, credentials.password, signal);
   if (!check.ok) {
     await recordAuthEvent({ type: 'sign_in_failed', userId: check.userId, context });
     return { ok: false, reason: 'credentials' };
