@@ -28,7 +28,7 @@ describe('getSettings', () => {
   });
 
   it('bounds the password-hash queue and the IPv6 prefix: defaults, limits, and the name of a bad one', () => {
-    const production = { NODE_ENV: 'production' };
+    const production: NodeJS.ProcessEnv = { NODE_ENV: 'production' };
     expect(getSettings(production)).toMatchObject({ PASSWORD_HASH_QUEUE_MAX: 64, RATE_LIMIT_IPV6_PREFIX: 64 });
     expect(getSettings({ ...production, PASSWORD_HASH_QUEUE_MAX: '0' }).PASSWORD_HASH_QUEUE_MAX).toBe(0);
     expect(() => getSettings({ ...production, PASSWORD_HASH_QUEUE_MAX: '-1' })).toThrow(/PASSWORD_HASH_QUEUE_MAX/);

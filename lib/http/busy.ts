@@ -21,6 +21,19 @@ export class ServerBusyError extends Error {
   }
 }
 
+/**
+ * Recognised by its shape, not only by `instanceof`: Next may bundle this module more than once
+ * (route handlers, server actions), and an error made by one copy must still be known to another.
+ */
+export function isServerBusy(error: unknown): error is ServerBusyError {
+  return (
+    error instanceof Error &&
+    error.name === 'ServerBusyError' &&
+    'retryAfterSeconds' in error &&
+    typeof error.retryAfterSeconds === 'number'
+  );
+}
+
 export function serverBusy(retryAfterSeconds: number): NextResponse {
   return errorResponse(503, MESSAGES.busy, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
 }
