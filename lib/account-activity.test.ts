@@ -34,6 +34,11 @@ describe('toAccountActivity: an audit event as its owner reads it', () => {
     ['email_changed', null, 'Email changed'],
     ['rate_limited', 'login_account', 'Rate limited: too many sign-in attempts'],
     ['rate_limited', 'login_ip', 'Rate limited: too many sign-in attempts'],
+    [
+      'rate_limited',
+      'login_account_failures',
+      'Sign-ins refused: too many wrong passwords from anywhere (a password reset lifts it)',
+    ],
     ['rate_limited', 'cookie_rotation', 'Rate limited: too many session renewals'],
     ['rate_limited', 'bearer_refresh', 'Rate limited: too many session renewals'],
   ] as const)('%s (%s) → %s', (type, detail, text) => {

@@ -27,6 +27,7 @@ const SESSION_ENDED_BY = new Map<string, AccountEventTextCode>([
 const RATE_LIMITED_BY = new Map<string, AccountEventTextCode>([
   ['login_ip', 'rate_limited_sign_in'],
   ['login_account', 'rate_limited_sign_in'],
+  ['login_account_failures', 'rate_limited_account_failures'],
   ['bearer_refresh', 'rate_limited_session'],
   ['cookie_rotation', 'rate_limited_session'],
 ]);

@@ -26,4 +26,14 @@ describe('getSettings', () => {
     // An explicit environment (a script checking another one) is always read.
     expect(getSettings({ NODE_ENV: 'production', SESSION_IDLE_TIMEOUT_DAYS: '3' }).SESSION_IDLE_TIMEOUT_DAYS).toBe(3);
   });
+
+  it('bounds the password-hash queue and the IPv6 prefix: defaults, limits, and the name of a bad one', () => {
+    const production: NodeJS.ProcessEnv = { NODE_ENV: 'production' };
+    expect(getSettings(production)).toMatchObject({ PASSWORD_HASH_QUEUE_MAX: 64, RATE_LIMIT_IPV6_PREFIX: 64 });
+    expect(getSettings({ ...production, PASSWORD_HASH_QUEUE_MAX: '0' }).PASSWORD_HASH_QUEUE_MAX).toBe(0);
+    expect(() => getSettings({ ...production, PASSWORD_HASH_QUEUE_MAX: '-1' })).toThrow(/PASSWORD_HASH_QUEUE_MAX/);
+    expect(getSettings({ ...production, RATE_LIMIT_IPV6_PREFIX: '48' }).RATE_LIMIT_IPV6_PREFIX).toBe(48);
+    expect(() => getSettings({ ...production, RATE_LIMIT_IPV6_PREFIX: '16' })).toThrow(/RATE_LIMIT_IPV6_PREFIX/);
+    expect(() => getSettings({ ...production, RATE_LIMIT_IPV6_PREFIX: '129' })).toThrow(/RATE_LIMIT_IPV6_PREFIX/);
+  });
 });

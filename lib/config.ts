@@ -16,6 +16,7 @@ const integer = (fallback: number, min: number, max: number) =>
 const settingsSchema = z.object({
   BCRYPT_COST: integer(10, 4, 15),
   PASSWORD_HASH_CONCURRENCY: integer(2, 1, 16),
+  PASSWORD_HASH_QUEUE_MAX: integer(64, 0, 10_000),
   SESSION_ACCESS_TTL_SECONDS: integer(300, 1, 24 * 60 * 60),
   REFRESH_REUSE_GRACE_SECONDS: integer(30, 0, 10 * 60),
   SESSION_IDLE_TIMEOUT_DAYS: integer(7, 1, 60),
@@ -23,6 +24,8 @@ const settingsSchema = z.object({
   RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
   RATE_LIMIT_LOGIN_ACCOUNT_MAX: integer(10, 1, 1_000_000),
   RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_LOGIN_FAILED_MAX: integer(100, 1, 1_000_000),
+  RATE_LIMIT_LOGIN_FAILED_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
   RATE_LIMIT_SIGNUP_IP_MAX: integer(10, 1, 1_000_000),
   RATE_LIMIT_SIGNUP_IP_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
   RATE_LIMIT_REFRESH_MAX: integer(120, 1, 1_000_000),
@@ -35,6 +38,8 @@ const settingsSchema = z.object({
   RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
   RATE_LIMIT_RESET_CONFIRM_MAX: integer(20, 1, 1_000_000),
   RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
+  // Shorter than /32 would put a whole provider's customers in one bucket.
+  RATE_LIMIT_IPV6_PREFIX: integer(64, 32, 128),
   PASSWORD_RESET_TTL_MINUTES: integer(30, 1, 24 * 60),
   SMTP_TIMEOUT_SECONDS: integer(10, 1, 120),
   CHIRPS_PAGE_SIZE: integer(50, 1, MAX_CHIRPS_PAGE_LIMIT),
@@ -112,11 +117,13 @@ export function getCronSecret(env: NodeJS.ProcessEnv = process.env): string | un
 /**
  * The rate limits: fixed windows counted in Postgres (lib/rate-limit.ts). The defaults stop
  * password guessing and floods without a person ever meeting them: ten sign-ins to one account
- * from one address in 15 minutes is more than anyone types.
+ * from one address in 15 minutes is more than anyone types. `login_account_failures` is the
+ * ceiling for guesses spread over many addresses: failed sign-ins at one account from anywhere.
  */
 export const RATE_LIMIT_RULES = [
   'login_ip',
   'login_account',
+  'login_account_failures',
   'signup_ip',
   'bearer_refresh',
   'cookie_rotation',
@@ -136,6 +143,11 @@ export function getRateLimit(rule: RateLimitRule, env: NodeJS.ProcessEnv = proce
       return {
         limit: settings.RATE_LIMIT_LOGIN_ACCOUNT_MAX,
         windowSeconds: settings.RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS,
+      };
+    case 'login_account_failures':
+      return {
+        limit: settings.RATE_LIMIT_LOGIN_FAILED_MAX,
+        windowSeconds: settings.RATE_LIMIT_LOGIN_FAILED_WINDOW_SECONDS,
       };
     case 'signup_ip':
       return { limit: settings.RATE_LIMIT_SIGNUP_IP_MAX, windowSeconds: settings.RATE_LIMIT_SIGNUP_IP_WINDOW_SECONDS };

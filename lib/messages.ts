@@ -32,6 +32,8 @@ export const MESSAGES = {
   signed_out: 'You are signed out. Sign in again to continue.',
   unavailable: 'Chirpy cannot reach its database right now. Try again in a moment.',
   internal_error: 'Something went wrong on our side. Try again.',
+  // Too many sign-ins at once: the password-hash queue is full (lib/auth/hasher.ts).
+  busy: 'Chirpy is busy right now. Try again in a moment.',
   session_not_found: 'Session not found',
   malformed_session_id: 'Session id must be a UUID',
   // The account page. A refusal says that nothing happened, so nobody wonders whether it half did.
@@ -99,6 +101,7 @@ export const ACCOUNT_EVENT_TEXT = {
   email_changed: 'Email changed',
   rate_limited: 'Rate limited',
   rate_limited_sign_in: 'Rate limited: too many sign-in attempts',
+  rate_limited_account_failures: 'Sign-ins refused: too many wrong passwords from anywhere (a password reset lifts it)',
   rate_limited_session: 'Rate limited: too many session renewals',
 } as const;
 

@@ -4,7 +4,7 @@ import { warmConnections } from '@/test/session-helpers';
 import { getRateLimit, RATE_LIMIT_RULES } from './config';
 import { getDb } from './db/client';
 import { authEvents, rateLimits } from './db/schema';
-import { consumeRateLimit, enforceRateLimit, hashedSubject } from './rate-limit';
+import { clearRateLimit, consumeRateLimit, enforceRateLimit, refundRateLimit } from './rate-limit';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -48,6 +48,7 @@ describe('the rate-limit settings', () => {
     expect(Object.fromEntries(RATE_LIMIT_RULES.map((rule) => [rule, getRateLimit(rule, env())]))).toStrictEqual({
       login_ip: { limit: 50, windowSeconds: 900 },
       login_account: { limit: 10, windowSeconds: 900 },
+      login_account_failures: { limit: 100, windowSeconds: 3600 },
       signup_ip: { limit: 10, windowSeconds: 3600 },
       bearer_refresh: { limit: 120, windowSeconds: 60 },
       cookie_rotation: { limit: 120, windowSeconds: 60 },
@@ -197,13 +198,55 @@ describe('enforceRateLimit', () => {
   });
 });
 
-describe('hashedSubject', () => {
-  it('names a subject without keeping what was typed', () => {
-    const subject = hashedSubject('ada@example.com', '203.0.113.5');
+describe('refundRateLimit', () => {
+  it('takes one counted attempt back while the window runs, so the limit admits one more', async () => {
+    limitSignUps(2);
+    await attempts(2);
 
-    expect(subject).toMatch(/^[0-9a-f]{64}$/);
-    expect(subject).not.toContain('ada');
-    expect(hashedSubject('ada@example.com', '203.0.113.5')).toBe(subject);
-    expect(hashedSubject('ada@example.com', '203.0.113.6')).not.toBe(subject);
+    await refundRateLimit('signup_ip', '203.0.113.50');
+
+    expect(await row('signup_ip:203.0.113.50')).toMatchObject({ hits: 1 });
+    expect(await attempts(2)).toEqual([{ ok: true }, { ok: false, retryAfterSeconds: expect.any(Number) }]);
+  });
+
+  it('takes nothing back once an attempt was refused in the window: the refusal stays on record, and audited once', async () => {
+    limitSignUps(1);
+    await enforceRateLimit('signup_ip', '203.0.113.50', { userId: null, context: CONTEXT });
+    await enforceRateLimit('signup_ip', '203.0.113.50', { userId: null, context: CONTEXT });
+
+    await refundRateLimit('signup_ip', '203.0.113.50');
+    await enforceRateLimit('signup_ip', '203.0.113.50', { userId: null, context: CONTEXT });
+
+    expect(await row('signup_ip:203.0.113.50')).toMatchObject({ hits: 3 });
+    const db = await getDb();
+    expect(await db.select().from(authEvents)).toHaveLength(1);
+  });
+
+  it('takes nothing back from a window that has passed, and leaves other subjects alone', async () => {
+    limitSignUps(5, 60);
+    await attempts(2, '203.0.113.1');
+    await attempts(2, '203.0.113.2');
+    await age('signup_ip:203.0.113.1', 60);
+
+    await refundRateLimit('signup_ip', '203.0.113.1');
+
+    expect(await row('signup_ip:203.0.113.1')).toMatchObject({ hits: 2 });
+    expect(await row('signup_ip:203.0.113.2')).toMatchObject({ hits: 2 });
+  });
+});
+
+describe('clearRateLimit', () => {
+  it('forgets one subject under one rule: its next attempt starts a new window', async () => {
+    limitSignUps(1);
+    await attempts(2, '203.0.113.1');
+    await attempts(2, '203.0.113.2');
+    await consumeRateLimit('login_ip', '203.0.113.1');
+
+    await clearRateLimit('signup_ip', '203.0.113.1');
+
+    expect(await row('signup_ip:203.0.113.1')).toBeUndefined();
+    expect(await row('signup_ip:203.0.113.2')).toMatchObject({ hits: 2 });
+    expect(await row('login_ip:203.0.113.1')).toMatchObject({ hits: 1 });
+    expect(await attempts(1, '203.0.113.1')).toEqual([{ ok: true }]);
   });
 });

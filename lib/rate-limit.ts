@@ -1,10 +1,11 @@
 import 'server-only';
-import { createHash } from 'node:crypto';
-import { type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAuthEvent } from './audit';
-import { getRateLimit, type RateLimitRule } from './config';
+import { getRateLimit, getSettings, type RateLimitRule } from './config';
 import { getDb } from './db/client';
+import { rateLimits } from './db/schema';
+import { addressNetwork } from './http/client-network';
 import type { RequestContext } from './http/forwarded';
 
 /**
@@ -49,10 +50,14 @@ export function countingUpsert(keys: SQL, windowSeconds: number | Placeholder): 
 
 const hitRows = z.object({ rows: z.array(z.object({ hits: z.number(), retry_after: z.number() })) });
 
+function limitKey(rule: RateLimitRule, subject: string): string {
+  return `${rule}:${subject}`;
+}
+
 async function countHit(rule: RateLimitRule, subject: string): Promise<Hit> {
   const db = await getDb();
   const { windowSeconds } = getRateLimit(rule);
-  const result = hitRows.parse(await db.execute(countingUpsert(sql`select ${`${rule}:${subject}`}`, windowSeconds)));
+  const result = hitRows.parse(await db.execute(countingUpsert(sql`select ${limitKey(rule, subject)}`, windowSeconds)));
   const [row] = result.rows;
   if (!row) throw new Error('rate limit upsert returned no row');
   return { hits: row.hits, limit: getRateLimit(rule).limit, retryAfterSeconds: row.retry_after };
@@ -105,14 +110,32 @@ export async function enforceRateLimit(
 }
 
 /**
- * A subject that names a person without storing what they typed: the rate_limits table must not
- * become a list of every address someone tried to sign in with.
+ * Takes back one counted attempt that turned out not to count (a sign-in that succeeded, for the
+ * failures ceiling). Attempts are counted before their outcome is known, so parallel ones cannot
+ * slip past a limit together; this settles one afterwards. Only while its window runs, and only
+ * while nothing has been refused in it: once a refusal is on record (and audited), the count
+ * stays where it is, so the window's refusal is audited once.
  */
-export function hashedSubject(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+export async function refundRateLimit(rule: RateLimitRule, subject: string): Promise<void> {
+  const db = await getDb();
+  const { limit, windowSeconds } = getRateLimit(rule);
+  await db.execute(sql`update rate_limits set hits = hits - 1
+    where key = ${limitKey(rule, subject)} and hits > 0 and hits <= ${limit}
+      and window_started_at + make_interval(secs => ${windowSeconds}::int) > now()`);
 }
 
-/** The per-address subject. An unknown address (no socket, no trusted header) is one bucket. */
+/** Forgets a subject's count under `rule`: its next attempt starts a new window. */
+export async function clearRateLimit(rule: RateLimitRule, subject: string): Promise<void> {
+  const db = await getDb();
+  await db.delete(rateLimits).where(eq(rateLimits.key, limitKey(rule, subject)));
+}
+
+/**
+ * The per-address subject: the client's network (an IPv6 client's /64, by RATE_LIMIT_IPV6_PREFIX),
+ * so one attacker's many addresses are one client. An unknown address (no socket, no trusted
+ * header) is one bucket.
+ */
 export function addressSubject(context: RequestContext): string {
-  return context.ip ?? 'unknown';
+  if (context.ip === null) return 'unknown';
+  return addressNetwork(context.ip, getSettings().RATE_LIMIT_IPV6_PREFIX);
 }

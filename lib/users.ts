@@ -18,9 +18,14 @@ export const INVALID_EMAIL = MESSAGES.invalid_email;
 
 const emailFormat = z.email();
 
-/** Refinements carrying catalogue codes, so the sign-up form can say which rule failed. */
+/**
+ * Refinements carrying catalogue codes, so the sign-up form can say which rule failed. NFKC first:
+ * an address typed with fullwidth characters (an input method left in that mode) is the ASCII
+ * address it stands for, not an invalid one, nor a second account.
+ */
 export const emailSchema = z
   .string({ error: 'email must be a string' })
+  .normalize('NFKC')
   .trim()
   .toLowerCase()
   .refine((email) => email.length <= MAX_EMAIL_LENGTH, { ...coded('email_too_long'), abort: true })

@@ -14,6 +14,8 @@ type RequestOptions = {
   headers?: Record<string, string>;
   cookies?: Record<string, string>;
   bearer?: string;
+  /** The request's AbortSignal: aborting it plays a client that hung up. */
+  signal?: AbortSignal;
 };
 
 export function makeRequest(method: string, path: string, options: RequestOptions = {}): NextRequest {
@@ -36,7 +38,8 @@ export function makeRequest(method: string, path: string, options: RequestOption
         .join('; '),
     );
   }
-  return new NextRequest(new URL(path, ORIGIN), { method, headers, body });
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  return new NextRequest(new URL(path, ORIGIN), { method, headers, body, ...signal });
 }
 
 export type RouteContext<P> = { params: Promise<P> };

@@ -5,8 +5,9 @@ import { isUniqueViolation } from '../db/errors';
 import type { User } from '../db/schema';
 import { coded } from '../forms';
 import type { RequestContext } from '../http/forwarded';
-import { addressSubject, enforceRateLimit, hashedSubject, type RateLimited } from '../rate-limit';
+import { addressSubject, enforceRateLimit, type RateLimited, refundRateLimit } from '../rate-limit';
 import { emailSchema, findUserByEmail, findUserById, insertUser, type UserChanges, writeCredentials } from '../users';
+import { emailAtAddressSubject, emailSubject } from './limit-subjects';
 import { fitsBcrypt, hashPassword, passwordSchema, verifyAgainstDummy, verifyPassword } from './password';
 import { discardPasswordReset } from './password-reset';
 import { revokeUserSessions } from './sessions';
@@ -61,33 +62,49 @@ export async function registerUser(credentials: Credentials, context: RequestCon
  * Counts a password attempt against the sign-in limits, before any bcrypt work: per address
  * first, so an attacker spraying many accounts from one place is stopped before any account's
  * own limit is spent; then per account and address, so a guesser elsewhere never locks the owner
- * out.
+ * out; then per account from anywhere, the ceiling on failures for guesses spread over many
+ * addresses. That one counts every attempt up front (parallel guesses cannot slip past it while
+ * their hashes run) and a right password takes its count back (refundPasswordAttempt): only
+ * failures stay. A completed password reset lifts it, so it cannot lock the owner out.
  */
 export async function admitPasswordAttempt(
   email: string,
   context: RequestContext,
 ): Promise<{ ok: true } | RateLimited> {
-  const address = addressSubject(context);
-  const perAddress = await enforceRateLimit('login_ip', address, { userId: null, context });
+  const perAddress = await enforceRateLimit('login_ip', addressSubject(context), { userId: null, context });
   if (!perAddress.ok) return perAddress;
   const owner = async () => (await findUserByEmail(email))?.id ?? null;
-  return enforceRateLimit('login_account', hashedSubject(email, address), { userId: owner, context });
+  const witness = { userId: owner, context };
+  const perAccountHere = await enforceRateLimit('login_account', emailAtAddressSubject(email, context), witness);
+  if (!perAccountHere.ok) return perAccountHere;
+  return enforceRateLimit('login_account_failures', emailSubject(email), witness);
+}
+
+/** A password that proved right: its attempt leaves the account's ceiling on failures. */
+export async function refundPasswordAttempt(email: string): Promise<void> {
+  await refundRateLimit('login_account_failures', emailSubject(email));
 }
 
 export type CredentialsCheck = { ok: true; user: User } | { ok: false; userId: string | null };
 
 /**
  * Unknown email and wrong password take the same time and give the same answer to the client.
- * The result still says whose account it was (`userId`), for the audit log.
+ * The result still says whose account it was (`userId`), for the audit log. `signal`: the
+ * request's; if it aborts while the check waits for bcrypt, this rejects with the abort.
  */
-export async function verifyCredentials(email: string, password: string): Promise<CredentialsCheck> {
+export async function verifyCredentials(
+  email: string,
+  password: string,
+  signal?: AbortSignal,
+): Promise<CredentialsCheck> {
   const user = await findUserByEmail(email);
   if (!user) {
     // Hash the password anyway, so an unknown email costs the same time as a wrong password.
-    await verifyAgainstDummy(password);
+    await verifyAgainstDummy(password, signal);
     return { ok: false, userId: null };
   }
-  return (await verifyPassword(password, user.hashedPassword)) ? { ok: true, user } : { ok: false, userId: user.id };
+  const matches = await verifyPassword(password, user.hashedPassword, signal);
+  return matches ? { ok: true, user } : { ok: false, userId: user.id };
 }
 
 export type AccountChange =
@@ -118,9 +135,16 @@ async function admitChange(userId: string, proof: ChangeProof, context: RequestC
   if (!user) return { ok: false, reason: 'not_found' };
   const admitted = await admitPasswordAttempt(user.email, context);
   if (!admitted.ok) return admitted;
-  if (password === null) return { ok: true, user };
+  // A bearer change checks no password, so it is no failed guess either.
+  if (password === null) {
+    await refundPasswordAttempt(user.email);
+    return { ok: true, user };
+  }
   // Over 72 bytes it cannot be the password (the policy never allowed one), whatever bcrypt says.
-  if (fitsBcrypt(password) && (await verifyPassword(password, user.hashedPassword))) return { ok: true, user };
+  if (fitsBcrypt(password) && (await verifyPassword(password, user.hashedPassword))) {
+    await refundPasswordAttempt(user.email);
+    return { ok: true, user };
+  }
   // Someone at an unlocked computer guessing the password shows in the owner's activity list.
   await recordAuthEvent({ type: 'sign_in_failed', userId: user.id, detail: 'current_password', context });
   return { ok: false, reason: 'wrong_password' };

@@ -10,8 +10,9 @@ import { coded } from '../forms';
 import { logFault } from '../http/fault-log';
 import type { RequestContext } from '../http/forwarded';
 import { sendMail } from '../mail';
-import { addressSubject, enforceRateLimit, hashedSubject, type RateLimited } from '../rate-limit';
+import { addressSubject, clearRateLimit, enforceRateLimit, type RateLimited } from '../rate-limit';
 import { emailSchema, writeCredentials } from '../users';
+import { emailSubject } from './limit-subjects';
 import { hashPassword, passwordSchema } from './password';
 import { composeResetMail } from './reset-mail';
 import { revokeUserSessions } from './sessions';
@@ -70,7 +71,7 @@ export type ResetRequest = { ok: true; deliver: () => Promise<void> } | RateLimi
 async function admitResetRequest(email: string, context: RequestContext): Promise<{ ok: true } | RateLimited> {
   const perAddress = await enforceRateLimit('reset_ip', addressSubject(context), { userId: null, context });
   if (!perAddress.ok) return perAddress;
-  return enforceRateLimit('reset_email', hashedSubject(email), { userId: null, context });
+  return enforceRateLimit('reset_email', emailSubject(email), { userId: null, context });
 }
 
 const issuedRows = z.object({ rows: z.array(z.object({ user_id: z.string() })) });
@@ -203,6 +204,8 @@ export async function resetPassword(
   // Spent by a parallel request while the password was being hashed.
   if (!user) return INVALID_TOKEN;
   await recordAuthEvent({ type: 'password_reset', userId: user.id, context });
+  // The owner proved they hold the inbox: guesses from elsewhere no longer keep them out.
+  await clearRateLimit('login_account_failures', emailSubject(user.email));
   return { ok: true, user };
 }
 

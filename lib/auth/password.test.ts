@@ -1,7 +1,9 @@
 import bcrypt from 'bcrypt';
 import bcryptjs from 'bcryptjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hasherKind } from './hasher';
+import { type HeldHashes, holdHashes } from '@/test/held-hashes';
+import { ServerBusyError } from '../http/busy';
+import { forgetHashQueueWarning, hasherKind, passwordHashLoad } from './hasher';
 import {
   fitsBcrypt,
   hashPassword,
@@ -113,5 +115,105 @@ describe('where the hashing runs', () => {
 
     expect(results).toEqual([true, true, true, true, true, true]);
     expect(most).toBe(2);
+  });
+});
+
+describe('the password-hash queue', () => {
+  let held: HeldHashes | undefined;
+
+  // A test that fails while hashes are held must not leave them holding slots for the next.
+  afterEach(() => {
+    held?.release();
+    held = undefined;
+  });
+
+  function hold(): HeldHashes {
+    held = holdHashes();
+    return held;
+  }
+
+  async function queued(expected: { running: number; waiting: number }) {
+    await vi.waitFor(() => expect(passwordHashLoad()).toEqual(expected));
+  }
+
+  it('holds at most PASSWORD_HASH_QUEUE_MAX waiting: the next is refused as busy, with a wait, and runs nothing', async () => {
+    vi.stubEnv('PASSWORD_HASH_CONCURRENCY', '1');
+    vi.stubEnv('PASSWORD_HASH_QUEUE_MAX', '2');
+    const hash = await hashPassword('queue me');
+    const held = hold();
+    const admitted = Array.from({ length: 3 }, () => verifyPassword('queue me', hash));
+    await queued({ running: 1, waiting: 2 });
+
+    const refused = verifyPassword('queue me', hash);
+
+    await expect(refused).rejects.toBeInstanceOf(ServerBusyError);
+    await expect(refused).rejects.toMatchObject({ retryAfterSeconds: expect.any(Number) });
+    held.release();
+    expect(await Promise.all(admitted)).toEqual([true, true, true]);
+    expect(held.calls()).toBe(3);
+    expect(passwordHashLoad()).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('says so in the log once, naming the setting, however many are refused', async () => {
+    vi.stubEnv('PASSWORD_HASH_CONCURRENCY', '1');
+    vi.stubEnv('PASSWORD_HASH_QUEUE_MAX', '0');
+    const hash = await hashPassword('queue me');
+    forgetHashQueueWarning();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const held = hold();
+    const running = verifyPassword('queue me', hash);
+    await queued({ running: 1, waiting: 0 });
+
+    for (let i = 0; i < 5; i++) await expect(verifyPassword('queue me', hash)).rejects.toBeInstanceOf(ServerBusyError);
+
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toContain('PASSWORD_HASH_QUEUE_MAX');
+    held.release();
+    await running;
+  });
+
+  it('lets a job whose request was aborted leave the queue before it runs: its hash never runs', async () => {
+    vi.stubEnv('PASSWORD_HASH_CONCURRENCY', '1');
+    const hash = await hashPassword('queue me');
+    const held = hold();
+    const running = verifyPassword('queue me', hash);
+    await queued({ running: 1, waiting: 0 });
+    const client = new AbortController();
+    const abandoned = verifyPassword('queue me', hash, client.signal);
+    await queued({ running: 1, waiting: 1 });
+
+    client.abort();
+
+    await expect(abandoned).rejects.toMatchObject({ name: 'AbortError' });
+    expect(passwordHashLoad()).toEqual({ running: 1, waiting: 0 });
+    held.release();
+    expect(await running).toBe(true);
+    expect(held.calls()).toBe(1);
+  });
+
+  it('never queues a job whose request was aborted before it got there', async () => {
+    const hash = await hashPassword('queue me');
+    const held = hold();
+    held.release();
+
+    await expect(verifyPassword('queue me', hash, AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(verifyAgainstDummy('queue me', AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+    expect(held.calls()).toBe(0);
+  });
+
+  it('does not keep a refused dummy hash: an unknown email after the queue drained is compared as usual', async () => {
+    vi.stubEnv('PASSWORD_HASH_CONCURRENCY', '1');
+    vi.stubEnv('PASSWORD_HASH_QUEUE_MAX', '0');
+    // A cost no other test uses, so the dummy hash for it is not made yet.
+    vi.stubEnv('BCRYPT_COST', '7');
+    const hash = await hashPassword('queue me');
+    const held = hold();
+    const running = verifyPassword('queue me', hash);
+    await queued({ running: 1, waiting: 0 });
+    await expect(verifyAgainstDummy('guess')).rejects.toBeInstanceOf(ServerBusyError);
+    held.release();
+    await running;
+
+    expect(await verifyAgainstDummy('guess')).toBe(false);
   });
 });

@@ -23,8 +23,9 @@ export function hashPassword(password: string): Promise<string> {
   return bcryptHash(password, getSettings().BCRYPT_COST);
 }
 
-export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bcryptCompare(password, hash);
+/** `signal`: the request's, so a client that hung up spends no bcrypt work (lib/auth/hasher.ts). */
+export function verifyPassword(password: string, hash: string, signal?: AbortSignal): Promise<boolean> {
+  return bcryptCompare(password, hash, signal);
 }
 
 const dummyHashes = new Map<number, Promise<string>>();
@@ -33,13 +34,16 @@ const dummyHashes = new Map<number, Promise<string>>();
  * Burns the time of a real comparison, for logins with an unknown email: otherwise the quick
  * answer would tell an attacker which emails have accounts.
  */
-export async function verifyAgainstDummy(password: string): Promise<false> {
+export async function verifyAgainstDummy(password: string, signal?: AbortSignal): Promise<false> {
+  signal?.throwIfAborted();
   const cost = getSettings().BCRYPT_COST;
   let hash = dummyHashes.get(cost);
   if (hash === undefined) {
     hash = bcryptHash('chirpy-dummy-password', cost);
     dummyHashes.set(cost, hash);
+    // Refused (the queue was full) or failed: forgotten, so the next unknown email makes it again.
+    hash.catch(() => dummyHashes.delete(cost));
   }
-  await bcryptCompare(password, await hash);
+  await bcryptCompare(password, await hash, signal);
   return false;
 }

@@ -4,7 +4,13 @@ import type { User } from '../db/schema';
 import type { RequestContext } from '../http/forwarded';
 import type { RateLimited } from '../rate-limit';
 import type { SessionCookieTokens, SessionCookieValues } from './cookies';
-import { admitPasswordAttempt, type Credentials, registerUser, verifyCredentials } from './credentials';
+import {
+  admitPasswordAttempt,
+  type Credentials,
+  refundPasswordAttempt,
+  registerUser,
+  verifyCredentials,
+} from './credentials';
 import { resetPassword } from './password-reset';
 import {
   createSession,
@@ -55,21 +61,26 @@ async function issueTokens(
 
 export type SignInFailure = { ok: false; reason: 'credentials' } | RateLimited;
 
-/** The limits are checked before the bcrypt work: a refused guess costs the server nothing much. */
+/**
+ * The limits are checked before the bcrypt work: a refused guess costs the server nothing much.
+ * `signal`: the request's, so a client that hung up leaves the line for bcrypt unserved.
+ */
 export async function signIn(
   credentials: Credentials,
   client: SessionClient,
   context: RequestContext,
+  signal?: AbortSignal,
 ): Promise<({ ok: true } & StartedSession) | SignInFailure> {
   const admitted = await admitPasswordAttempt(credentials.email, context);
   if (!admitted.ok) return admitted;
-  const check = await verifyCredentials(credentials.email, credentials.password);
+  const check = await verifyCredentials(credentials.email, credentials.password, signal);
   // A password changed while this one was being checked is no longer the account's password.
   const session = check.ok ? await createSessionIfCurrent(check.user, client, context) : null;
   if (!check.ok || !session) {
     await recordAuthEvent({ type: 'sign_in_failed', userId: check.ok ? check.user.id : check.userId, context });
     return { ok: false, reason: 'credentials' };
   }
+  await refundPasswordAttempt(credentials.email);
   return { ok: true, ...(await issueTokens(check.user, session, client, context)) };
 }
 

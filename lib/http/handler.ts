@@ -1,6 +1,7 @@
 import 'server-only';
 import { unstable_rethrow } from 'next/navigation';
 import { withSessionCookies } from '../auth/current-user';
+import { isServerBusy, serverBusy } from './busy';
 import { logFault } from './fault-log';
 import { errorResponse, serviceUnavailable } from './responses';
 
@@ -28,6 +29,7 @@ async function answer<Args extends unknown[]>(
   } catch (error) {
     // A client that hung up is not a fault of ours: nobody reads the answer, nothing is logged.
     if (clientWentAway(args[0])) return errorResponse(400, 'The client closed the request');
+    if (isServerBusy(error)) return serverBusy(error.retryAfterSeconds);
     return logFault(route, error) === 'unavailable'
       ? serviceUnavailable()
       : errorResponse(500, 'Internal server error');
@@ -38,7 +40,7 @@ function clientWentAway(request: unknown): boolean {
   return request instanceof Request && request.signal.aborted;
 }
 
-export type FaultCode = 'unavailable' | 'internal_error';
+export type FaultCode = 'unavailable' | 'internal_error' | 'busy';
 
 /**
  * The same boundary for server actions. A fault becomes the form state `failed` builds from the
@@ -56,6 +58,7 @@ export function withActionBoundary<Args extends unknown[], State>(
       return await work(...args);
     } catch (error) {
       unstable_rethrow(error);
+      if (isServerBusy(error)) return failed('busy', ...args);
       return failed(logFault(action, error) === 'unavailable' ? 'unavailable' : 'internal_error', ...args);
     }
   };

@@ -85,3 +85,73 @@ describe('POST /api/login over a rate limit', () => {
     expect((await login('a@example.com', 'guess', fromPlatform('203.0.113.1'))).status).toBe(429);
   });
 });
+
+describe('POST /api/login from IPv6 clients', () => {
+  it('counts a /64 as one client: two addresses in one network share the address limit, another network does not', async () => {
+    vi.stubEnv('TRUST_PROXY', 'none');
+    limitSignIns(100, 2);
+
+    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:1:2::1'))).status).toBe(401);
+    expect((await login('b@example.com', 'guess', fromAddress('2001:db8:1:2::2'))).status).toBe(401);
+    expect((await login('c@example.com', 'guess', fromAddress('2001:db8:1:2:abcd::3'))).status).toBe(429);
+    // The same network spelled out in full is the same client.
+    expect((await login('d@example.com', 'guess', fromAddress('2001:0db8:0001:0002:0:0:0:4'))).status).toBe(429);
+
+    const owner = await signUp();
+    expect((await login(owner.email, PASSWORD, fromAddress('2001:db8:1:3::1'))).status).toBe(200);
+  });
+
+  it('RATE_LIMIT_IPV6_PREFIX sets how wide a client network is', async () => {
+    vi.stubEnv('TRUST_PROXY', 'none');
+    vi.stubEnv('RATE_LIMIT_IPV6_PREFIX', '48');
+    limitSignIns(100, 1);
+
+    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:1:2::1'))).status).toBe(401);
+    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:1:3::1'))).status).toBe(429);
+    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:2:3::1'))).status).toBe(401);
+
+    vi.stubEnv('RATE_LIMIT_IPV6_PREFIX', '128');
+    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:9::1'))).status).toBe(401);
+    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:9::2'))).status).toBe(401);
+  });
+
+  it('IPv4 clients are counted per address as before, the IPv4-mapped spelling included', async () => {
+    vi.stubEnv('TRUST_PROXY', 'none');
+    limitSignIns(100, 1);
+
+    expect((await login('a@example.com', 'guess', fromAddress('198.51.100.1'))).status).toBe(401);
+    expect((await login('a@example.com', 'guess', fromAddress('198.51.100.2'))).status).toBe(401);
+    expect((await login('a@example.com', 'guess', fromAddress('::ffff:198.51.100.1'))).status).toBe(429);
+  });
+
+  it('the session still records the full address the client came from, not its network', async () => {
+    vi.stubEnv('TRUST_PROXY', 'none');
+    const owner = await signUp();
+
+    expect((await login(owner.email, PASSWORD, fromAddress('2001:db8:1:2::beef'))).status).toBe(200);
+
+    expect((await refreshTokenRows(owner.id)).map((row) => row.ip)).toEqual(['2001:db8:1:2::beef']);
+  });
+});
+
+describe('POST /api/login keys an account by its normalised address', () => {
+  it('counts differently spelled addresses of one account against one limit: spaces, case, fullwidth characters', async () => {
+    vi.stubEnv('TRUST_PROXY', 'none');
+    limitSignIns(2);
+    const owner = await signUp('ada@example.com');
+    const here = fromAddress('203.0.113.30');
+
+    expect((await login('  Ada@Example.COM ', 'guess 1', here)).status).toBe(401);
+    expect((await login('ａｄａ@ｅｘａｍｐｌｅ.ｃｏｍ', 'guess 2', here)).status).toBe(401);
+
+    expect((await login(owner.email, PASSWORD, here)).status).toBe(429);
+  });
+
+  it('signs in with the fullwidth spelling of an address, as the account it normalises to', async () => {
+    const owner = await signUp('ada@example.com');
+
+    const response = await login('ＡＤＡ@ｅｘａｍｐｌｅ.ｃｏｍ', PASSWORD);
+
+    expect(await jsonOf(response)).toMatchObject({ status: 200, body: { id: owner.id, email: 'ada@example.com' } });
+  });
+});

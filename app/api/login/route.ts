@@ -21,7 +21,8 @@ export const POST = withErrorBoundary('POST /api/login', async (request: NextReq
   const body = await readJson(request, loginSchema);
   if (!body.ok) return badInputResponse(body);
   const wantsCookies = request.headers.get(COOKIE_SESSION_HEADER) === 'cookie';
-  const session = await signIn(body.data, wantsCookies ? 'browser' : 'bearer', requestContext(request.headers));
+  const client = wantsCookies ? 'browser' : 'bearer';
+  const session = await signIn(body.data, client, requestContext(request.headers), request.signal);
   if (!session.ok) {
     return session.reason === 'rate_limited'
       ? tooManyRequests(session.retryAfterSeconds)
