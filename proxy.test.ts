@@ -154,6 +154,32 @@ describe('renewing from the refresh cookie', () => {
     expect(liveRows(rows).map((row) => row.tokenHash)).toEqual([hashRefreshToken(renewed[0]?.value ?? '')]);
   });
 
+  it('a page and its prefetch presenting a cookie whose successor was lost both render signed in, on one new cookie', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const session = await browserSession();
+    const sessionId = sessionIdOf(session);
+    // The answer carrying the successor never reached the browser; the grace window has passed.
+    await proxy(get('/', { [REFRESH]: session.refresh }));
+    await retireSecondsAgo(session.refresh, 31);
+    await warmConnections(2);
+
+    const [page, prefetch] = await Promise.all([
+      proxy(get('/account', { [REFRESH]: session.refresh })),
+      proxy(get('/chirps', { [REFRESH]: session.refresh })),
+    ]);
+
+    for (const response of [page, prefetch]) {
+      expect(passedThrough(response)).toBe(true);
+      expect(isCleared(setCookies(response).get(REFRESH))).toBe(false);
+      expect(await verifyAccessToken(cookieSet(response, ACCESS).value)).toMatchObject({ ok: true, sessionId });
+    }
+    const renewed = [page, prefetch].flatMap((response) => setCookies(response).get(REFRESH) ?? []);
+    expect(renewed).toHaveLength(1);
+    expect(liveRows(await sessionRows(sessionId)).map((row) => row.tokenHash)).toEqual([
+      hashRefreshToken(renewed[0]?.value ?? ''),
+    ]);
+  });
+
   it('does not renew on the session endpoints, which set the cookies themselves', async () => {
     const session = await browserSession();
     for (const path of ['/api/login', '/api/refresh', '/api/revoke']) {
