@@ -189,7 +189,8 @@ function isPrivatePage(request: NextRequest): boolean {
  * work on: writes a browser sends with an Origin, or with a script's cookie-login header (the CSRF
  * rule), and the ones that may be malformed in a way Next cannot handle (a server-action header, a
  * multipart body, a percent-encoded path). API calls with session cookies and no Origin skip
- * it: their handlers authenticate, renew and hold writes to the CSRF rule themselves. Anonymous API reads and bearer API calls pay nothing for it. Never Next's internals.
+ * it: their handlers authenticate, renew and hold writes to the CSRF rule themselves. Anonymous
+ * API reads and bearer API calls pay nothing for it. Never Next's internals.
  *
  * Static-looking paths (`*.png`, `*.txt`…) are left out only of the first entry, the one that
  * takes requests with no mark of a write: a plain GET of a file costs nothing here (the bench's
