@@ -2,9 +2,11 @@ import { unstable_doesMiddlewareMatch } from 'next/experimental/testing/server';
 import { NextRequest } from 'next/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { POST as polkaWebhook } from '@/app/api/polka/webhooks/route';
+import { CROSS_SITE_REFUSED } from '@/lib/auth/csrf';
 import { safeNextPath } from '@/lib/auth/redirects';
 import { revokeSession } from '@/lib/auth/sessions';
 import { hashRefreshToken, verifyAccessToken } from '@/lib/auth/tokens';
+import { MESSAGES } from '@/lib/messages';
 import { config, proxy } from '@/proxy';
 import { apiSession, type BrowserSession, browserSession, withDatabaseDown } from '@/test/fixtures';
 import { jsonOf, makeRequest, setCookies } from '@/test/http';
@@ -150,6 +152,32 @@ describe('renewing from the refresh cookie', () => {
     const rows = await sessionRows(sessionId);
     expect(rows).toHaveLength(2);
     expect(liveRows(rows).map((row) => row.tokenHash)).toEqual([hashRefreshToken(renewed[0]?.value ?? '')]);
+  });
+
+  it('a page and its prefetch presenting a cookie whose successor was lost both render signed in, on one new cookie', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const session = await browserSession();
+    const sessionId = sessionIdOf(session);
+    // The answer carrying the successor never reached the browser; the grace window has passed.
+    await proxy(get('/', { [REFRESH]: session.refresh }));
+    await retireSecondsAgo(session.refresh, 31);
+    await warmConnections(2);
+
+    const [page, prefetch] = await Promise.all([
+      proxy(get('/account', { [REFRESH]: session.refresh })),
+      proxy(get('/chirps', { [REFRESH]: session.refresh })),
+    ]);
+
+    for (const response of [page, prefetch]) {
+      expect(passedThrough(response)).toBe(true);
+      expect(isCleared(setCookies(response).get(REFRESH))).toBe(false);
+      expect(await verifyAccessToken(cookieSet(response, ACCESS).value)).toMatchObject({ ok: true, sessionId });
+    }
+    const renewed = [page, prefetch].flatMap((response) => setCookies(response).get(REFRESH) ?? []);
+    expect(renewed).toHaveLength(1);
+    expect(liveRows(await sessionRows(sessionId)).map((row) => row.tokenHash)).toEqual([
+      hashRefreshToken(renewed[0]?.value ?? ''),
+    ]);
   });
 
   it('does not renew on the session endpoints, which set the cookies themselves', async () => {
@@ -469,7 +497,7 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
     expect(passedThrough(await proxy(request))).toBe(true);
   });
 
-  it('leaves a cookieless webhook with a non-JSON body to its route: 400 from the route, not 403', async () => {
+  it('leaves a cookieless webhook with a non-JSON body to its route: 415 from the route, not 403', async () => {
     const request = () =>
       makeRequest('POST', '/api/polka/webhooks', {
         body: 'event=user.upgraded',
@@ -477,7 +505,7 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
       });
     expect(passedThrough(await proxy(request()))).toBe(true);
     const answered = await jsonOf(await polkaWebhook(request()));
-    expect(answered).toEqual({ status: 400, body: { error: 'Request body must be valid JSON' } });
+    expect(answered).toEqual({ status: 415, body: { error: MESSAGES.json_required } });
   });
 
   it('does not apply to Bearer-authenticated requests, cookies or not', async () => {
@@ -553,6 +581,35 @@ describe('requests Next cannot take apart', () => {
     );
     expect(await jsonOf(action)).toEqual({ status: 400, body: { error: expect.stringContaining('pages only') } });
   });
+
+  it('refuses a cross-site server action posted to a static-looking page path exactly as at the page itself', async () => {
+    const headers = { host: 'localhost:3000', origin: 'https://evil.example', 'next-action': '0'.repeat(42) };
+    const answers = [];
+    for (const path of ['/users/x', '/users/x.png']) {
+      // The proxy must run for it at all (the matcher), and then answer it (the function).
+      expect(unstable_doesMiddlewareMatch({ config, url: path, headers }), path).toBe(true);
+      answers.push(await jsonOf(await proxy(makeRequest('POST', path, { body: '[]', headers }))));
+    }
+    expect(answers).toEqual([
+      { status: 403, body: { error: CROSS_SITE_REFUSED } },
+      { status: 403, body: { error: CROSS_SITE_REFUSED } },
+    ]);
+  });
+
+  it.each(['GET', 'HEAD'])(
+    'leaves a %s of a static-looking path alone, even with an Origin and a session cookie: no policy, no renewal',
+    async (method) => {
+      const request = makeRequest(method, '/fonts/inter.woff2', {
+        cookies: { [REFRESH]: 'f'.repeat(64) },
+        headers: { origin: 'http://localhost:3000' },
+      });
+      const { result: response, uses } = await countDatabaseUse(() => proxy(request));
+      expect(passedThrough(response)).toBe(true);
+      expect(response.headers.getSetCookie()).toEqual([]);
+      expect(response.headers.get('content-security-policy')).toBeNull();
+      expect(uses).toBe(0);
+    },
+  );
 
   it('a Bearer header does not exempt a page write from the CSRF rule: pages never take one', async () => {
     const response = await proxy(
@@ -651,6 +708,22 @@ describe('config.matcher', () => {
     },
   );
 
+  it.each(['/users/x.png', '/logo.svg', '/favicon.ico', '/robots.txt', '/bench-floor.txt'])(
+    'runs for anything at a static-looking path %s that may be a write: an Origin, a server action, a form, a login script',
+    (url) => {
+      expect(matches(url, { headers: { origin: 'https://evil.example' } })).toBe(true);
+      expect(matches(url, { headers: { 'next-action': 'x' } })).toBe(true);
+      expect(matches(url, { headers: { 'content-type': 'multipart/form-data; boundary=x' } })).toBe(true);
+      expect(matches(url, { headers: { 'x-chirpy-session': 'cookie' } })).toBe(true);
+    },
+  );
+
+  it('never runs for Next’s own files, whatever the request carries', () => {
+    for (const url of ['/_next/static/media/inter.woff2', '/_next/image?url=%2Flogo.png&w=64&q=75']) {
+      expect(matches(url, { headers: { origin: 'http://localhost:3000' } })).toBe(false);
+    }
+  });
+
   it.each([
     '/_next/static/chunks/app/page-abc123.js',
     '/_next/static/css/app.css',
@@ -660,7 +733,9 @@ describe('config.matcher', () => {
     '/logo.svg',
     '/images/hero.png',
     '/fonts/inter.woff2',
-  ])('skips %s, session cookie or not', (url) => {
+    // The benchmark's floor route relies on this (bench/routes/floor.ts).
+    '/bench-floor.txt?id=1',
+  ])('skips a plain request for %s, session cookie or not', (url) => {
     expect(matches(url, withSession)).toBe(false);
   });
 });

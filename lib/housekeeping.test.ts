@@ -1,6 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
-import { signUp } from '@/test/fixtures';
+import { POST as refresh } from '@/app/api/refresh/route';
+import { browserSession, signUp } from '@/test/fixtures';
+import { jsonOf, makeRequest, setCookies } from '@/test/http';
+import {
+  cookieSet,
+  isCleared,
+  liveRows,
+  SAME_ORIGIN,
+  sessionIdOf,
+  sessionRows,
+  tokenRow,
+} from '@/test/session-helpers';
+import { hashRefreshToken } from './auth/tokens';
 import { getDb } from './db/client';
 import { authEvents, passwordResetTokens, rateLimits, refreshTokens } from './db/schema';
 import { cleanUpExpiredData } from './housekeeping';
@@ -127,5 +140,43 @@ describe('cleanUpExpiredData', () => {
     const user = await signUp();
     await insertTokens(user.id, 1, { revokedAt: daysAgo(6) });
     expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 1 });
+  });
+});
+
+describe('cleanup and reuse detection', () => {
+  const refreshWith = (token: string) =>
+    refresh(makeRequest('POST', '/api/refresh', { cookies: { chirpy_refresh: token }, headers: SAME_ORIGIN }));
+
+  /** A rotation through the route, as a browser does it; returns the new refresh cookie. */
+  async function rotate(token: string): Promise<string> {
+    const response = await refreshWith(token);
+    expect(response.status).toBe(204);
+    return cookieSet(response, 'chirpy_refresh').value;
+  }
+
+  it('keeps a retired browser token past the idle timeout and within the retention: presented after cleanup, it is reuse', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const session = await browserSession();
+    const sessionId = sessionIdOf(session);
+    const current = await rotate(await rotate(session.refresh));
+    // The first token was last used (and retired) 8 days ago: past the 7-day idle timeout, well
+    // within the 30 days its reuse is still recognised. Its session lives on in `current`.
+    const db = await getDb();
+    await db
+      .update(refreshTokens)
+      .set({ lastUsedAt: daysAgo(8), revokedAt: daysAgo(8), createdAt: daysAgo(8) })
+      .where(eq(refreshTokens.tokenHash, hashRefreshToken(session.refresh)));
+
+    await cleanUpExpiredData();
+
+    // A copy of the first token, presented now: the whole session ends, for the thief and the owner.
+    const replayed = await refreshWith(session.refresh);
+    expect(await jsonOf(replayed)).toEqual({ status: 401, body: { error: expect.any(String) } });
+    expect(isCleared(setCookies(replayed).get('chirpy_refresh'))).toBe(true);
+    expect(isCleared(setCookies(replayed).get('chirpy_access'))).toBe(true);
+    expect(liveRows(await sessionRows(sessionId))).toEqual([]);
+    expect(await tokenRow(current)).toMatchObject({ revokedReason: 'reuse_detected' });
+    const reuse = await db.select().from(authEvents).where(eq(authEvents.type, 'reuse_detected'));
+    expect(reuse).toEqual([expect.objectContaining({ userId: session.id, sessionId })]);
   });
 });

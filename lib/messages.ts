@@ -51,6 +51,7 @@ export const MESSAGES = {
   malformed_path: 'The path is not valid percent-encoded UTF-8',
   action_off_page: 'Server actions are posted to pages only',
   malformed_form: 'The form data does not match its Content-Type',
+  json_required: 'Content-Type must be application/json',
   // Password resets. The request's answer is the same whether or not the address has an account
   // (and whether or not a limit stopped the mail): it must not tell a stranger who is registered.
   reset_link_sent: 'If an account exists for that address, we sent a link to reset its password. Check your inbox.',

@@ -380,6 +380,13 @@ describe('cookie-authenticated writes from elsewhere', () => {
       path: () => '/',
       headers: { 'content-type': 'text/plain' },
     },
+    {
+      // A static-looking path is still a page (here the author's page): its server actions run there.
+      label: 'post a server action to a static-looking page path',
+      method: 'POST',
+      path: () => '/users/x.png',
+      headers: { 'next-action': '0'.repeat(42) },
+    },
   ];
 
   it.each(foreign)('every write with %s is refused with 403, and nothing changes', async (_label, headers) => {

@@ -7,8 +7,8 @@ import { users } from '@/lib/db/schema';
  * a plain route handler doing one primary-key SELECT through the app's database driver, with
  * nothing of Chirpy's around it. Every scenario is reported as a ratio to it.
  *
- * The `.txt` path keeps it out of the proxy's matcher (which skips static-looking files), so the
- * floor is the framework and the driver alone; the harness checks this at start.
+ * The `.txt` path keeps it out of the proxy's matcher (which skips a plain GET of a static-looking
+ * file), so the floor is the framework and the driver alone; the harness checks this at start.
  */
 export const dynamic = 'force-dynamic';
 

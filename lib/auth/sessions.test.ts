@@ -258,14 +258,84 @@ describe('rotateRefreshToken', () => {
       expect(await findSessionUser(sessionId, user.id)).toMatchObject({ id: user.id });
     });
 
-    it('only once: the same retired token presented yet again is reuse, and the session ends', async () => {
+    it('only once: the same retired token presented again after that exchange’s grace window is reuse, and the session ends', async () => {
+      vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
+      const lost = await rotate(refreshToken.value);
+      await retireSecondsAgo(refreshToken.value, 31);
+      expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toMatchObject({ ok: true });
+      // The late exchange superseded `lost` at this moment; its grace window is over too.
+      await retireSecondsAgo(lost, 31);
+
+      expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'reused' });
+      expect(liveRows(await sessionRows(sessionId))).toEqual([]);
+    });
+
+    it('two requests presenting the retired token at once (a page and its prefetch) both succeed, on one successor', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
+      await rotate(refreshToken.value);
+      await retireSecondsAgo(refreshToken.value, 31);
+      await warmConnections(2);
+
+      const both = await Promise.all([
+        rotateRefreshToken(refreshToken.value, CONTEXT),
+        rotateRefreshToken(refreshToken.value, CONTEXT),
+      ]);
+
+      expect(both).toEqual([
+        expect.objectContaining({ ok: true, sessionId }),
+        expect.objectContaining({ ok: true, sessionId }),
+      ]);
+      const successors = both.flatMap((rotation) =>
+        rotation.ok && rotation.refreshToken ? [rotation.refreshToken] : [],
+      );
+      expect(successors).toHaveLength(1);
+      expect(liveRows(await sessionRows(sessionId)).map((row) => row.tokenHash)).toEqual([
+        hashRefreshToken(successors[0]?.value ?? ''),
+      ]);
+      expect(await eventsOf('reuse_detected')).toEqual([]);
+      expect(warn).not.toHaveBeenCalled();
+      await rotate(successors[0]?.value ?? '');
+    });
+
+    it('within that exchange’s grace window the retired token gets an access token but no new refresh token', async () => {
+      const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
+      const lost = await rotate(refreshToken.value);
+      await retireSecondsAgo(refreshToken.value, 31);
+      const replacement = await rotate(refreshToken.value);
+      await retireSecondsAgo(lost, 20);
+
+      expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({
+        ok: true,
+        user: expect.objectContaining({ id: user.id }),
+        sessionId,
+        refreshToken: null,
+      });
+      expect(liveRows(await sessionRows(sessionId)).map((row) => row.tokenHash)).toEqual([
+        hashRefreshToken(replacement),
+      ]);
+    });
+
+    it('once the exchange’s successor has been used, the retired token is reuse even within that window', async () => {
       vi.spyOn(console, 'warn').mockImplementation(() => {});
       const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
       await rotate(refreshToken.value);
       await retireSecondsAgo(refreshToken.value, 31);
-      expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toMatchObject({ ok: true });
+      await rotate(await rotate(refreshToken.value));
 
       expect(await rotateRefreshToken(refreshToken.value, CONTEXT)).toEqual({ ok: false, reason: 'reused' });
+      expect(liveRows(await sessionRows(sessionId))).toEqual([]);
+    });
+
+    it('the superseded token itself stays reuse within that window: its holder is the other party', async () => {
+      vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const { sessionId, refreshToken } = await createSession(user.id, 'browser', CONTEXT);
+      const lost = await rotate(refreshToken.value);
+      await retireSecondsAgo(refreshToken.value, 31);
+      await rotate(refreshToken.value);
+
+      expect(await rotateRefreshToken(lost, CONTEXT)).toEqual({ ok: false, reason: 'reused' });
       expect(liveRows(await sessionRows(sessionId))).toEqual([]);
     });
 

@@ -358,8 +358,7 @@ async function judgeRetiredToken(
   // A superseded token was replaced behind its holder's back: two parties hold this session.
   if (row.revokedReason === 'superseded') return revokeForReuse(tx, row, now);
   if (row.revokedReason !== 'rotated') return { ok: false, reason: 'revoked' };
-  const graceEnds = row.revokedAt.getTime() + getSettings().REFRESH_REUSE_GRACE_SECONDS * 1000;
-  if (now.getTime() <= graceEnds) {
+  if (isWithinGrace(row.revokedAt, now)) {
     const [alive] = await tx
       .select({ tokenHash: refreshTokens.tokenHash })
       .from(refreshTokens)
@@ -370,7 +369,29 @@ async function judgeRetiredToken(
   }
   const successor = row.replacedBy === null ? undefined : await lockedToken(tx, row.replacedBy);
   if (successor && isUnconfirmed(successor, now)) return reissueSuccessor(tx, row, successor, now, context);
+  if (successor && (await isFreshLateExchange(tx, successor, now))) {
+    return { ok: true, userId: row.userId, sessionId: row.sessionId, refreshToken: null };
+  }
   return revokeForReuse(tx, row, now);
+}
+
+function isWithinGrace(retiredAt: Date, now: Date): boolean {
+  return now.getTime() <= retiredAt.getTime() + getSettings().REFRESH_REUSE_GRACE_SECONDS * 1000;
+}
+
+/**
+ * The retired token was just exchanged late (see reissueSuccessor), and the same browser sent it
+ * again alongside (a page and its prefetch, which left with the same cookie). Like the grace
+ * window of any rotation: within the window of that exchange, and while the token it issued is
+ * still unused, the request gets an access token and no new refresh token, so the browser keeps
+ * the one the exchange gave it. After the window, or once that token has been used, it is reuse.
+ */
+async function isFreshLateExchange(tx: Transaction, superseded: RefreshToken, now: Date): Promise<boolean> {
+  const { revokedReason, revokedAt, replacedBy } = superseded;
+  if (revokedReason !== 'superseded' || revokedAt === null || replacedBy === null) return false;
+  if (!isWithinGrace(revokedAt, now)) return false;
+  const issued = await lockedToken(tx, replacedBy);
+  return issued !== undefined && isUnconfirmed(issued, now);
 }
 
 function lockedToken(tx: Transaction, tokenHash: string): Promise<RefreshToken | undefined> {
@@ -396,7 +417,8 @@ function isUnconfirmed(successor: RefreshToken, now: Date): boolean {
  * used is exchanged once more: the unconfirmed successor is superseded (revoked) and a new one
  * issued, so the session keeps exactly one live token and the browser that never got its cookie
  * is not signed out. Only once: the retired token now points at a superseded successor, so
- * presenting it again is reuse, and so is presenting the superseded token.
+ * presenting it again is reuse (after the exchange's own grace window, see isFreshLateExchange),
+ * and so is presenting the superseded token.
  *
  * The trade-off against reuse detection: a stolen retired token is caught at once only when its
  * successor has been used. Until then the thief's exchange succeeds, and the theft is detected

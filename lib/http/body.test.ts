@@ -1,22 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MAX_JSON_BODY_BYTES } from '../config';
+import { MESSAGES } from '../messages';
 import { describeIssue, mediaType, readJson, readQuery } from './body';
 
 const schema = z.object({ name: z.string({ error: 'name must be a string' }), count: z.number().optional() });
 
 /** A request streaming `body`, declaring the given Content-Length (Node needs `duplex` for a stream). */
-function streamed(body: ReadableStream<Uint8Array>, contentLength: number): Request {
+function streamed(body: ReadableStream<Uint8Array>, contentLength: number, headers = JSON_TYPE): Request {
   const init: RequestInit & { duplex: 'half' } = {
     method: 'POST',
     body,
-    headers: { 'content-length': String(contentLength) },
+    headers: { ...headers, 'content-length': String(contentLength) },
     duplex: 'half',
   };
   return new Request('http://localhost/test', init);
 }
 
-function post(body: BodyInit | null, headers: Record<string, string> = {}): Request {
+const JSON_TYPE: Record<string, string> = { 'content-type': 'application/json' };
+
+function post(body: BodyInit | null, headers: Record<string, string> = JSON_TYPE): Request {
   return new Request('http://localhost/test', { method: 'POST', body, headers });
 }
 
@@ -120,6 +123,58 @@ describe('readJson', () => {
   });
 });
 
+describe('readJson and the Content-Type', () => {
+  const body = '{"name":"chirp"}';
+
+  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset=UTF-8'])(
+    'takes a body labelled %s',
+    async (type) => {
+      expect(await readJson(post(body, { 'content-type': type }), schema)).toStrictEqual({
+        ok: true,
+        data: { name: 'chirp' },
+      });
+    },
+  );
+
+  // What a page on another site can send without asking first (no CORS preflight), and near misses.
+  it.each([
+    'text/plain;charset=UTF-8',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'text/json',
+    'application/jsonp',
+    '',
+  ])('refuses a body labelled %j with 415, however good its JSON', async (type) => {
+    expect(await readJson(post(body, { 'content-type': type }), schema)).toStrictEqual({
+      ok: false,
+      status: 415,
+      error: MESSAGES.json_required,
+    });
+  });
+
+  it('refuses a body with no Content-Type at all with 415 (a script’s fetch() with a Blob body sends none)', async () => {
+    const unlabelled = post(new TextEncoder().encode(body), {});
+    expect(unlabelled.headers.has('content-type')).toBe(false);
+    expect(await readJson(unlabelled, schema)).toMatchObject({ ok: false, status: 415 });
+  });
+
+  it('judges the label before reading: an endless body labelled text/plain is a 415, not a 413', async () => {
+    const { stream } = endlessStream();
+    expect(await readJson(streamed(stream, 10, { 'content-type': 'text/plain' }), schema)).toMatchObject({
+      ok: false,
+      status: 415,
+    });
+  });
+
+  it('without a body and without a label, the missing body is what is wrong: 400', async () => {
+    expect(await readJson(post(null, {}), schema)).toStrictEqual({
+      ok: false,
+      status: 400,
+      error: 'Request body must be valid JSON',
+    });
+  });
+});
+
 describe('a client that hangs up mid-body', () => {
   it('is a 400 of its own, not an error that could pass for the database going away', async () => {
     const hangUp = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
@@ -167,7 +222,7 @@ describe('mediaType', () => {
     );
     expect(mediaType(post('', { 'content-type': 'Multipart/Form-Data; boundary=x' }))).toBe('multipart/form-data');
     expect(mediaType(post('', { 'content-type': 'application/json' }))).toBe('application/json');
-    expect(mediaType(post(null))).toBeUndefined();
+    expect(mediaType(post(null, {}))).toBeUndefined();
   });
 });
 

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { MAX_JSON_BODY_BYTES } from '../config';
+import { MESSAGES } from '../messages';
 
 /** A request that could not be read: the status and message to answer with. */
-export type BadInput = { ok: false; status: 400 | 413; error: string };
+export type BadInput = { ok: false; status: 400 | 413 | 415; error: string };
 export type Parsed<T> = { ok: true; data: T } | BadInput;
 
 const tooLarge = (): BadInput => ({
@@ -11,6 +12,7 @@ const tooLarge = (): BadInput => ({
   error: `Request body is larger than ${MAX_JSON_BODY_BYTES / 1024} KiB`,
 });
 const badRequest = (error: string): BadInput => ({ ok: false, status: 400, error });
+const notJson = (): BadInput => ({ ok: false, status: 415, error: MESSAGES.json_required });
 
 /** Reads at most the limit, whatever Content-Length claims, so a large or endless body costs nothing. */
 async function readText(request: Request): Promise<Parsed<string>> {
@@ -69,9 +71,20 @@ function validate<T>(schema: z.ZodType<T>, input: unknown): Parsed<T> {
   return result.success ? { ok: true, data: result.data } : badRequest(describeIssue(result.error));
 }
 
+/**
+ * A JSON body, labelled as one. The label is what stops another site's page: an HTML form can
+ * send only text/plain, url-encoded or multipart bodies, and fetch() may send a body without a
+ * label, all without asking first, while `application/json` makes the browser ask (a CORS
+ * preflight, which nobody answers here). So a JSON text under any other label, or none, is
+ * refused, and a sign-up, a sign-in or a reset request cannot come from a visitor's browser.
+ * Only a request that has no body at all may lack the label (it is refused as no JSON instead).
+ */
 export async function readJson<T>(request: Request, schema: z.ZodType<T>): Promise<Parsed<T>> {
+  const label = mediaType(request);
+  if (label !== undefined && label !== 'application/json') return notJson();
   const text = await readText(request);
   if (!text.ok) return text;
+  if (label === undefined && text.data !== '') return notJson();
   let input: unknown;
   try {
     input = JSON.parse(text.data);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { revokeSession } from '@/lib/auth/sessions';
 import { getDb } from '@/lib/db/client';
 import { chirps } from '@/lib/db/schema';
+import { MESSAGES } from '@/lib/messages';
 import {
   accessClaims,
   apiSession,
@@ -18,8 +19,11 @@ import {
   withDatabaseDown,
 } from '@/test/fixtures';
 import {
+  CROSS_SITE_BODY_TYPES,
+  crossSiteBodyRequest,
   expectError,
   ISO_TIMESTAMP,
+  JSON_WITH_CHARSET,
   jsonOf,
   makeRequest,
   NOT_A_JSON_OBJECT,
@@ -120,6 +124,24 @@ describe('POST /api/chirps', () => {
 
     await expectError(await POST(rawJsonRequest('POST', '/api/chirps', body, { bearer: session.token })), 400);
     expect((await rowCounts()).chirps).toBe(0);
+  });
+
+  it.each(CROSS_SITE_BODY_TYPES)('answers 415 to a chirp whose Content-Type is %s and stores nothing', async (type) => {
+    const session = await apiSession();
+
+    const request = crossSiteBodyRequest('POST', '/api/chirps', { body: 'hello' }, type, { bearer: session.token });
+    expect(await expectError(await POST(request), 415)).toBe(MESSAGES.json_required);
+    expect((await rowCounts()).chirps).toBe(0);
+  });
+
+  it('takes a chirp as application/json with a charset', async () => {
+    const session = await apiSession();
+    const request = makeRequest('POST', '/api/chirps', {
+      json: { body: 'hello' },
+      bearer: session.token,
+      headers: JSON_WITH_CHARSET,
+    });
+    expect((await POST(request)).status).toBe(201);
   });
 
   it('answers 413 to a body over 64 KiB and stores nothing', async () => {

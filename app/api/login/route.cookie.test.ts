@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { hashRefreshToken, verifyAccessToken } from '@/lib/auth/tokens';
+import { MESSAGES } from '@/lib/messages';
 import { PASSWORD, signUp, type TestUser } from '@/test/fixtures';
 import { jsonOf, makeRequest, type SetCookie, setCookies } from '@/test/http';
 import { accessTokenClaims, cookieSet, DAY_SECONDS, expectMaxAge, SAME_ORIGIN, tokenRow } from '@/test/session-helpers';
@@ -94,7 +95,7 @@ describe('POST /api/login asking for a cookie session', () => {
     }
   });
 
-  it('a form-encoded body is not JSON: 400, and no cookie (the sign-in page posts to a server action)', async () => {
+  it('a form-encoded body is not JSON: 415, and no cookie (the sign-in page posts to a server action)', async () => {
     const user = await signUp();
     const request = makeRequest('POST', '/api/login', {
       form: { email: user.email, password: user.password },
@@ -104,7 +105,7 @@ describe('POST /api/login asking for a cookie session', () => {
     const response = await POST(request);
 
     expect(response.headers.getSetCookie()).toEqual([]);
-    expect(await jsonOf(response)).toEqual({ status: 400, body: { error: 'Request body must be valid JSON' } });
+    expect(await jsonOf(response)).toEqual({ status: 415, body: { error: MESSAGES.json_required } });
   });
 });
 

@@ -1,7 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MESSAGES } from '@/lib/messages';
 import { signUp, uniqueEmail, withDatabaseDown } from '@/test/fixtures';
-import { expectError, fromAddress, jsonOf, makeRequest, NOT_A_JSON_OBJECT, rawJsonRequest } from '@/test/http';
+import {
+  CROSS_SITE_BODY_TYPES,
+  crossSiteBodyRequest,
+  expectError,
+  fromAddress,
+  JSON_WITH_CHARSET,
+  jsonOf,
+  makeRequest,
+  NOT_A_JSON_OBJECT,
+  rawJsonRequest,
+} from '@/test/http';
 import { APP_URL, linkIn, mailCatcherForThisFile, resetTokenRow, resetTokenRows, tokenIn } from '@/test/password-reset';
 import { serve } from '@/test/request-scope';
 import { holdStatements } from '@/test/session-helpers';
@@ -166,6 +176,36 @@ describe('POST /api/password-reset', () => {
     const response = await POST(rawJsonRequest('POST', '/api/password-reset', body));
 
     await expectError(response, 400);
+  });
+
+  it.each(CROSS_SITE_BODY_TYPES)(
+    'answers 415 to a request whose Content-Type is %s: no link stored, no mail',
+    async (type) => {
+      const user = await signUp();
+      const request = crossSiteBodyRequest('POST', '/api/password-reset', { email: user.email }, type, {
+        headers: fromAddress('203.0.113.60'),
+      });
+
+      const served = await serve(() => POST(request));
+      await served.runAfter();
+
+      if (!served.value) throw new Error('the handler answered nothing');
+      expect(await expectError(served.value, 415)).toBe(MESSAGES.json_required);
+      expect(await resetTokenRows()).toEqual([]);
+      expect(catcher().mails).toEqual([]);
+    },
+  );
+
+  it('takes a request as application/json with a charset', async () => {
+    const user = await signUp();
+    const headers = { ...fromAddress('203.0.113.60'), ...JSON_WITH_CHARSET };
+    const served = await serve(() =>
+      POST(makeRequest('POST', '/api/password-reset', { json: { email: user.email }, headers })),
+    );
+    await served.runAfter();
+
+    expect(served.value?.status).toBe(202);
+    expect(await resetTokenRows()).toHaveLength(1);
   });
 
   it.each([

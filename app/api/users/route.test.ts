@@ -20,8 +20,11 @@ import {
   withDatabaseDown,
 } from '@/test/fixtures';
 import {
+  CROSS_SITE_BODY_TYPES,
+  crossSiteBodyRequest,
   expectError,
   fromAddress,
+  JSON_WITH_CHARSET,
   jsonOf,
   makeRequest,
   NOT_A_JSON_OBJECT,
@@ -132,6 +135,21 @@ describe('POST /api/users', () => {
     expect((await rowCounts()).users).toBe(0);
   });
 
+  it.each(CROSS_SITE_BODY_TYPES)(
+    'answers 415 to a sign-up whose Content-Type is %s (a form on another site) and creates nothing',
+    async (type) => {
+      const request = crossSiteBodyRequest('POST', '/api/users', { email: uniqueEmail(), password: PASSWORD }, type);
+
+      expect(await expectError(await POST(request), 415)).toBe(MESSAGES.json_required);
+      expect((await rowCounts()).users).toBe(0);
+    },
+  );
+
+  it('takes application/json with a charset, in any case', async () => {
+    const json = { email: uniqueEmail(), password: PASSWORD };
+    expect((await POST(makeRequest('POST', '/api/users', { json, headers: JSON_WITH_CHARSET }))).status).toBe(201);
+  });
+
   it.each([
     ['email missing', { password: PASSWORD }, 'email is required'],
     ['password missing', { email: 'a@example.com' }, 'password is required'],
@@ -154,12 +172,12 @@ describe('POST /api/users', () => {
     expect((await rowCounts()).users).toBe(0);
   });
 
-  it('answers 400 to a form-encoded body, creating no account and no session (the sign-up page uses a server action)', async () => {
+  it('answers 415 to a form-encoded body, creating no account and no session (the sign-up page uses a server action)', async () => {
     const request = makeRequest('POST', '/api/users', { form: { email: uniqueEmail(), password: PASSWORD } });
 
     const response = POST(request);
 
-    expect(await expectError(await response, 400)).toBe('Request body must be valid JSON');
+    expect(await expectError(await response, 415)).toBe(MESSAGES.json_required);
     expect((await response).headers.getSetCookie()).toEqual([]);
     expect(await rowCounts()).toMatchObject({ users: 0, refreshTokens: 0 });
   });
@@ -382,5 +400,25 @@ describe('PUT /api/users', () => {
 
     await expectError(await PUT(rawJsonRequest('PUT', '/api/users', body, { bearer: session.token })), 400);
     expect(await userRow(session.id)).toStrictEqual(before);
+  });
+
+  it.each(CROSS_SITE_BODY_TYPES)(
+    'answers 415 to new credentials whose Content-Type is %s and changes nothing',
+    async (type) => {
+      const session = await apiSession();
+      const before = await userRow(session.id);
+      const json = { email: uniqueEmail(), password: 'a brand new password' };
+
+      const request = crossSiteBodyRequest('PUT', '/api/users', json, type, { bearer: session.token });
+      expect(await expectError(await PUT(request), 415)).toBe(MESSAGES.json_required);
+      expect(await userRow(session.id)).toStrictEqual(before);
+    },
+  );
+
+  it('takes new credentials as application/json with a charset', async () => {
+    const session = await apiSession();
+    const json = { email: uniqueEmail(), password: 'a brand new password' };
+    const request = makeRequest('PUT', '/api/users', { json, bearer: session.token, headers: JSON_WITH_CHARSET });
+    expect((await PUT(request)).status).toBe(200);
   });
 });

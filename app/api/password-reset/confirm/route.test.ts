@@ -7,9 +7,12 @@ import { MESSAGES } from '@/lib/messages';
 import { withFailingRevocations } from '@/test/database-faults';
 import { apiSession, PASSWORD, refreshTokenRows, signUp, userRow } from '@/test/fixtures';
 import {
+  CROSS_SITE_BODY_TYPES,
+  crossSiteBodyRequest,
   expectError,
   expectNoContent,
   fromAddress,
+  JSON_WITH_CHARSET,
   jsonOf,
   makeRequest,
   NOT_A_JSON_OBJECT,
@@ -118,6 +121,34 @@ describe('POST /api/password-reset/confirm', () => {
 
   it.each(NOT_A_JSON_OBJECT)('answers 400 to %s', async (_label, body) => {
     await expectError(await POST(rawJsonRequest('POST', '/api/password-reset/confirm', body)), 400);
+  });
+
+  it.each(CROSS_SITE_BODY_TYPES)(
+    'answers 415 to a new password whose Content-Type is %s, changing nothing',
+    async (type) => {
+      const user = await signUp();
+      const token = await mailedToken(catcher(), user.email, HERE);
+      const json = { token, password: NEW_PASSWORD };
+
+      const request = crossSiteBodyRequest('POST', '/api/password-reset/confirm', json, type, {
+        headers: fromAddress('203.0.113.70'),
+      });
+      expect(await expectError(await POST(request), 415)).toBe(MESSAGES.json_required);
+
+      expect((await signIn(user.email, PASSWORD)).status).toBe(200);
+      // The link is still unused: it works once the same request comes as JSON.
+      await expectNoContent(await confirm(json));
+    },
+  );
+
+  it('takes a new password as application/json with a charset', async () => {
+    const user = await signUp();
+    const token = await mailedToken(catcher(), user.email, HERE);
+    const headers = { ...fromAddress('203.0.113.70'), ...JSON_WITH_CHARSET };
+    const json = { token, password: NEW_PASSWORD };
+
+    await expectNoContent(await POST(makeRequest('POST', '/api/password-reset/confirm', { json, headers })));
+    expect((await signIn(user.email, NEW_PASSWORD)).status).toBe(200);
   });
 
   it('over the per-address limit answers 429 with Retry-After, and the link keeps working from elsewhere', async () => {

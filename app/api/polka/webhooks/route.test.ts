@@ -1,6 +1,17 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MESSAGES } from '@/lib/messages';
 import { signUp, userRow, withDatabaseDown } from '@/test/fixtures';
-import { expectError, expectNoContent, jsonOf, makeRequest, NOT_A_JSON_OBJECT, oversizedJson } from '@/test/http';
+import {
+  CROSS_SITE_BODY_TYPES,
+  crossSiteBodyRequest,
+  expectError,
+  expectNoContent,
+  JSON_WITH_CHARSET,
+  jsonOf,
+  makeRequest,
+  NOT_A_JSON_OBJECT,
+  oversizedJson,
+} from '@/test/http';
 import { POST } from './route';
 
 afterEach(() => {
@@ -110,6 +121,25 @@ describe('POST /api/polka/webhooks', () => {
 
   it.each(NOT_A_JSON_OBJECT)('answers 400 to %s', async (_label, body) => {
     await expectError(await rawWebhook(body), 400);
+  });
+
+  it.each(CROSS_SITE_BODY_TYPES)(
+    'answers 415 to an event whose Content-Type is %s and upgrades nobody',
+    async (type) => {
+      const user = await signUp();
+      const headers = { authorization: `ApiKey ${POLKA_KEY}` };
+
+      const request = crossSiteBodyRequest('POST', '/api/polka/webhooks', upgraded(user.id), type, { headers });
+      expect(await expectError(await POST(request), 415)).toBe(MESSAGES.json_required);
+      expect(await isChirpyRed(user.id)).toBe(false);
+    },
+  );
+
+  it('takes an event as application/json with a charset', async () => {
+    const user = await signUp();
+    const headers = { authorization: `ApiKey ${POLKA_KEY}`, ...JSON_WITH_CHARSET };
+    await expectNoContent(await POST(makeRequest('POST', '/api/polka/webhooks', { json: upgraded(user.id), headers })));
+    expect(await isChirpyRed(user.id)).toBe(true);
   });
 
   it('answers 413 to a body over 64 KiB and upgrades nobody', async () => {
