@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { getSettings } from './config';
+import { DEVELOPMENT_SERVER_ENV, environment } from '@/test/development-server';
+import { getSettings, isDevelopmentServer } from './config';
 
 describe('getSettings', () => {
   afterEach(() => vi.unstubAllEnvs());
@@ -25,5 +26,19 @@ describe('getSettings', () => {
     expect(getSettings()).toBe(first);
     // An explicit environment (a script checking another one) is always read.
     expect(getSettings({ NODE_ENV: 'production', SESSION_IDLE_TIMEOUT_DAYS: '3' }).SESSION_IDLE_TIMEOUT_DAYS).toBe(3);
+  });
+});
+
+describe('isDevelopmentServer', () => {
+  it('is true under next dev, whatever NODE_ENV says', () => {
+    for (const NODE_ENV of [undefined, 'development', 'production', 'staging']) {
+      expect(isDevelopmentServer(environment(NODE_ENV, DEVELOPMENT_SERVER_ENV))).toBe(true);
+    }
+  });
+
+  it('is false anywhere else (next start, scripts, tests), whatever NODE_ENV says, development included', () => {
+    for (const NODE_ENV of [undefined, 'production', 'staging', 'test', 'development']) {
+      expect(isDevelopmentServer(environment(NODE_ENV))).toBe(false);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { runAsDevelopmentServer } from '@/test/development-server';
 import { fromAddress } from '@/test/http';
 import {
   clientAddress,
@@ -172,7 +173,8 @@ describe('publicOrigin (where links in mails point)', () => {
     expect(publicOrigin(new Headers(forged))).toBe('https://chirpy.example.com');
   });
 
-  it('in development without APP_URL, is the host the request was addressed to', () => {
+  it('under next dev without APP_URL, is the host the request was addressed to', () => {
+    runAsDevelopmentServer();
     vi.stubEnv('APP_URL', '');
     vi.stubEnv('TRUST_PROXY', 'none');
     expect(publicOrigin(new Headers({ ...fromAddress('127.0.0.1'), host: 'localhost:3000' }))).toBe(
@@ -182,9 +184,12 @@ describe('publicOrigin (where links in mails point)', () => {
     expect(publicOrigin(new Headers({ ...fromAddress('127.0.0.1'), host: 'not a host' }))).toBe('http://localhost');
   });
 
-  it('in production without APP_URL, is refused rather than taken from the request', () => {
-    vi.stubEnv('APP_URL', '');
-    vi.stubEnv('NODE_ENV', 'production');
-    expect(() => publicOrigin(new Headers(forged))).toThrow(/APP_URL/);
-  });
+  it.each(['production', 'staging', 'test', 'development'])(
+    'outside next dev (NODE_ENV=%s) without APP_URL, is refused rather than taken from the request',
+    (nodeEnv) => {
+      vi.stubEnv('APP_URL', '');
+      vi.stubEnv('NODE_ENV', nodeEnv);
+      expect(() => publicOrigin(new Headers(forged))).toThrow(/APP_URL/);
+    },
+  );
 });

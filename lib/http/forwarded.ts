@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
-import { getAppOrigin, getProxyTrust, isDevelopmentMode, type ProxyTrust } from '../config';
+import { getAppOrigin, getProxyTrust, isDevelopmentServer, type ProxyTrust } from '../config';
 
 /**
  * Who is really on the other end of a request, and how far to believe `X-Forwarded-*`.
@@ -110,15 +110,15 @@ export function requestHost(headers: Headers, trust: ProxyTrust = getProxyTrust(
 }
 
 /**
- * The origin that links sent out of band (a reset mail) point at: APP_URL. Only in development,
+ * The origin that links sent out of band (a reset mail) point at: APP_URL. Only under `next dev`,
  * without it, the host this request was addressed to, so `npm run dev` works on any port. Never
- * in production: a request with a forged Host would get a victim's reset link pointed at the
- * attacker's own site (checkConfiguration refuses production without APP_URL).
+ * anywhere else: a request with a forged Host would get a victim's reset link pointed at the
+ * attacker's own site (checkConfiguration refuses to start without APP_URL).
  */
 export function publicOrigin(headers: Headers): string {
   const configured = getAppOrigin();
   if (configured !== undefined) return configured;
-  if (!isDevelopmentMode()) throw new Error('APP_URL is not set: no trustworthy origin for links in production');
+  if (!isDevelopmentServer()) throw new Error('APP_URL is not set: no trustworthy origin for links');
   const scheme = isSecureRequest(headers) ? 'https' : 'http';
   try {
     return new URL(`${scheme}://${requestHost(headers) ?? 'localhost'}`).origin;
