@@ -337,6 +337,12 @@ describe('verifyAccessToken', () => {
     });
     const withKid = await signBytes(JSON.stringify(expired), { alg: 'HS256', typ: 'JWT', kid: 'chirpy' });
     expect(await verifyAccessToken(withKid, 'bearer')).toStrictEqual({ ok: false, reason: 'invalid' });
+    for (const malformed of [{ sub: 'root' }, { sid: 'admin' }]) {
+      expect(await verifyAccessToken(await signJwt({ ...expired, ...malformed }), 'bearer')).toStrictEqual({
+        ok: false,
+        reason: 'invalid',
+      });
+    }
   });
 
   it('imports each secret once as an HMAC CryptoKey, not on every token', async () => {

@@ -151,12 +151,15 @@ async function verifyWithKey(
     return checkClaims(payload);
   } catch (error) {
     if (error instanceof errors.JWSSignatureVerificationFailed) return WRONG_KEY;
-    // Expired says "sign in or renew"; only a token of ours, as we make them, deserves it.
-    if (error instanceof errors.JWTExpired)
-      return accessClaimsSchema.safeParse(error.payload).success ? EXPIRED : INVALID;
+    if (error instanceof errors.JWTExpired) return expiredVerdict(error.payload);
     if (error instanceof errors.JOSEError) return INVALID;
     throw error;
   }
+}
+
+// Expired says "renew, or sign in again"; only a token of ours, as we make them, deserves it.
+function expiredVerdict(claims: JWTPayload): AccessTokenCheck {
+  return accessClaimsSchema.safeParse(claims).success ? EXPIRED : INVALID;
 }
 
 function checkHeader(header: JWTHeaderParameters, key: CryptoKey): CryptoKey {
