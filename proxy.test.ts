@@ -94,7 +94,7 @@ describe('renewing from the refresh cookie', () => {
       expect(passedThrough(response)).toBe(true);
       const access = cookieSet(response, ACCESS);
       const refresh = cookieSet(response, REFRESH);
-      expect(await verifyAccessToken(access.value)).toMatchObject({ ok: true, sessionId });
+      expect(await verifyAccessToken(access.value, 'browser')).toMatchObject({ ok: true, sessionId });
       expect(refresh.value).not.toBe(session.refresh);
       expect(await tokenRow(session.refresh)).toMatchObject({
         revokedReason: 'rotated',
@@ -126,7 +126,7 @@ describe('renewing from the refresh cookie', () => {
     expect(passedThrough(second)).toBe(true);
     const cookies = setCookies(second);
     expect([...cookies.keys()]).toEqual([ACCESS]);
-    expect(await verifyAccessToken(cookieSet(second, ACCESS).value)).toMatchObject({ ok: true, sessionId });
+    expect(await verifyAccessToken(cookieSet(second, ACCESS).value, 'browser')).toMatchObject({ ok: true, sessionId });
     expect(forwardedCookies(second)?.get(ACCESS)).toBe(cookieSet(second, ACCESS).value);
     expect(liveRows(await sessionRows(sessionId)).map((row) => row.tokenHash)).toEqual([hashRefreshToken(successor)]);
   });
@@ -141,7 +141,10 @@ describe('renewing from the refresh cookie', () => {
 
     expect(responses.every(passedThrough)).toBe(true);
     for (const response of responses) {
-      expect(await verifyAccessToken(cookieSet(response, ACCESS).value)).toMatchObject({ ok: true, sessionId });
+      expect(await verifyAccessToken(cookieSet(response, ACCESS).value, 'browser')).toMatchObject({
+        ok: true,
+        sessionId,
+      });
     }
     const renewed = responses.flatMap((response) => {
       const refresh = setCookies(response).get(REFRESH);

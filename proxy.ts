@@ -88,7 +88,7 @@ async function guardSession(request: NextRequest): Promise<NextResponse> {
   if (!hasSession) return passOn(request);
 
   const access = request.cookies.get(names.access)?.value;
-  if (access && (await verifyAccessToken(access)).ok) return passOn(request);
+  if (access && (await verifyAccessToken(access, 'browser')).ok) return passOn(request);
 
   const refresh = request.cookies.get(names.refresh)?.value;
   if (!refresh) return signedOut(request, secure);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { getSettings } from './config';
+import { DEVELOPMENT_SERVER_ENV, environment } from '@/test/development-server';
+import { getSettings, isDevelopmentServer } from './config';
 
 describe('getSettings', () => {
   afterEach(() => vi.unstubAllEnvs());
@@ -35,5 +36,19 @@ describe('getSettings', () => {
     expect(getSettings({ ...production, RATE_LIMIT_IPV6_PREFIX: '48' }).RATE_LIMIT_IPV6_PREFIX).toBe(48);
     expect(() => getSettings({ ...production, RATE_LIMIT_IPV6_PREFIX: '16' })).toThrow(/RATE_LIMIT_IPV6_PREFIX/);
     expect(() => getSettings({ ...production, RATE_LIMIT_IPV6_PREFIX: '129' })).toThrow(/RATE_LIMIT_IPV6_PREFIX/);
+  });
+});
+
+describe('isDevelopmentServer', () => {
+  it('is true under next dev, whatever NODE_ENV says', () => {
+    for (const NODE_ENV of [undefined, 'development', 'production', 'staging']) {
+      expect(isDevelopmentServer(environment(NODE_ENV, DEVELOPMENT_SERVER_ENV))).toBe(true);
+    }
+  });
+
+  it('is false anywhere else (next start, scripts, tests), whatever NODE_ENV says, development included', () => {
+    for (const NODE_ENV of [undefined, 'production', 'staging', 'test', 'development']) {
+      expect(isDevelopmentServer(environment(NODE_ENV))).toBe(false);
+    }
   });
 });

@@ -179,10 +179,6 @@ function parseUrl(value: string): URL | null {
   }
 }
 
-function isProduction(env: NodeJS.ProcessEnv): boolean {
-  return env.NODE_ENV === 'production';
-}
-
 const FLAG_WORDS = new Map([
   ['true', true],
   ['1', true],
@@ -269,35 +265,44 @@ function defaultSender(env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * What password resets need to work in production: a way to send mail, and the origin their
- * links point at. Outside production a missing SMTP_URL prints mails to the server's output and
- * a missing APP_URL falls back to the request's host, so `npm run dev` needs neither. Throws a
- * sentence naming what to set.
+ * What password resets need to work: a way to send mail, and the origin their links point at.
+ * Only the development server prints mails to its output instead and lets links follow the
+ * request's host, so `npm run dev` needs neither. Throws a sentence naming what to set.
  */
 export function checkPasswordResetConfiguration(env: NodeJS.ProcessEnv = process.env): void {
   if (!isPasswordResetEnabled(env)) return;
   const mail = getMailSettings(env);
   const origin = getAppOrigin(env);
-  if (!isProduction(env)) return;
+  if (isDevelopmentServer(env)) return;
   if (mail.smtpUrl === undefined) {
     throw new Error(
-      'SMTP_URL is required in production while password resets are enabled: Chirpy sends the reset links by ' +
-        'mail. Set SMTP_URL (smtp://user:password@host:587 or smtps://…:465) and MAIL_FROM, or turn resets off ' +
-        'with PASSWORD_RESET_ENABLED=false.',
+      'SMTP_URL is required while password resets are enabled (only `next dev` prints mails instead): Chirpy ' +
+        'sends the reset links by mail. Set SMTP_URL (smtp://user:password@host:587 or smtps://…:465) and ' +
+        'MAIL_FROM, or turn resets off with PASSWORD_RESET_ENABLED=false.',
     );
   }
   if (origin === undefined) {
     throw new Error(
-      'APP_URL is required in production while password resets are enabled: reset links must point at the ' +
-        'site, never at whatever Host a request names. Set APP_URL to its origin (https://chirpy.example.com), ' +
-        'or turn resets off with PASSWORD_RESET_ENABLED=false.',
+      'APP_URL is required while password resets are enabled (only `next dev` takes links from the request): ' +
+        'reset links must point at the site, never at whatever Host a request names. Set APP_URL to its origin ' +
+        '(https://chirpy.example.com), or turn resets off with PASSWORD_RESET_ENABLED=false.',
     );
   }
 }
 
-/** Development and tests: no mail server needed, and links may follow the request's host. */
-export function isDevelopmentMode(env: NodeJS.ProcessEnv = process.env): boolean {
-  return !isProduction(env);
+/**
+ * Running under `next dev`, the only place for development's conveniences: mails printed to the
+ * output, links built from the request's host, a JWT secret made up and kept in the data folder,
+ * eval in the pages' script policy. Everything else (`next start`, scripts, the tests) is held to
+ * production's rules, whatever NODE_ENV says: NODE_ENV=staging or test must not print a reset
+ * link into a server's log. `next dev` marks its server's environment with __NEXT_DEV_SERVER=1
+ * (next/dist/cli/next-dev.js, and `next({ dev: true })`); `next start` never does, while NODE_ENV
+ * is whatever the operator set (Next only fills it in when unset). Should a Next release drop the
+ * mark, `npm run dev` stops at start asking for JWT_SECRET: loud, never a production server that
+ * prints links.
+ */
+export function isDevelopmentServer(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.__NEXT_DEV_SERVER === '1';
 }
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;

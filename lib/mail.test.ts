@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runAsDevelopmentServer } from '@/test/development-server';
 import { CATCHER_PASSWORD, CATCHER_USER } from '@/test/mail-catcher';
 import { mailCatcherForThisFile } from '@/test/password-reset';
 import { describeMailFailure, sendMail } from './mail';
@@ -60,7 +61,8 @@ describe('sendMail over SMTP', () => {
 });
 
 describe('sendMail without SMTP_URL', () => {
-  it('in development prints the whole mail, link included, to the server output (npm run dev needs no mail server)', async () => {
+  it('under next dev prints the whole mail, link included, to the server output (npm run dev needs no mail server)', async () => {
+    runAsDevelopmentServer();
     vi.stubEnv('SMTP_URL', '');
     const printed = vi.spyOn(console, 'info').mockImplementation(() => {});
 
@@ -73,14 +75,17 @@ describe('sendMail without SMTP_URL', () => {
     expect(catcher().mails).toEqual([]);
   });
 
-  it('in production refuses, printing nothing (the server does not start that way)', async () => {
-    vi.stubEnv('SMTP_URL', '');
-    vi.stubEnv('NODE_ENV', 'production');
-    const printed = vi.spyOn(console, 'info').mockImplementation(() => {});
+  it.each(['production', 'staging', 'test', 'development'])(
+    'outside next dev (NODE_ENV=%s) refuses, printing nothing (the server does not start that way)',
+    async (nodeEnv) => {
+      vi.stubEnv('SMTP_URL', '');
+      vi.stubEnv('NODE_ENV', nodeEnv);
+      const printed = vi.spyOn(console, 'info').mockImplementation(() => {});
 
-    await expect(sendMail(MESSAGE)).rejects.toThrow(/SMTP_URL/);
-    expect(printed).not.toHaveBeenCalled();
-  });
+      await expect(sendMail(MESSAGE)).rejects.toThrow(/SMTP_URL/);
+      expect(printed).not.toHaveBeenCalled();
+    },
+  );
 });
 
 describe('describeMailFailure', () => {

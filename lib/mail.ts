@@ -1,7 +1,7 @@
 import 'server-only';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
-import { getMailSettings, isDevelopmentMode, type MailSettings } from './config';
+import { getMailSettings, isDevelopmentServer, type MailSettings } from './config';
 
 /**
  * Sending mail: over SMTP from SMTP_URL, as MAIL_FROM. Without SMTP_URL, development prints
@@ -63,7 +63,7 @@ export function describeMailFailure(error: unknown): string {
 function printMail(message: MailMessage, from: string): void {
   console.info(
     [
-      '--- mail (SMTP_URL is not set: printed here instead of sent; development only) ---',
+      '--- mail (SMTP_URL is not set: printed here instead of sent; next dev only) ---',
       `From: ${from}`,
       `To: ${message.to}`,
       `Subject: ${message.subject}`,
@@ -77,8 +77,9 @@ function printMail(message: MailMessage, from: string): void {
 export async function sendMail(message: MailMessage): Promise<MailDelivery> {
   const settings = getMailSettings();
   if (settings.smtpUrl === undefined) {
-    // checkConfiguration refuses production without SMTP_URL; printing a link there would leak it.
-    if (!isDevelopmentMode()) throw new Error('SMTP_URL is not set: no way to send mail in production');
+    // checkConfiguration refuses to start without SMTP_URL outside `next dev`; printing a link there
+    // would leak it.
+    if (!isDevelopmentServer()) throw new Error('SMTP_URL is not set: no way to send mail');
     printMail(message, settings.from);
     return { ok: true };
   }

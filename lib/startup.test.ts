@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEVELOPMENT_SERVER_ENV, environment } from '@/test/development-server';
 import { errorOf } from '@/test/fixtures';
 import { checkConfiguration } from './startup';
 
@@ -25,15 +26,25 @@ describe('checkConfiguration', () => {
 
   it('refuses to start in production without JWT_SECRET', () => {
     expect(() => checkConfiguration({ NODE_ENV: 'production', VERCEL: '1', POSTGRES_URL: NEON_URL })).toThrow(
-      /JWT_SECRET is required when NODE_ENV=production/,
+      /^JWT_SECRET is required/,
     );
     expect(() => checkConfiguration({ NODE_ENV: 'production', CHIRPY_DATA_DIR: 'memory:', JWT_SECRET: ' ' })).toThrow(
       /JWT_SECRET is required/,
     );
   });
 
-  it('runs without JWT_SECRET outside production, on a development secret', () => {
-    expect(() => checkConfiguration({ NODE_ENV: 'development', CHIRPY_DATA_DIR: 'memory:' })).not.toThrow();
+  it('refuses to start without JWT_SECRET outside next dev, whatever NODE_ENV says', () => {
+    for (const NODE_ENV of ['staging', 'test', 'development', undefined]) {
+      expect(() => checkConfiguration(environment(NODE_ENV, { CHIRPY_DATA_DIR: 'memory:', ...MAIL }))).toThrow(
+        /^JWT_SECRET is required/,
+      );
+    }
+  });
+
+  it('runs without JWT_SECRET under next dev, on a development secret', () => {
+    expect(() =>
+      checkConfiguration(environment('development', { ...DEVELOPMENT_SERVER_ENV, CHIRPY_DATA_DIR: 'memory:' })),
+    ).not.toThrow();
   });
 
   it('lets a production build run on the embedded database off Vercel', () => {
@@ -48,7 +59,7 @@ describe('checkConfiguration: password resets', () => {
 
   it('refuses to start in production without SMTP_URL, naming it and the way out', () => {
     const error = errorOf(() => checkConfiguration({ ...production, APP_URL: MAIL.APP_URL }));
-    expect(error).toHaveProperty('message', expect.stringMatching(/^SMTP_URL is required in production/));
+    expect(error).toHaveProperty('message', expect.stringMatching(/^SMTP_URL is required/));
     expect(error).toHaveProperty('message', expect.stringContaining('PASSWORD_RESET_ENABLED=false'));
     expect(() => checkConfiguration({ ...production, SMTP_URL: ' ', APP_URL: MAIL.APP_URL })).toThrow(
       /SMTP_URL is required/,
@@ -56,9 +67,19 @@ describe('checkConfiguration: password resets', () => {
   });
 
   it("refuses to start in production without APP_URL: links must never follow a request's Host", () => {
-    expect(() => checkConfiguration({ ...production, SMTP_URL: MAIL.SMTP_URL })).toThrow(
-      /^APP_URL is required in production/,
-    );
+    expect(() => checkConfiguration({ ...production, SMTP_URL: MAIL.SMTP_URL })).toThrow(/^APP_URL is required/);
+  });
+
+  it('refuses to start without SMTP_URL or APP_URL outside next dev, whatever NODE_ENV says', () => {
+    for (const NODE_ENV of ['staging', 'test', 'development', undefined]) {
+      const server = { JWT_SECRET: SECRET, CHIRPY_DATA_DIR: 'memory:' };
+      expect(() => checkConfiguration(environment(NODE_ENV, { ...server, SMTP_URL: MAIL.SMTP_URL }))).toThrow(
+        /^APP_URL is required/,
+      );
+      expect(() => checkConfiguration(environment(NODE_ENV, { ...server, APP_URL: MAIL.APP_URL }))).toThrow(
+        /^SMTP_URL is required/,
+      );
+    }
   });
 
   it('starts in production without either when resets are turned off', () => {
@@ -67,12 +88,14 @@ describe('checkConfiguration: password resets', () => {
     }
   });
 
-  it('needs neither in development: mails are printed, links follow the request', () => {
-    expect(() => checkConfiguration({ NODE_ENV: 'development', CHIRPY_DATA_DIR: 'memory:' })).not.toThrow();
+  it('needs neither under next dev: mails are printed, links follow the request', () => {
+    expect(() =>
+      checkConfiguration({ ...DEVELOPMENT_SERVER_ENV, NODE_ENV: 'development', CHIRPY_DATA_DIR: 'memory:' }),
+    ).not.toThrow();
   });
 
   it("stops on malformed values with the variable's name, never quoting SMTP_URL's password", () => {
-    const development = { NODE_ENV: 'development', CHIRPY_DATA_DIR: 'memory:' } as const;
+    const development = { ...DEVELOPMENT_SERVER_ENV, NODE_ENV: 'development', CHIRPY_DATA_DIR: 'memory:' } as const;
     for (const [name, value] of [
       ['SMTP_URL', 'http://user:hunter2-secret@smtp.example.com'],
       ['SMTP_URL', 'not a url hunter2-secret'],

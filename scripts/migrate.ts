@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   if (!selection.ok) throw new Error(selection.error);
   // On Vercel this runs as the build step: fail the build, not the first cold start, when the
   // deployment could not run anyway.
-  if (process.env.VERCEL) resolveJwtSecrets({ ...process.env, NODE_ENV: 'production' });
+  if (process.env.VERCEL) resolveJwtSecrets();
   const { choice } = selection;
   if (choice.driver === 'pglite') {
     // Opening the embedded database migrates it, under the same lock the app takes.

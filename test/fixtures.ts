@@ -187,10 +187,10 @@ export function unsignedJwt(claims: JwtClaims): string {
   return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`;
 }
 
-/** Claims of a valid access token for `userId`, issued now. */
-export function accessClaims(userId: string): JwtClaims {
+/** Claims of a valid API access token for `userId` in session `sessionId`, issued now. */
+export function accessClaims(userId: string, sessionId: string): JwtClaims {
   const iat = nowSeconds();
-  return { iss: 'chirpy-access', sub: userId, iat, exp: iat + 3600 };
+  return { iss: 'chirpy-access', sub: userId, sid: sessionId, iat, exp: iat + 3600 };
 }
 
 /** The error `work` throws, for assertions on its class and message; fails if it throws none. */

@@ -118,7 +118,7 @@ describe('the reset page form', () => {
     const access = served.cookies.get('chirpy_access');
     const refresh = served.cookies.get('chirpy_refresh');
     expect(access).toMatchObject({ httpOnly: true, sameSite: 'lax', path: '/' });
-    const check = await verifyAccessToken(access?.value ?? '');
+    const check = await verifyAccessToken(access?.value ?? '', 'browser');
     if (!check.ok || check.sessionId === null) throw new Error('expected a session access token');
     expect(await findSessionUser(check.sessionId, user.id, 'browser')).toMatchObject({ id: user.id });
     expect(await tokenRow(refresh?.value ?? '')).toMatchObject({ sessionId: check.sessionId, revokedAt: null });

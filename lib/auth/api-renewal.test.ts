@@ -46,7 +46,7 @@ describe('an API call with only a refresh cookie', () => {
     if (!access || !refresh) throw new Error('the renewal set no cookies');
     expect(access.attributes.get('httponly')).toBe(true);
     expect(refresh.attributes.get('httponly')).toBe(true);
-    expect(await verifyAccessToken(access.value)).toEqual({
+    expect(await verifyAccessToken(access.value, 'browser')).toEqual({
       ok: true,
       userId: session.id,
       sessionId: sessionIdOf(session),

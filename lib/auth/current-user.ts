@@ -6,7 +6,6 @@ import type { User } from '../db/schema';
 import { readAuthorization } from '../http/authorization';
 import { isSecureRequest, requestContext } from '../http/forwarded';
 import { errorResponse, tooManyRequests } from '../http/responses';
-import { findUserById } from '../users';
 import {
   clearSessionCookies,
   isSecureNextRequest,
@@ -22,15 +21,13 @@ import { type AccessTokenCheck, verifyAccessToken } from './tokens';
 
 /**
  * Who is asking. The proxy's checks are only optimistic; this is the authoritative one, made
- * where data is read: the token must verify, its user must exist, and a token that names its
- * session (`sid`: every token issued now, bearer or cookie) must belong to a session that is
- * still alive, so sign-out, "sign out everywhere else", a credentials change and reuse detection
- * take effect at once, not when the access token runs out. Tokens issued before sessions were
- * named carry no `sid` and are trusted until they expire (at most an hour).
+ * where data is read: the token must verify, and the session it names (`sid`, which every access
+ * token must carry) must be alive and its user's, so sign-out, "sign out everywhere else", a
+ * credentials change and reuse detection take effect at once, not when the access token runs out.
  */
 
 export type Authentication =
-  | { ok: true; user: User; sessionId: string | null }
+  | { ok: true; user: User; sessionId: string }
   | { ok: false; status: 401 | 403; error: string }
   | { ok: false; status: 429; error: string; retryAfterSeconds: number };
 
@@ -46,32 +43,26 @@ export const INVALID_ACCESS_TOKEN: AuthenticationFailure = { ok: false, status: 
  * (lib/chirps.ts createChirpInSession), one round trip instead of two.
  */
 export type Claim =
-  | { ok: true; userId: string; sessionId: string | null; client: SessionClient; user: User | null }
+  | { ok: true; userId: string; sessionId: string; client: SessionClient; user: User | null }
   | AuthenticationFailure;
 
 /**
- * `carrier` is where the token came from, and each carrier holds one kind of session's tokens.
- * The cookie only ever holds browser-session tokens we put there: an API token, or one naming no
- * session, found in it was put there by someone else. And a browser session's token never leaves
- * its httpOnly cookie on our doing: sent as a Bearer token, it was lifted from the cookie (by an
- * extension, a proxy log, a copied request), and a Bearer call skips the CSRF rule the cookie is
- * held to, so it is refused (by the session check: a browser session is no bearer session).
+ * `client` is the kind of session whose tokens the token's carrier holds: the Authorization header
+ * a bearer session's, the cookie a browser session's (an API token found in the cookie was put
+ * there by someone else). And a browser session's token never leaves its httpOnly cookie on our
+ * doing: sent as a Bearer token, it was lifted from the cookie (by an extension, a proxy log, a
+ * copied request), and a Bearer call skips the CSRF rule the cookie is held to, so it is refused
+ * (by the session check: a browser session is no bearer session).
  */
-function claimOf(check: AccessTokenCheck, carrier: 'header' | 'cookie'): Claim {
+function claimOf(check: AccessTokenCheck, client: SessionClient): Claim {
   if (!check.ok) return tokenRefused(check.reason);
-  if (check.sessionId === null && carrier === 'cookie') return INVALID_ACCESS_TOKEN;
-  const client = carrier === 'cookie' ? 'browser' : 'bearer';
   return { ok: true, userId: check.userId, sessionId: check.sessionId, client, user: null };
 }
 
-/** The authoritative check of a claim: its user exists and, if it names one, its session is alive. */
+/** The authoritative check of a claim: the session it names is alive, and its user's. */
 export async function confirmClaim(claim: Claim): Promise<Authentication> {
   if (!claim.ok) return claim;
   if (claim.user !== null) return { ok: true, user: claim.user, sessionId: claim.sessionId };
-  if (claim.sessionId === null) {
-    const user = await findUserById(claim.userId);
-    return user ? { ok: true, user, sessionId: null } : INVALID_ACCESS_TOKEN;
-  }
   const user = await findSessionUser(claim.sessionId, claim.userId, claim.client);
   return user ? { ok: true, user, sessionId: claim.sessionId } : INVALID_ACCESS_TOKEN;
 }
@@ -99,7 +90,7 @@ export async function claimRequest(request: NextRequest): Promise<Claim> {
     if (!authorization.ok) {
       return { ok: false, status: 401, error: 'Malformed Authorization header: expected "Bearer <token>"' };
     }
-    return claimOf(await verifyAccessToken(authorization.credentials), 'header');
+    return claimOf(await verifyAccessToken(authorization.credentials, 'bearer'), 'bearer');
   }
   const secure = isSecureNextRequest(request);
   const { access, refresh } = readSessionCookies(request.cookies, secure);
@@ -107,10 +98,10 @@ export async function claimRequest(request: NextRequest): Promise<Claim> {
   // Cookies authenticate whatever the browser sends, so a write must come from our own pages.
   if (isCrossSiteWrite(request)) return { ok: false, status: 403, error: CROSS_SITE_REFUSED };
   if (access !== undefined) {
-    const check = await verifyAccessToken(access);
+    const check = await verifyAccessToken(access, 'browser');
     // A valid token whose session has ended is refused by the session check: renewing would fail
     // too. Without a refresh cookie there is nothing to renew from, so the token's verdict stands.
-    if (check.ok || refresh === undefined) return claimOf(check, 'cookie');
+    if (check.ok || refresh === undefined) return claimOf(check, 'browser');
   }
   // Both cookies missing was answered above: a refresh cookie is all that is left to try.
   return refresh === undefined ? INVALID_ACCESS_TOKEN : renewSession(request, refresh, secure);
@@ -159,16 +150,15 @@ export type CurrentSession = { user: User; sessionId: string };
 /**
  * Server components and server actions: the signed-in user of this request and the browser
  * session it belongs to (what the account page marks "This device" and keeps alive through a
- * credentials change), once per render. The access cookie only ever holds a token naming its
- * session, so a session id is always there when a user is.
+ * credentials change), once per render.
  */
 export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
   const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
   const names = sessionCookieNames(isSecureRequest(headerStore));
   const token = cookieStore.get(names.access)?.value;
   if (!token) return null;
-  const authentication = await confirmClaim(claimOf(await verifyAccessToken(token), 'cookie'));
-  if (!authentication.ok || authentication.sessionId === null) return null;
+  const authentication = await confirmClaim(claimOf(await verifyAccessToken(token, 'browser'), 'browser'));
+  if (!authentication.ok) return null;
   return { user: authentication.user, sessionId: authentication.sessionId };
 });
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEVELOPMENT_SERVER_ENV, environment } from '@/test/development-server';
 import { errorOf } from '@/test/fixtures';
 import { ConfigurationError, resolveJwtSecrets } from './jwt-secret';
 
@@ -17,9 +18,9 @@ afterEach(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** An environment as the app would read it; development unless said otherwise. */
+/** An environment as the app would read it; the development server's unless said otherwise. */
 function env(values: Partial<NodeJS.ProcessEnv>): NodeJS.ProcessEnv {
-  return { NODE_ENV: 'development', ...values };
+  return { ...DEVELOPMENT_SERVER_ENV, NODE_ENV: 'development', ...values };
 }
 
 describe('resolveJwtSecrets', () => {
@@ -33,15 +34,21 @@ describe('resolveJwtSecrets', () => {
   it.each([
     ['unset', undefined],
     ['blank', '   '],
-  ])('refuses to run in production with JWT_SECRET %s, saying what to set', (_label, secret) => {
-    const error = errorOf(() =>
-      resolveJwtSecrets(env({ NODE_ENV: 'production', JWT_SECRET: secret, CHIRPY_DATA_DIR: dataDir })),
-    );
+  ])(
+    'refuses to run outside next dev with JWT_SECRET %s, whatever NODE_ENV says, saying what to set',
+    (_label, secret) => {
+      for (const NODE_ENV of ['production', 'staging', 'test', 'development']) {
+        const error = errorOf(() =>
+          resolveJwtSecrets(environment(NODE_ENV, { JWT_SECRET: secret, CHIRPY_DATA_DIR: dataDir })),
+        );
 
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error).toHaveProperty('message', expect.stringContaining('JWT_SECRET'));
-    expect(error).toHaveProperty('message', expect.stringContaining('NODE_ENV=production'));
-  });
+        expect(error).toBeInstanceOf(ConfigurationError);
+        expect(error).toHaveProperty('message', expect.stringMatching(/^JWT_SECRET is required/));
+        expect(error).toHaveProperty('message', expect.stringContaining('openssl rand -hex 32'));
+        expect(() => statSync(join(dataDir, 'jwt-secret'))).toThrow(/ENOENT/);
+      }
+    },
+  );
 
   it('refuses a JWT_SECRET shorter than 32 characters, in any environment', () => {
     for (const NODE_ENV of ['production', 'development'] as const) {
@@ -63,7 +70,7 @@ describe('resolveJwtSecrets', () => {
     expect(error).toHaveProperty('message', expect.stringContaining('JWT_SECRET_PREVIOUS'));
   });
 
-  it('in development without JWT_SECRET, generates one into <data dir>/jwt-secret and keeps using it', () => {
+  it('under next dev without JWT_SECRET, generates one into <data dir>/jwt-secret and keeps using it', () => {
     const devEnv = env({ CHIRPY_DATA_DIR: dataDir });
 
     const first = resolveJwtSecrets(devEnv);
@@ -85,14 +92,14 @@ describe('resolveJwtSecrets', () => {
     expect(readFileSync(join(nested, 'jwt-secret'), 'utf8').trim()).toBe(current);
   });
 
-  it('in development, reads a secret already kept in the data folder', () => {
+  it('under next dev, reads a secret already kept in the data folder', () => {
     const kept = 'c'.repeat(64);
     writeFileSync(join(dataDir, 'jwt-secret'), `${kept}\n`);
 
     expect(resolveJwtSecrets(env({ CHIRPY_DATA_DIR: dataDir })).current).toBe(kept);
   });
 
-  it('in development, refuses a kept secret that is too short rather than use it', () => {
+  it('under next dev, refuses a kept secret that is too short rather than use it', () => {
     writeFileSync(join(dataDir, 'jwt-secret'), 'short\n');
 
     expect(() => resolveJwtSecrets(env({ CHIRPY_DATA_DIR: dataDir }))).toThrow(ConfigurationError);

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getDataDir, IN_MEMORY_DATA_DIR, present } from '../config';
+import { getDataDir, IN_MEMORY_DATA_DIR, isDevelopmentServer, present } from '../config';
 
 export const MIN_SECRET_LENGTH = 32;
 
@@ -21,7 +21,7 @@ function checkLength(name: string, value: string): string {
   return value;
 }
 
-// Development only: a secret made once and kept beside the embedded database, so sessions
+// `next dev` only: a secret made once and kept beside the embedded database, so sessions
 // survive a restart of `npm run dev` without anyone having to set anything.
 // Read once per folder: every request verifies a token, and none of them should touch the disk.
 function developmentSecret(env: NodeJS.ProcessEnv): string {
@@ -59,17 +59,18 @@ const memorySecret = randomBytes(32).toString('hex');
 
 /**
  * JWT_SECRET signs access tokens; JWT_SECRET_PREVIOUS (optional) is still accepted when
- * verifying, so a rotated secret does not sign everyone out at once. Production refuses to run
- * without JWT_SECRET rather than invent one that each instance would disagree on.
+ * verifying, so a rotated secret does not sign everyone out at once. Anything but the development
+ * server refuses to run without JWT_SECRET rather than invent one that each instance would
+ * disagree on.
  */
 export function resolveJwtSecrets(env: NodeJS.ProcessEnv = process.env): JwtSecrets {
   const configured = present(env.JWT_SECRET);
   const previousValue = present(env.JWT_SECRET_PREVIOUS);
   const previous = previousValue === undefined ? undefined : checkLength('JWT_SECRET_PREVIOUS', previousValue);
   if (configured) return { current: checkLength('JWT_SECRET', configured), previous };
-  if (env.NODE_ENV === 'production') {
+  if (!isDevelopmentServer(env)) {
     throw new ConfigurationError(
-      'JWT_SECRET is required when NODE_ENV=production. Chirpy will not start without it: set it to a ' +
+      'JWT_SECRET is required (only `next dev` makes one up). Chirpy will not start without it: set it to a ' +
         `random string of at least ${MIN_SECRET_LENGTH} characters (\`openssl rand -hex 32\`).`,
     );
   }

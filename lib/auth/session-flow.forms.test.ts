@@ -20,7 +20,7 @@ describe('signIn for a browser', () => {
 
     if (!session.ok) throw new Error('expected the sign-in to succeed');
     expect(session.user.id).toBe(user.id);
-    expect(await verifyAccessToken(session.tokens.access.value)).toEqual({
+    expect(await verifyAccessToken(session.tokens.access.value, 'browser')).toEqual({
       ok: true,
       userId: user.id,
       sessionId: session.sessionId,

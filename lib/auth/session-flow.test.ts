@@ -51,7 +51,7 @@ describe('signIn', () => {
     const session = await signIn({ email: user.email, password: PASSWORD }, 'bearer', OWNER);
 
     if (!session.ok) throw new Error('expected a session');
-    expect(await verifyAccessToken(session.tokens.access.value)).toEqual({
+    expect(await verifyAccessToken(session.tokens.access.value, 'bearer')).toEqual({
       ok: true,
       userId: user.id,
       sessionId: session.sessionId,
@@ -156,7 +156,7 @@ describe('refreshAccessToken', () => {
     const refresh = await refreshAccessToken(refreshToken.value, { ip: '192.0.2.44', userAgent: 'other' });
 
     if (!refresh.ok) throw new Error('expected a new access token');
-    expect(await verifyAccessToken(refresh.token.value)).toEqual({ ok: true, userId: user.id, sessionId });
+    expect(await verifyAccessToken(refresh.token.value, 'bearer')).toEqual({ ok: true, userId: user.id, sessionId });
     const after = await tokenRow(refreshToken.value);
     expect(after.ip).toBe('192.0.2.44');
     expect(after.lastUsedAt.getTime()).toBeGreaterThanOrEqual(before.lastUsedAt.getTime());

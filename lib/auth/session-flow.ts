@@ -159,6 +159,6 @@ export async function resetPasswordAndSignIn(
 export async function signOut(cookies: SessionCookieTokens, context: RequestContext): Promise<void> {
   if (cookies.refresh !== undefined) await revokeSession(cookies.refresh, context);
   if (cookies.access === undefined) return;
-  const access = await verifyAccessToken(cookies.access);
-  if (access.ok && access.sessionId !== null) await revokeSessionById(access.sessionId, context);
+  const access = await verifyAccessToken(cookies.access, 'browser');
+  if (access.ok) await revokeSessionById(access.sessionId, context);
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import http from 'node:http';
+import { isDevelopmentServer } from '../config';
 import { staticContentSecurityPolicy } from './content-security-policy';
 
 /**
@@ -9,7 +10,7 @@ import { staticContentSecurityPolicy } from './content-security-policy';
  * the clean one. So the server puts these on each response the moment a request arrives; what
  * Next sets later replaces them.
  */
-export function baselineSecurityHeaders(development = process.env.NODE_ENV === 'development'): Array<[string, string]> {
+export function baselineSecurityHeaders(development = isDevelopmentServer()): Array<[string, string]> {
   return [
     ['Content-Security-Policy', staticContentSecurityPolicy(development)],
     ['X-Content-Type-Options', 'nosniff'],

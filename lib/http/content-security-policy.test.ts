@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { runAsDevelopmentServer } from '@/test/development-server';
 import { createNonce, pageContentSecurityPolicy, staticContentSecurityPolicy } from './content-security-policy';
 
 function directives(policy: string): Map<string, string> {
@@ -28,6 +29,17 @@ describe('the pages’ content security policy', () => {
   it('adds eval only on the development server', () => {
     expect(pageContentSecurityPolicy('n', true)).toContain("'unsafe-eval'");
     expect(pageContentSecurityPolicy('n', false)).not.toContain("'unsafe-eval'");
+  });
+
+  it('is the development server’s under next dev only, whatever NODE_ENV says', () => {
+    vi.stubEnv('NODE_ENV', 'development');
+    expect(pageContentSecurityPolicy('n')).not.toContain("'unsafe-eval'");
+    expect(staticContentSecurityPolicy()).not.toContain("'unsafe-eval'");
+
+    runAsDevelopmentServer();
+    vi.stubEnv('NODE_ENV', 'test');
+    expect(pageContentSecurityPolicy('n')).toContain("'unsafe-eval'");
+    expect(staticContentSecurityPolicy()).toContain("'unsafe-eval'");
   });
 
   it('says the same as next.config.mjs’s policy for everything but scripts, which that one allows none of inline', async () => {

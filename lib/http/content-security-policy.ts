@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isDevelopmentServer } from '../config';
 
 /**
  * The pages' Content-Security-Policy. Next's App Router bootstraps each page with inline scripts
@@ -18,15 +19,13 @@ export function createNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
-const inDevelopment = () => process.env.NODE_ENV === 'development';
-
 /** The development server also needs eval: React rebuilds server errors' call stacks with it. */
-export function pageContentSecurityPolicy(nonce: string, development = inDevelopment()): string {
+export function pageContentSecurityPolicy(nonce: string, development = isDevelopmentServer()): string {
   return policy(`'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ''}`);
 }
 
 /** Every other response's policy (next.config.mjs sets the same): no inline script at all. */
-export function staticContentSecurityPolicy(development = inDevelopment()): string {
+export function staticContentSecurityPolicy(development = isDevelopmentServer()): string {
   return policy(`'self'${development ? " 'unsafe-eval'" : ''}`);
 }
 

@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { runAsDevelopmentServer } from '@/test/development-server';
 import { fromAddress } from '@/test/http';
 import {
   clientAddress,
@@ -9,6 +10,7 @@ import {
   publicOrigin,
   requestContext,
   requestHost,
+  resetForwardingWarning,
 } from './forwarded';
 
 // The default depends on VERCEL, which one of the suite's runs sets: say which one is meant.
@@ -58,6 +60,58 @@ describe('the peer stamp on a real HTTP server', () => {
 
   it('cannot be forged: a client sending the stamp header itself is overwritten', async () => {
     expect(await ask({ 'x-chirpy-peer': 'guess;https;203.0.113.9' })).toEqual({ address: '127.0.0.1', secure: false });
+  });
+
+  describe('a proxy in front while TRUST_PROXY is none', () => {
+    let warn: MockInstance<typeof console.warn>;
+
+    beforeEach(() => {
+      resetForwardingWarning();
+      warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    });
+
+    afterEach(() => {
+      warn.mockRestore();
+    });
+
+    const warnings = () => warn.mock.calls.map((call) => call.map(String).join(' '));
+
+    it('is said once per process, naming the setting and what to set it to', async () => {
+      await ask({ 'x-forwarded-for': '203.0.113.9' });
+      await ask({ 'x-forwarded-for': '198.51.100.4' });
+
+      expect(warnings()).toHaveLength(1);
+      expect(warnings()[0]).toMatch(/TRUST_PROXY/);
+      expect(warnings()[0]).toMatch(/X-Forwarded-For/);
+      expect(warnings()[0]).toMatch(/TRUST_PROXY=1/);
+    });
+
+    it('is not said when no request carries X-Forwarded-For', async () => {
+      await ask({});
+      await ask({ 'x-forwarded-proto': 'https' });
+
+      expect(warnings()).toStrictEqual([]);
+    });
+
+    it('is not said when TRUST_PROXY names the proxies or the platform', async () => {
+      for (const setting of ['1', '2', 'vercel']) {
+        vi.stubEnv('TRUST_PROXY', setting);
+        await ask({ 'x-forwarded-for': '203.0.113.9' });
+      }
+      vi.stubEnv('TRUST_PROXY', '');
+      vi.stubEnv('VERCEL', '1');
+      await ask({ 'x-forwarded-for': '203.0.113.9' });
+
+      expect(warnings()).toStrictEqual([]);
+    });
+
+    it('is said when TRUST_PROXY is unset off Vercel (its default is none)', async () => {
+      vi.stubEnv('TRUST_PROXY', '');
+      vi.stubEnv('VERCEL', '');
+      await ask({ 'x-forwarded-for': '203.0.113.9' });
+
+      expect(warnings()).toHaveLength(1);
+    });
   });
 });
 
@@ -119,7 +173,8 @@ describe('publicOrigin (where links in mails point)', () => {
     expect(publicOrigin(new Headers(forged))).toBe('https://chirpy.example.com');
   });
 
-  it('in development without APP_URL, is the host the request was addressed to', () => {
+  it('under next dev without APP_URL, is the host the request was addressed to', () => {
+    runAsDevelopmentServer();
     vi.stubEnv('APP_URL', '');
     vi.stubEnv('TRUST_PROXY', 'none');
     expect(publicOrigin(new Headers({ ...fromAddress('127.0.0.1'), host: 'localhost:3000' }))).toBe(
@@ -129,9 +184,12 @@ describe('publicOrigin (where links in mails point)', () => {
     expect(publicOrigin(new Headers({ ...fromAddress('127.0.0.1'), host: 'not a host' }))).toBe('http://localhost');
   });
 
-  it('in production without APP_URL, is refused rather than taken from the request', () => {
-    vi.stubEnv('APP_URL', '');
-    vi.stubEnv('NODE_ENV', 'production');
-    expect(() => publicOrigin(new Headers(forged))).toThrow(/APP_URL/);
-  });
+  it.each(['production', 'staging', 'test', 'development'])(
+    'outside next dev (NODE_ENV=%s) without APP_URL, is refused rather than taken from the request',
+    (nodeEnv) => {
+      vi.stubEnv('APP_URL', '');
+      vi.stubEnv('NODE_ENV', nodeEnv);
+      expect(() => publicOrigin(new Headers(forged))).toThrow(/APP_URL/);
+    },
+  );
 });

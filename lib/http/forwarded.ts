@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
-import { getAppOrigin, getProxyTrust, isDevelopmentMode, type ProxyTrust } from '../config';
+import { getAppOrigin, getProxyTrust, isDevelopmentServer, type ProxyTrust } from '../config';
 
 /**
  * Who is really on the other end of a request, and how far to believe `X-Forwarded-*`.
@@ -20,7 +20,10 @@ const stampState = globalThis as typeof globalThis & { chirpyPeerNonce?: string 
 
 type Peer = { address: string | null; secure: boolean };
 
-/** Patches Node's HTTP server once per process so each request carries its peer as a stamp. */
+/**
+ * Patches Node's HTTP server once per process so each request carries its peer as a stamp, and a
+ * proxy in front that TRUST_PROXY does not name is noticed (warnOfUntrustedForwarding).
+ */
 export function installPeerStamp(): void {
   if (stampState.chirpyPeerNonce !== undefined) return;
   const nonce = randomBytes(16).toString('hex');
@@ -28,7 +31,10 @@ export function installPeerStamp(): void {
   const emit = http.Server.prototype.emit;
   http.Server.prototype.emit = function stampedEmit(this: http.Server, event: string, ...args: unknown[]): boolean {
     const request = args[0];
-    if (event === 'request' && isIncomingMessage(request)) stamp(request, nonce);
+    if (event === 'request' && isIncomingMessage(request)) {
+      stamp(request, nonce);
+      warnOfUntrustedForwarding(request.headers);
+    }
     return Reflect.apply(emit, this, [event, ...args]);
   };
 }
@@ -104,15 +110,15 @@ export function requestHost(headers: Headers, trust: ProxyTrust = getProxyTrust(
 }
 
 /**
- * The origin that links sent out of band (a reset mail) point at: APP_URL. Only in development,
+ * The origin that links sent out of band (a reset mail) point at: APP_URL. Only under `next dev`,
  * without it, the host this request was addressed to, so `npm run dev` works on any port. Never
- * in production: a request with a forged Host would get a victim's reset link pointed at the
- * attacker's own site (checkConfiguration refuses production without APP_URL).
+ * anywhere else: a request with a forged Host would get a victim's reset link pointed at the
+ * attacker's own site (checkConfiguration refuses to start without APP_URL).
  */
 export function publicOrigin(headers: Headers): string {
   const configured = getAppOrigin();
   if (configured !== undefined) return configured;
-  if (!isDevelopmentMode()) throw new Error('APP_URL is not set: no trustworthy origin for links in production');
+  if (!isDevelopmentServer()) throw new Error('APP_URL is not set: no trustworthy origin for links');
   const scheme = isSecureRequest(headers) ? 'https' : 'http';
   try {
     return new URL(`${scheme}://${requestHost(headers) ?? 'localhost'}`).origin;
@@ -132,4 +138,31 @@ export function requestContext(headers: Headers): RequestContext {
     ip: clientAddress(headers),
     userAgent: userAgent === null ? null : userAgent.slice(0, MAX_USER_AGENT_LENGTH),
   };
+}
+
+// On globalThis: one warning per process, however many copies of this module the server loads.
+const warningState = globalThis as typeof globalThis & { chirpyForwardingWarned?: boolean };
+
+/**
+ * TRUST_PROXY=none behind a proxy is a mistake nothing else reveals: every client then has the
+ * proxy's address, so one client can use up everyone's sign-in and sign-up limits. A client may
+ * send X-Forwarded-For itself, but a request arriving with one most likely came through a proxy:
+ * say so once, naming the setting that fixes it. Read from the raw request (by installPeerStamp),
+ * before Next adds an X-Forwarded-For of its own to every request.
+ */
+function warnOfUntrustedForwarding(headers: IncomingMessage['headers']): void {
+  if (warningState.chirpyForwardingWarned || headers['x-forwarded-for'] === undefined) return;
+  if (getProxyTrust().kind !== 'none') return;
+  warningState.chirpyForwardingWarned = true;
+  console.warn(
+    'TRUST_PROXY is none (the default off Vercel), but requests arrive with X-Forwarded-For: a proxy seems to be ' +
+      "in front of Chirpy, and every client then has its address, so one client can use up everyone's rate " +
+      'limits. Set TRUST_PROXY=1 (or the number of proxies that append to X-Forwarded-For), or TRUST_PROXY=vercel ' +
+      'on Vercel; see the README, "Behind a proxy: TRUST_PROXY". Said once per process.',
+  );
+}
+
+/** Tests: the next request with X-Forwarded-For warns again. */
+export function resetForwardingWarning(): void {
+  warningState.chirpyForwardingWarned = false;
 }

@@ -6,6 +6,7 @@ import { getDb } from '@/lib/db/client';
 import { chirps } from '@/lib/db/schema';
 import { MESSAGES } from '@/lib/messages';
 import {
+  type ApiSession,
   accessClaims,
   apiSession,
   asPublicChirp,
@@ -178,28 +179,35 @@ describe('POST /api/chirps', () => {
     expect((await rowCounts()).chirps).toBe(0);
   });
 
+  /** The claims of the session's own access token, issued now: what a forger with the secret would sign. */
+  const claimsOf = (session: ApiSession) => accessClaims(session.id, accessTokenClaims(session.token).sid);
+
   /** Tokens an attacker could make: each must be refused by a route that writes. */
-  const forgeries: Array<[string, (userId: string) => Promise<string> | string]> = [
+  const forgeries: Array<[string, (session: ApiSession) => Promise<string> | string]> = [
     [
       'signed with another secret',
-      (id) => signJwt(accessClaims(id), { secret: 'another-secret-at-least-32-chars-long!!' }),
+      (session) => signJwt(claimsOf(session), { secret: 'another-secret-at-least-32-chars-long!!' }),
     ],
-    ['with alg none and no signature', (id) => unsignedJwt(accessClaims(id))],
-    ['signed with HS512 and the right secret', (id) => signJwt(accessClaims(id), { alg: 'HS512' })],
-    ['from another issuer', (id) => signJwt({ ...accessClaims(id), iss: 'chirpy-refresh' })],
-    ['without an issuer', (id) => signJwt({ ...accessClaims(id), iss: undefined })],
+    ['with alg none and no signature', (session) => unsignedJwt(claimsOf(session))],
+    ['signed with HS512 and the right secret', (session) => signJwt(claimsOf(session), { alg: 'HS512' })],
+    ['from another issuer', (session) => signJwt({ ...claimsOf(session), iss: 'chirpy-refresh' })],
+    ['without an issuer', (session) => signJwt({ ...claimsOf(session), iss: undefined })],
     [
       'expired a minute ago',
-      (id) => signJwt({ ...accessClaims(id), iat: nowSeconds() - 3660, exp: nowSeconds() - 60 }),
+      (session) => signJwt({ ...claimsOf(session), iat: nowSeconds() - 3660, exp: nowSeconds() - 60 }),
     ],
-    ['without an expiry', (id) => signJwt({ ...accessClaims(id), exp: undefined })],
-    ['whose subject is not a user id', () => signJwt(accessClaims('admin'))],
-    ['whose user does not exist', () => signJwt(accessClaims('3f1c2a4e-8b7d-4c6e-9a5f-0d1e2f3a4b5c'))],
+    ['without an expiry', (session) => signJwt({ ...claimsOf(session), exp: undefined })],
+    ['naming no session (no sid)', (session) => signJwt({ ...claimsOf(session), sid: undefined })],
+    ['whose subject is not a user id', (session) => signJwt({ ...claimsOf(session), sub: 'admin' })],
+    [
+      'whose user does not exist',
+      (session) => signJwt({ ...claimsOf(session), sub: '3f1c2a4e-8b7d-4c6e-9a5f-0d1e2f3a4b5c' }),
+    ],
     [
       'with a tampered payload',
-      async (id) => {
-        const [header, , signature] = (await signJwt(accessClaims(id))).split('.');
-        const payload = Buffer.from(JSON.stringify({ ...accessClaims(id), exp: nowSeconds() + 10 * 365 * 86400 }));
+      async (session) => {
+        const [header, , signature] = (await signJwt(claimsOf(session))).split('.');
+        const payload = Buffer.from(JSON.stringify({ ...claimsOf(session), exp: nowSeconds() + 10 * 365 * 86400 }));
         return `${header}.${payload.toString('base64url')}.${signature}`;
       },
     ],
@@ -208,14 +216,14 @@ describe('POST /api/chirps', () => {
   it.each(forgeries)('answers 401 to an access token %s, and stores nothing', async (_label, forge) => {
     const session = await apiSession();
 
-    await expectError(await postChirp(await forge(session.id), { body: 'forged' }), 401);
+    await expectError(await postChirp(await forge(session), { body: 'forged' }), 401);
     expect((await rowCounts()).chirps).toBe(0);
   });
 
   it('accepts a token forged exactly like the real ones (so the refusals above are for the reason named)', async () => {
     const session = await apiSession();
 
-    expect((await postChirp(await signJwt(accessClaims(session.id)), { body: 'genuine' })).status).toBe(201);
+    expect((await postChirp(await signJwt(claimsOf(session)), { body: 'genuine' })).status).toBe(201);
   });
 
   // The session check rides in the INSERT itself (one round trip): it must still refuse every way
@@ -234,7 +242,7 @@ describe('POST /api/chirps', () => {
     const other = await apiSession();
     await expectError(await postChirp(session.token, { body: '' }), 400);
 
-    const claims = { ...accessClaims(session.id), sid: accessTokenClaims(other.token).sid };
+    const claims = { ...claimsOf(session), sid: accessTokenClaims(other.token).sid };
     await expectError(await postChirp(await signJwt(claims), { body: 'borrowed session' }), 401);
     expect((await rowCounts()).chirps).toBe(0);
   });

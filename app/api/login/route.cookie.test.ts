@@ -37,7 +37,7 @@ describe('POST /api/login asking for a cookie session', () => {
     expect(response.status).toBe(200);
     const access = cookieSet(response, 'chirpy_access');
     const refresh = cookieSet(response, 'chirpy_refresh');
-    expect(await verifyAccessToken(access.value)).toMatchObject({ ok: true, userId: user.id });
+    expect(await verifyAccessToken(access.value, 'browser')).toMatchObject({ ok: true, userId: user.id });
     const row = await tokenRow(refresh.value);
     expect(row).toMatchObject({
       userId: user.id,

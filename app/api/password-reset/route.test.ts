@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MESSAGES } from '@/lib/messages';
+import { runAsDevelopmentServer } from '@/test/development-server';
 import { signUp, uniqueEmail, withDatabaseDown } from '@/test/fixtures';
 import {
   CROSS_SITE_BODY_TYPES,
@@ -268,7 +269,8 @@ describe('POST /api/password-reset', () => {
     expect(link).not.toContain('attacker');
   });
 
-  it('in development without APP_URL, points the link at the host the request was addressed to', async () => {
+  it('under next dev without APP_URL, points the link at the host the request was addressed to', async () => {
+    runAsDevelopmentServer();
     vi.stubEnv('APP_URL', '');
     const user = await signUp();
 
@@ -276,6 +278,26 @@ describe('POST /api/password-reset', () => {
 
     expect(new URL(linkIn(await catcher().mail(0))).origin).toBe('http://localhost:4321');
   });
+
+  it.each(['staging', 'test'])(
+    'outside next dev (NODE_ENV=%s) without SMTP_URL, answers 202 and no log line holds the link',
+    async (nodeEnv) => {
+      vi.stubEnv('NODE_ENV', nodeEnv);
+      vi.stubEnv('SMTP_URL', '');
+      const user = await signUp();
+      const logged = (['log', 'info', 'warn', 'error'] as const).map((method) =>
+        vi.spyOn(console, method).mockImplementation(() => {}),
+      );
+
+      const served = await ask(user.email);
+      await served.runAfter();
+
+      expect(served.value?.status).toBe(202);
+      const lines = logged.flatMap((spy) => spy.mock.calls.map((call) => call.map(String).join(' ')));
+      expect(lines).toStrictEqual([`password reset mail for user ${user.id} not sent: Error`]);
+      expect(lines.join('\n')).not.toContain('reset-password');
+    },
+  );
 
   it('answers 404 when resets are turned off, and sends nothing', async () => {
     vi.stubEnv('PASSWORD_RESET_ENABLED', 'false');

@@ -48,7 +48,7 @@ describe('POST /api/refresh with the refresh cookie', () => {
     const refresh = cookieSet(response, 'chirpy_refresh');
     const access = cookieSet(response, 'chirpy_access');
     expect(refresh.value).not.toBe(session.refresh);
-    expect(await verifyAccessToken(access.value)).toMatchObject({ ok: true, sessionId });
+    expect(await verifyAccessToken(access.value, 'browser')).toMatchObject({ ok: true, sessionId });
     expectMaxAge(refresh, 7 * DAY_SECONDS);
     expectMaxAge(access, 300);
     expect(refresh.attributes.get('httponly')).toBe(true);
@@ -81,7 +81,7 @@ describe('POST /api/refresh with the refresh cookie', () => {
 
     expect(second.status).toBe(204);
     expect([...setCookies(second).keys()]).toEqual(['chirpy_access']);
-    expect(await verifyAccessToken(cookieSet(second, 'chirpy_access').value)).toMatchObject({
+    expect(await verifyAccessToken(cookieSet(second, 'chirpy_access').value, 'browser')).toMatchObject({
       ok: true,
       sessionId: sessionIdOf(session),
     });
