@@ -174,7 +174,10 @@ describe('renewing from the refresh cookie', () => {
     for (const response of [page, prefetch]) {
       expect(passedThrough(response)).toBe(true);
       expect(isCleared(setCookies(response).get(REFRESH))).toBe(false);
-      expect(await verifyAccessToken(cookieSet(response, ACCESS).value)).toMatchObject({ ok: true, sessionId });
+      expect(await verifyAccessToken(cookieSet(response, ACCESS).value, 'browser')).toMatchObject({
+        ok: true,
+        sessionId,
+      });
     }
     const renewed = [page, prefetch].flatMap((response) => setCookies(response).get(REFRESH) ?? []);
     expect(renewed).toHaveLength(1);
