@@ -3,12 +3,15 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db/client';
 import { rateLimits } from '@/lib/db/schema';
 import { fromAddress, makeRequest } from '@/test/http';
+import { APP_URL } from '@/test/password-reset';
 import { serve } from '@/test/request-scope';
 import { POST } from './route';
 
 // fromAddress plays a client on a bare server; the Vercel run of the suite sets VERCEL.
 beforeEach(() => {
   vi.stubEnv('TRUST_PROXY', 'none');
+  // Outside `next dev` the links' origin is a setting, as in production.
+  vi.stubEnv('APP_URL', APP_URL);
 });
 
 async function ask(email: string, address: string): Promise<number> {
