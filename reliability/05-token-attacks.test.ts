@@ -150,6 +150,19 @@ describe('forged and tampered access tokens', () => {
     ['a sub of another user with her sid', () => forge(header, claimsFor(bob.id, aliceSessionId), 'HS256')],
     ['a sid that is not a UUID', () => forge(header, claimsFor(alice.id, 'x'), 'HS256')],
     [
+      'no sid (naming no session)',
+      () => forge(header, claimsFor(alice.id, aliceSessionId, { sid: undefined }), 'HS256'),
+    ],
+    [
+      'older than an access token lives, its exp far ahead',
+      () => forge(header, claimsFor(alice.id, aliceSessionId, { iat: now() - 7200, exp: now() + 86400 }), 'HS256'),
+    ],
+    ['a kid header', () => forge({ ...header, kid: 'chirpy' }, claimsFor(alice.id, aliceSessionId), 'HS256')],
+    [
+      'a crit header jose knows (b64)',
+      () => forge({ ...header, crit: ['b64'], b64: true }, claimsFor(alice.id, aliceSessionId), 'HS256'),
+    ],
+    [
       'a crit header it does not understand',
       () => forge({ ...header, crit: ['exp2'], exp2: 1 }, claimsFor(alice.id, aliceSessionId), 'HS256'),
     ],
