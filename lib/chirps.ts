@@ -7,7 +7,7 @@ import { getSettings, MAX_CHIRPS_PAGE_LIMIT } from './config';
 import { getDb } from './db/client';
 import { type Chirp, chirps, users } from './db/schema';
 import { prepareStatement } from './db/statement';
-import { coded } from './forms';
+import { coded } from './rule-codes';
 
 const PROFANE_WORDS = new Set(['kerfuffle', 'sharbert', 'fornax']);
 

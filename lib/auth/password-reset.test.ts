@@ -12,8 +12,8 @@ import {
 } from '@/test/password-reset';
 import { accessTokenClaims, recordDatabaseWork } from '@/test/session-helpers';
 import { listRecentAuthEvents } from '../audit';
-import type { RequestContext } from '../http/forwarded';
-import { changePassword, verifyCredentials } from './credentials';
+import type { RequestContext } from '../http/request-context';
+import { changePassword, verifyCredentials } from './password-account';
 import {
   createResetTokenValue,
   hashResetToken,

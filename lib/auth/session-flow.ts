@@ -1,7 +1,7 @@
 import 'server-only';
 import { recordAuthEvent } from '../audit';
 import type { User } from '../db/schema';
-import type { RequestContext } from '../http/forwarded';
+import type { RequestContext } from '../http/request-context';
 import type { RateLimited } from '../rate-limit';
 import type { SessionCookieTokens, SessionCookieValues } from './cookies';
 import {
@@ -10,7 +10,7 @@ import {
   refundPasswordAttempt,
   registerUser,
   verifyCredentials,
-} from './credentials';
+} from './password-account';
 import { resetPassword } from './password-reset';
 import {
   createSession,

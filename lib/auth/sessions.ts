@@ -7,7 +7,7 @@ import { getRateLimit, getSettings, REFRESH_TOKEN_TTL_DAYS } from '../config';
 import { type Database, getDb } from '../db/client';
 import { type RefreshToken, refreshTokens, type User } from '../db/schema';
 import { prepareStatement } from '../db/statement';
-import type { RequestContext } from '../http/forwarded';
+import type { RequestContext } from '../http/request-context';
 import { countingUpsert, judgeHit, type RateLimited } from '../rate-limit';
 import { findUserById } from '../users';
 import { describeDevice } from './device';

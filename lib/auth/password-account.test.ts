@@ -14,7 +14,8 @@ import {
 import { makeRequest } from '@/test/http';
 import { accessTokenClaims, tokenRow } from '@/test/session-helpers';
 import { listRecentAuthEvents } from '../audit';
-import type { RequestContext } from '../http/forwarded';
+import type { RequestContext } from '../http/request-context';
+import { authenticateRequest } from './current-user';
 import {
   changeEmail,
   changePassword,
@@ -22,8 +23,7 @@ import {
   passwordChangeSchema,
   registerUser,
   verifyCredentials,
-} from './credentials';
-import { authenticateRequest } from './current-user';
+} from './password-account';
 import { startSession } from './session-flow';
 import { findSessionUser, rotateRefreshToken, validateRefreshToken } from './sessions';
 
