@@ -15,8 +15,8 @@ import {
   setSessionCookies,
 } from './cookies';
 import { CROSS_SITE_REFUSED, isCrossSiteWrite } from './csrf';
+import { findSessionUser, type SessionClient } from './session-check';
 import { renewBrowserSession } from './session-flow';
-import { findSessionUser, type SessionClient } from './sessions';
 import { type AccessTokenCheck, verifyAccessToken } from './tokens';
 
 /**

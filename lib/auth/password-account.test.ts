@@ -15,6 +15,7 @@ import { makeRequest } from '@/test/http';
 import { accessTokenClaims, tokenRow } from '@/test/session-helpers';
 import { listRecentAuthEvents } from '../audit';
 import type { RequestContext } from '../http/request-context';
+import { validateRefreshToken } from './bearer-refresh';
 import { authenticateRequest } from './current-user';
 import {
   changeEmail,
@@ -24,8 +25,9 @@ import {
   registerUser,
   verifyCredentials,
 } from './password-account';
+import { findSessionUser } from './session-check';
 import { startSession } from './session-flow';
-import { findSessionUser, rotateRefreshToken, validateRefreshToken } from './sessions';
+import { rotateRefreshToken } from './session-rotation';
 
 const HERE: RequestContext = { ip: '198.51.100.70', userAgent: 'Mozilla/5.0 (account page)' };
 const NEW_PASSWORD = 'a completely new passphrase';
