@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
  * lib/ reads bottom-up: a module may import from its own layer or any layer below it, never from
  * one above. The layers, bottom to top:
  *
- * 0. catalogue: the message catalogue, the pure rules its texts quote (chirp-rules, time-format)
- *    and the way a validation rule names its failure by a catalogue code (rule-codes);
+ * 0. catalogue: the message catalogue, the way a validation rule names its failure by a catalogue
+ *    code (rule-codes), and the pure modules the browser shares (chirp-rules, time-format);
  * 1. config: settings read from the environment;
  * 2. db: drivers, schema, statement helpers, database fault logging;
  * 3. http: request context, bodies, responses, the error boundary;
