@@ -12,12 +12,12 @@ import { CROSS_SITE_REFUSED, isSafeMethod, isSameOriginRequest } from '@/lib/aut
 import { loginPath } from '@/lib/auth/redirects';
 import { renewBrowserSession } from '@/lib/auth/session-flow';
 import { verifyAccessToken } from '@/lib/auth/tokens';
+import { logFault } from '@/lib/db/fault-log';
 import { readAuthorization } from '@/lib/http/authorization';
 import { createNonce, pageContentSecurityPolicy } from '@/lib/http/content-security-policy';
 import { rateLimitedPage, unavailablePage } from '@/lib/http/error-pages';
-import { logFault } from '@/lib/http/fault-log';
-import { requestContext } from '@/lib/http/forwarded';
 import { malformedRequest } from '@/lib/http/malformed-requests';
+import { requestContext } from '@/lib/http/request-context';
 import { errorResponse } from '@/lib/http/responses';
 
 /**

@@ -2,7 +2,7 @@ import 'server-only';
 import { desc, eq } from 'drizzle-orm';
 import { getDb } from './db/client';
 import { type AuthEvent, authEvents } from './db/schema';
-import type { RequestContext } from './http/forwarded';
+import type { RequestContext } from './http/request-context';
 
 /**
  * The audit log (`auth_events`): what happened to an account, when and from where. It records

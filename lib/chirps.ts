@@ -1,13 +1,13 @@
 import 'server-only';
 import { and, asc, desc, eq, gte, lte, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { liveSessionCondition, type SessionClient, sessionCheckValues } from './auth/sessions';
+import { liveSessionCondition, type SessionClient, sessionCheckValues } from './auth/session-check';
 import { chirpLength, MAX_CHIRP_LENGTH } from './chirp-rules';
 import { getSettings, MAX_CHIRPS_PAGE_LIMIT } from './config';
 import { getDb } from './db/client';
 import { type Chirp, chirps, users } from './db/schema';
 import { prepareStatement } from './db/statement';
-import { coded } from './forms';
+import { coded } from './rule-codes';
 
 const PROFANE_WORDS = new Set(['kerfuffle', 'sharbert', 'fornax']);
 

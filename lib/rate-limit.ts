@@ -6,7 +6,7 @@ import { getRateLimit, getSettings, type RateLimitRule } from './config';
 import { getDb } from './db/client';
 import { rateLimits } from './db/schema';
 import { addressNetwork } from './http/client-network';
-import type { RequestContext } from './http/forwarded';
+import type { RequestContext } from './http/request-context';
 
 /**
  * Fixed-window rate limits kept in Postgres, so every instance counts against the same rows.

@@ -3,7 +3,7 @@ import { resolveJwtSecrets } from './auth/jwt-secret';
 import { checkPasswordResetConfiguration, getCleanupSettings, getProxyTrust, getSettings } from './config';
 import { getDb, selectDriver } from './db/client';
 import { installBaselineHeaders } from './http/baseline-headers';
-import { installPeerStamp } from './http/forwarded';
+import { installPeerStamp } from './http/request-context';
 
 /**
  * Configuration mistakes stop the server at start-up with a sentence saying what to set,

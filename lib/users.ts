@@ -4,12 +4,12 @@ import { z } from 'zod';
 import { type Database, getDb } from './db/client';
 import { isUniqueViolation } from './db/errors';
 import { type User, users } from './db/schema';
-import { coded } from './forms';
 import { MESSAGES } from './messages';
+import { coded } from './rule-codes';
 
 /**
  * User records: reading and writing rows. Passwords arrive here already hashed; checking and
- * hashing them is lib/auth/credentials.ts's business, which builds on this module (never the
+ * hashing them is lib/auth/password-account.ts's business, which builds on this module (never the
  * reverse).
  */
 

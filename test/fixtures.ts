@@ -6,9 +6,9 @@ import { POST as postChirp } from '../app/api/chirps/route';
 import { POST as login } from '../app/api/login/route';
 import { POST as createUser } from '../app/api/users/route';
 import { getDb, swapDatabase } from '../lib/db/client';
+import { resetOutageLog } from '../lib/db/fault-log';
 import { openNodePostgres } from '../lib/db/node-postgres';
 import { chirps, type RefreshToken, refreshTokens, type User, users } from '../lib/db/schema';
-import { resetOutageLog } from '../lib/http/fault-log';
 import { ISO_TIMESTAMP, jsonOf, makeRequest, setCookies, UUID } from './http';
 
 /** Users and sessions made the way clients make them: through the route handlers. */

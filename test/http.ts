@@ -1,7 +1,7 @@
 import { NextRequest } from 'next/server';
 import { expect } from 'vitest';
 import { z } from 'zod';
-import { installPeerStamp } from '../lib/http/forwarded';
+import { installPeerStamp } from '../lib/http/request-context';
 
 /** Builds requests the way Next hands them to route handlers and the proxy. */
 
@@ -163,7 +163,7 @@ export function rawJsonRequest(
 }
 
 /**
- * The header the running server stamps on a request from `address` (lib/http/forwarded.ts), so a
+ * The header the running server stamps on a request from `address` (lib/http/request-context.ts), so a
  * test can play clients on different networks.
  */
 export function fromAddress(address: string): Record<string, string> {

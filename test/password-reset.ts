@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import { hashResetToken, requestPasswordReset } from '../lib/auth/password-reset';
 import { getDb } from '../lib/db/client';
 import { type PasswordResetToken, passwordResetTokens } from '../lib/db/schema';
-import type { RequestContext } from '../lib/http/forwarded';
+import type { RequestContext } from '../lib/http/request-context';
 import { type CapturedMail, type MailCatcher, startMailCatcher } from './mail-catcher';
 
 /** Password resets seen from the inbox and the database, for the reset tests. */

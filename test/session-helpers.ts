@@ -3,15 +3,37 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { decodeJwt } from 'jose';
 import { expect, vi } from 'vitest';
 import { z } from 'zod';
+import { rotateRefreshToken } from '../lib/auth/session-rotation';
 import { hashRefreshToken, issueSessionAccessToken } from '../lib/auth/tokens';
 import { getSettings } from '../lib/config';
 import { type Database, getDb, type OpenDatabase, swapDatabase } from '../lib/db/client';
-import { type RefreshToken, refreshTokens } from '../lib/db/schema';
+import { type AuthEvent, authEvents, type RefreshToken, refreshTokens } from '../lib/db/schema';
 import { ORIGIN, type SetCookie, setCookies } from './http';
 
 /** Browser sessions seen from the database, the clock and the wire, for the cookie-session tests. */
 
 export const DAY_SECONDS = 24 * 60 * 60;
+
+/** Where the session tests' requests come from. */
+export const SESSION_CONTEXT = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (sessions test)' };
+
+/** A rotation that must succeed with a successor; returns the successor's plaintext. */
+export async function rotate(token: string): Promise<string> {
+  const rotation = await rotateRefreshToken(token, SESSION_CONTEXT);
+  if (!rotation.ok || rotation.refreshToken === null)
+    throw new Error(`expected a new refresh token: ${JSON.stringify(rotation)}`);
+  return rotation.refreshToken.value;
+}
+
+/** The audit log's events of one type, oldest first. */
+export async function eventsOf(type: AuthEvent['type']): Promise<AuthEvent[]> {
+  const db = await getDb();
+  return db.select().from(authEvents).where(eq(authEvents.type, type)).orderBy(authEvents.id);
+}
+
+export function secondsFromNow(date: Date): number {
+  return (date.getTime() - Date.now()) / 1000;
+}
 
 /** What a browser sends with a request from one of our own pages (the Host Next is given too). */
 export const SAME_ORIGIN = { host: new URL(ORIGIN).host, origin: ORIGIN } as const;

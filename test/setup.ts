@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, beforeEach, inject } from 'vitest';
 import { forgetSettings } from '../lib/config';
 import { getDb } from '../lib/db/client';
-import { resetOutageLog } from '../lib/http/fault-log';
+import { resetOutageLog } from '../lib/db/fault-log';
 import { routeVercelPostgresThrough } from './neon-config';
 
 /**

@@ -3,8 +3,8 @@
 import { refresh } from 'next/cache';
 import { headers } from 'next/headers';
 import { z } from 'zod';
-import { changeEmail, changePassword, emailChangeSchema, passwordChangeSchema } from '@/lib/auth/credentials';
 import { getCurrentSession } from '@/lib/auth/current-user';
+import { changeEmail, changePassword, emailChangeSchema, passwordChangeSchema } from '@/lib/auth/password-account';
 import { endOtherSessions, endSession, sessionIdSchema } from '@/lib/auth/sessions';
 import {
   type AccountFormState,
@@ -12,13 +12,13 @@ import {
   accountRefusal,
   type EmailChangeState,
   emailChangeState,
-  issueCode,
   otherSessionsEndState,
   sessionEndState,
   typedEmail,
-} from '@/lib/forms';
-import { requestContext } from '@/lib/http/forwarded';
-import { type FaultCode, withActionBoundary } from '@/lib/http/handler';
+} from '@/lib/form-states';
+import { type FaultCode, withActionBoundary } from '@/lib/http/boundary';
+import { requestContext } from '@/lib/http/request-context';
+import { issueCode } from '@/lib/rule-codes';
 
 /**
  * The account page: changing the email or the password, and ending sessions. Each action checks

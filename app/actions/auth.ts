@@ -4,12 +4,13 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { readSessionCookies, writeExpiredSessionCookies, writeSessionCookies } from '@/lib/auth/cookies';
-import { credentialsSchema, loginSchema } from '@/lib/auth/credentials';
+import { credentialsSchema, loginSchema } from '@/lib/auth/password-account';
 import { safeNextPath } from '@/lib/auth/redirects';
 import { signIn, signOut, signUp } from '@/lib/auth/session-flow';
-import { type AuthFormState, issueCode, signInRefusalState, typedEmail } from '@/lib/forms';
-import { isSecureRequest, requestContext } from '@/lib/http/forwarded';
-import { type FaultCode, withActionBoundary } from '@/lib/http/handler';
+import { type AuthFormState, signInRefusalState, typedEmail } from '@/lib/form-states';
+import { type FaultCode, withActionBoundary } from '@/lib/http/boundary';
+import { isSecureRequest, requestContext } from '@/lib/http/request-context';
+import { issueCode } from '@/lib/rule-codes';
 
 /**
  * The sign-in, sign-up and sign-out forms. Each works with JavaScript off (the browser posts the

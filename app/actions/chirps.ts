@@ -4,8 +4,9 @@ import { refresh } from 'next/cache';
 import { z } from 'zod';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { chirpIdSchema, createChirp, deleteChirp, newChirpSchema } from '@/lib/chirps';
-import { type ComposerState, type DeleteChirpState, issueCode } from '@/lib/forms';
-import { type FaultCode, withActionBoundary } from '@/lib/http/handler';
+import type { ComposerState, DeleteChirpState } from '@/lib/form-states';
+import { type FaultCode, withActionBoundary } from '@/lib/http/boundary';
+import { issueCode } from '@/lib/rule-codes';
 
 /**
  * Posting and deleting chirps from the pages. Each action checks who is asking itself: a server

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { verifyCredentials } from '@/lib/auth/credentials';
+import { verifyCredentials } from '@/lib/auth/password-account';
 import { createResetTokenValue } from '@/lib/auth/password-reset';
-import { findSessionUser } from '@/lib/auth/sessions';
+import { findSessionUser } from '@/lib/auth/session-check';
 import { verifyAccessToken } from '@/lib/auth/tokens';
-import { INITIAL_ACCOUNT_FORM, INITIAL_RESET_REQUEST, RESET_REQUESTED } from '@/lib/forms';
+import { INITIAL_ACCOUNT_FORM, INITIAL_RESET_REQUEST, RESET_REQUESTED } from '@/lib/form-states';
 import { browserSession, PASSWORD, signUp, uniqueEmail } from '@/test/fixtures';
 import { fromAddress } from '@/test/http';
 import { linkIn, mailCatcherForThisFile, mailedToken, resetTokenRows } from '@/test/password-reset';

@@ -10,14 +10,14 @@ import { isPasswordResetEnabled } from '@/lib/config';
 import {
   type AccountFormState,
   accountRefusal,
-  issueCode,
   RESET_REQUESTED,
   type ResetRequestState,
   resetRefusalState,
   typedEmail,
-} from '@/lib/forms';
-import { isSecureRequest, publicOrigin, requestContext } from '@/lib/http/forwarded';
-import { type FaultCode, withActionBoundary } from '@/lib/http/handler';
+} from '@/lib/form-states';
+import { type FaultCode, withActionBoundary } from '@/lib/http/boundary';
+import { isSecureRequest, publicOrigin, requestContext } from '@/lib/http/request-context';
+import { issueCode } from '@/lib/rule-codes';
 
 /**
  * The forgotten-password forms: asking for a link, and choosing the new password with it. Both

@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react';
 import { changeEmailAction, changePasswordAction } from '@/app/actions/account';
-import { type AccountFormState, INITIAL_ACCOUNT_FORM, INITIAL_EMAIL_CHANGE } from '@/lib/forms';
+import { type AccountFormState, INITIAL_ACCOUNT_FORM, INITIAL_EMAIL_CHANGE } from '@/lib/form-states';
 import { MIN_PASSWORD_LENGTH, messageText } from '@/lib/messages';
 import { EmailField, FormError, FormNotice, PasswordField } from './auth-fields';
 import { SubmitButton } from './submit-button';

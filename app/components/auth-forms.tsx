@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react';
 import { signInAction, signUpAction } from '@/app/actions/auth';
-import { type AuthFormState, INITIAL_AUTH_FORM } from '@/lib/forms';
+import { type AuthFormState, INITIAL_AUTH_FORM } from '@/lib/form-states';
 import { MIN_PASSWORD_LENGTH, messageText } from '@/lib/messages';
 import { EmailField, FormError, PasswordField } from './auth-fields';
 import { SubmitButton } from './submit-button';

@@ -3,7 +3,7 @@
 import { useActionState, useState, useSyncExternalStore } from 'react';
 import { postChirpAction } from '@/app/actions/chirps';
 import { chirpLength, MAX_CHIRP_LENGTH } from '@/lib/chirp-rules';
-import { INITIAL_COMPOSER } from '@/lib/forms';
+import { INITIAL_COMPOSER } from '@/lib/form-states';
 import { messageText } from '@/lib/messages';
 import { FormError } from './auth-fields';
 import { SubmitButton } from './submit-button';

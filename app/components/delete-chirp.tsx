@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react';
 import { deleteChirpAction } from '@/app/actions/chirps';
-import { INITIAL_DELETE_CHIRP } from '@/lib/forms';
+import { INITIAL_DELETE_CHIRP } from '@/lib/form-states';
 import { messageText } from '@/lib/messages';
 import { FormError } from './auth-fields';
 import { SubmitButton } from './submit-button';

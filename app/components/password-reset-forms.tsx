@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react';
 import { requestPasswordResetAction, resetPasswordAction } from '@/app/actions/password-reset';
-import { INITIAL_ACCOUNT_FORM, INITIAL_RESET_REQUEST } from '@/lib/forms';
+import { INITIAL_ACCOUNT_FORM, INITIAL_RESET_REQUEST } from '@/lib/form-states';
 import { MIN_PASSWORD_LENGTH } from '@/lib/messages';
 import { AccountFormMessages } from './account-forms';
 import { EmailField, PasswordField } from './auth-fields';

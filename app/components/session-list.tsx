@@ -3,7 +3,7 @@
 import { useActionState, useState } from 'react';
 import { endOtherSessionsAction, endSessionAction } from '@/app/actions/account';
 import type { PublicSession } from '@/lib/auth/sessions';
-import { type AccountFormState, INITIAL_ACCOUNT_FORM } from '@/lib/forms';
+import { type AccountFormState, INITIAL_ACCOUNT_FORM } from '@/lib/form-states';
 import { AccountFormMessages } from './account-forms';
 import { LocalTime } from './local-time';
 import { SubmitButton } from './submit-button';

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { NextRequest, NextResponse } from 'next/server';
-import { isSecureRequest } from '../http/forwarded';
+import { isSecureRequest } from '../http/request-context';
 import type { IssuedToken } from './tokens';
 
 /**

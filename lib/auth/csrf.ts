@@ -1,5 +1,5 @@
 import 'server-only';
-import { isSecureRequest, requestHost } from '../http/forwarded';
+import { isSecureRequest, requestHost } from '../http/request-context';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

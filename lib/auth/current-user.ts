@@ -4,7 +4,7 @@ import { type NextRequest, NextResponse } from 'next/server';
 import { cache } from 'react';
 import type { User } from '../db/schema';
 import { readAuthorization } from '../http/authorization';
-import { isSecureRequest, requestContext } from '../http/forwarded';
+import { isSecureRequest, requestContext } from '../http/request-context';
 import { errorResponse, tooManyRequests } from '../http/responses';
 import {
   clearSessionCookies,
@@ -15,8 +15,8 @@ import {
   setSessionCookies,
 } from './cookies';
 import { CROSS_SITE_REFUSED, isCrossSiteWrite } from './csrf';
+import { findSessionUser, type SessionClient } from './session-check';
 import { renewBrowserSession } from './session-flow';
-import { findSessionUser, type SessionClient } from './sessions';
 import { type AccessTokenCheck, verifyAccessToken } from './tokens';
 
 /**
@@ -78,11 +78,10 @@ export async function authenticateRequest(request: NextRequest): Promise<Authent
 
 /**
  * A Bearer access token, or else the browser's session cookies. A browser whose access cookie has
- * run out (or is gone) is renewed here from its refresh cookie, as the proxy renews pages: the API
- * is not routed through the proxy for it, which measured at 0.85 × the cost of a whole plain
- * request (README, "Benchmark"). The renewed cookies, or the cleared ones of a session that is
- * over, go on the handler's answer (`withSessionCookies`, applied by withErrorBoundary, so a
- * handler cannot forget them).
+ * run out (or is gone) is renewed here from its refresh cookie, as the proxy renews pages: routing
+ * the API through the proxy would cost every API request, even those with nothing to renew. The
+ * renewed cookies, or the cleared ones of a session that is over, go on the handler's answer
+ * (`withSessionCookies`, applied by lib/auth/route-boundary.ts, so a handler cannot forget them).
  */
 export async function claimRequest(request: NextRequest): Promise<Claim> {
   const authorization = readAuthorization(request.headers, 'Bearer');

@@ -1,6 +1,6 @@
 import 'server-only';
 import { createHmac } from 'node:crypto';
-import type { RequestContext } from '../http/forwarded';
+import type { RequestContext } from '../http/request-context';
 import { addressSubject } from '../rate-limit';
 import { resolveJwtSecrets } from './jwt-secret';
 

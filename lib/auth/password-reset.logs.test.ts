@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } fr
 import { requestPasswordResetAction, resetPasswordAction } from '@/app/actions/password-reset';
 import { POST as confirmReset } from '@/app/api/password-reset/confirm/route';
 import { POST as requestReset } from '@/app/api/password-reset/route';
-import { INITIAL_ACCOUNT_FORM, INITIAL_RESET_REQUEST } from '@/lib/forms';
+import { INITIAL_ACCOUNT_FORM, INITIAL_RESET_REQUEST } from '@/lib/form-states';
 import { signUp } from '@/test/fixtures';
 import { fromAddress, makeRequest } from '@/test/http';
 import { type CapturedMail, startMailCatcher } from '@/test/mail-catcher';

@@ -12,8 +12,9 @@ import {
 } from '@/test/password-reset';
 import { accessTokenClaims, recordDatabaseWork } from '@/test/session-helpers';
 import { listRecentAuthEvents } from '../audit';
-import type { RequestContext } from '../http/forwarded';
-import { changePassword, verifyCredentials } from './credentials';
+import type { RequestContext } from '../http/request-context';
+import { validateRefreshToken } from './bearer-refresh';
+import { changePassword, verifyCredentials } from './password-account';
 import {
   createResetTokenValue,
   hashResetToken,
@@ -22,8 +23,8 @@ import {
   resetFormSchema,
   resetPassword,
 } from './password-reset';
+import { findSessionUser } from './session-check';
 import { resetPasswordAndSignIn } from './session-flow';
-import { findSessionUser, validateRefreshToken } from './sessions';
 
 const HERE: RequestContext = { ip: '198.51.100.80', userAgent: 'Mozilla/5.0 (reset test)' };
 const NEW_PASSWORD = 'a brand new passphrase';

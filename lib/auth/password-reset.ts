@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { recordAuthEvent } from '../audit';
 import { getSettings } from '../config';
 import { type Database, getDb } from '../db/client';
+import { logFault } from '../db/fault-log';
 import { passwordResetTokens, type User } from '../db/schema';
-import { coded } from '../forms';
-import { logFault } from '../http/fault-log';
-import type { RequestContext } from '../http/forwarded';
+import type { RequestContext } from '../http/request-context';
 import { sendMail } from '../mail';
 import { addressSubject, clearRateLimit, enforceRateLimit, type RateLimited } from '../rate-limit';
+import { coded } from '../rule-codes';
 import { emailSchema, writeCredentials } from '../users';
 import { emailSubject } from './limit-subjects';
 import { hashPassword, passwordSchema } from './password';
@@ -54,7 +54,7 @@ export function hashResetToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** The link a reset mail carries; `origin` is lib/http/forwarded.ts publicOrigin's. */
+/** The link a reset mail carries; `origin` is lib/http/request-context.ts publicOrigin's. */
 export function resetLink(origin: string, token: string): string {
   const url = new URL('/reset-password', origin);
   url.searchParams.set('token', token);

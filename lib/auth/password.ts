@@ -1,8 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
 import { getSettings } from '../config';
-import { coded } from '../forms';
 import { MAX_PASSWORD_BYTES, MESSAGES, MIN_PASSWORD_LENGTH } from '../messages';
+import { coded } from '../rule-codes';
 import { bcryptCompare, bcryptHash } from './hasher';
 
 export { MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH };

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { apiSession, browserSession, PASSWORD, rowCounts, signUp, uniqueEmail } from '@/test/fixtures';
 import { accessTokenClaims, liveRows, sessionRows, tokenRow } from '@/test/session-helpers';
+import { findSessionUser } from './session-check';
 import { signIn, signOut, signUp as signUpAndIn } from './session-flow';
-import { findSessionUser, rotateRefreshToken } from './sessions';
+import { rotateRefreshToken } from './session-rotation';
 import { verifyAccessToken } from './tokens';
 
 const CONTEXT = { ip: '198.51.100.4', userAgent: 'Mozilla/5.0 (session-flow test)' };

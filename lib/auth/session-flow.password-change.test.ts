@@ -8,7 +8,7 @@ import { type ApiSession, apiSession, PASSWORD, refreshTokenRows, userRow } from
 import { expectError, expectNoContent, fromAddress, jsonOf, makeRequest } from '@/test/http';
 import { mailCatcherForThisFile, mailedToken } from '@/test/password-reset';
 import { listRecentAuthEvents } from '../audit';
-import { changePassword, verifyCredentials } from './credentials';
+import { changePassword, verifyCredentials } from './password-account';
 import { createSessionIfCurrent } from './sessions';
 
 /**

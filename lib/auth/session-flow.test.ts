@@ -4,7 +4,7 @@ import { PASSWORD, signUp, type TestUser } from '@/test/fixtures';
 import { sessionRows, tokenRow } from '@/test/session-helpers';
 import { getDb } from '../db/client';
 import { authEvents, rateLimits } from '../db/schema';
-import type { RequestContext } from '../http/forwarded';
+import type { RequestContext } from '../http/request-context';
 import { refreshAccessToken, renewBrowserSession, signIn } from './session-flow';
 import { createSession } from './sessions';
 import { hashRefreshToken, verifyAccessToken } from './tokens';

@@ -1,8 +1,9 @@
 import 'server-only';
 import { recordAuthEvent } from '../audit';
 import type { User } from '../db/schema';
-import type { RequestContext } from '../http/forwarded';
+import type { RequestContext } from '../http/request-context';
 import type { RateLimited } from '../rate-limit';
+import { validateRefreshToken } from './bearer-refresh';
 import type { SessionCookieTokens, SessionCookieValues } from './cookies';
 import {
   admitPasswordAttempt,
@@ -10,19 +11,11 @@ import {
   refundPasswordAttempt,
   registerUser,
   verifyCredentials,
-} from './credentials';
+} from './password-account';
 import { resetPassword } from './password-reset';
-import {
-  createSession,
-  createSessionIfCurrent,
-  type NewSession,
-  type RefreshFailure,
-  revokeSession,
-  revokeSessionById,
-  rotateRefreshToken,
-  type SessionClient,
-  validateRefreshToken,
-} from './sessions';
+import type { RefreshFailure, SessionClient } from './session-check';
+import { rotateRefreshToken } from './session-rotation';
+import { createSession, createSessionIfCurrent, type NewSession, revokeSession, revokeSessionById } from './sessions';
 import { type IssuedToken, issueAccessToken, issueSessionAccessToken, verifyAccessToken } from './tokens';
 
 /**

@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { Pool, type PoolClient } from 'pg';
 import { getSettings } from '../config';
-import { logFault } from '../http/fault-log';
+import { logFault } from './fault-log';
 import { withMigrationLock } from './migration-lock';
 import { MIGRATIONS_FOLDER } from './migrations';
 import { schema } from './schema';

@@ -8,7 +8,7 @@ import { errorResponse } from './responses';
  * 503 with Retry-After at once instead of a place at the end of an ever longer line. Like a
  * database outage it can be met deep inside any flow that hashes a password (sign-in, sign-up,
  * a password change or reset), so it is thrown there and answered once, at the boundary
- * (lib/http/handler.ts), rather than threaded through every flow's result.
+ * (lib/http/boundary.ts), rather than threaded through every flow's result.
  */
 export class ServerBusyError extends Error {
   override name = 'ServerBusyError';

@@ -1,5 +1,5 @@
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { isDevPlatform } from '@/lib/config';
-import { withErrorBoundary } from '@/lib/http/handler';
 import { errorResponse, jsonResponse } from '@/lib/http/responses';
 import { deleteAllUsers } from '@/lib/users';
 

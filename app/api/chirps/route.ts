@@ -7,6 +7,7 @@ import {
   INVALID_ACCESS_TOKEN,
   refusal,
 } from '@/lib/auth/current-user';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import {
   type ChirpListQuery,
   chirpListQuerySchema,
@@ -19,7 +20,6 @@ import {
 import { getSettings } from '@/lib/config';
 import type { Chirp } from '@/lib/db/schema';
 import { readJson, readQuery } from '@/lib/http/body';
-import { withErrorBoundary } from '@/lib/http/handler';
 import { badInputResponse, jsonResponse } from '@/lib/http/responses';
 
 export const POST = withErrorBoundary('POST /api/chirps', async (request: NextRequest) => {

@@ -1,5 +1,5 @@
 import { pingDatabase } from '@/lib/db/client';
-import { logFault } from '@/lib/http/fault-log';
+import { logFault } from '@/lib/db/fault-log';
 import { errorResponse, jsonResponse, serviceUnavailable } from '@/lib/http/responses';
 
 export const dynamic = 'force-dynamic';

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { signInAction } from '@/app/actions/auth';
 import { getDb } from '@/lib/db/client';
 import { authEvents } from '@/lib/db/schema';
-import { INITIAL_AUTH_FORM } from '@/lib/forms';
+import { INITIAL_AUTH_FORM } from '@/lib/form-states';
 import { MESSAGES } from '@/lib/messages';
 import { PASSWORD, refreshTokenRows, signUp } from '@/test/fixtures';
 import { fromAddress, jsonOf, makeRequest } from '@/test/http';

@@ -4,7 +4,7 @@ import { signInAction } from '@/app/actions/auth';
 import { passwordHashLoad } from '@/lib/auth/hasher';
 import { getDb } from '@/lib/db/client';
 import { users } from '@/lib/db/schema';
-import { INITIAL_AUTH_FORM } from '@/lib/forms';
+import { INITIAL_AUTH_FORM } from '@/lib/form-states';
 import { MESSAGES } from '@/lib/messages';
 import { PASSWORD, refreshTokenRows, signUp, uniqueEmail } from '@/test/fixtures';
 import { type HeldHashes, holdHashes } from '@/test/held-hashes';

@@ -1,10 +1,10 @@
 import type { NextRequest } from 'next/server';
 import { isSecureNextRequest, setSessionCookies } from '@/lib/auth/cookies';
-import { loginSchema } from '@/lib/auth/credentials';
+import { loginSchema } from '@/lib/auth/password-account';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { signIn } from '@/lib/auth/session-flow';
 import { readJson } from '@/lib/http/body';
-import { requestContext } from '@/lib/http/forwarded';
-import { withErrorBoundary } from '@/lib/http/handler';
+import { requestContext } from '@/lib/http/request-context';
 import { badInputResponse, errorResponse, jsonResponse, tooManyRequests } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 import { toPublicUser } from '@/lib/users';

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { authenticateRequest, refusal } from '@/lib/auth/current-user';
-import { withErrorBoundary } from '@/lib/http/handler';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { jsonResponse } from '@/lib/http/responses';
 import { toPublicUser } from '@/lib/users';
 

@@ -1,9 +1,9 @@
 import { after, type NextRequest } from 'next/server';
 import { requestPasswordReset, resetRequestSchema } from '@/lib/auth/password-reset';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { isPasswordResetEnabled } from '@/lib/config';
 import { readJson } from '@/lib/http/body';
-import { publicOrigin, requestContext } from '@/lib/http/forwarded';
-import { withErrorBoundary } from '@/lib/http/handler';
+import { publicOrigin, requestContext } from '@/lib/http/request-context';
 import { accepted, badInputResponse, errorResponse, tooManyRequests } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 

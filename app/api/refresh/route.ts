@@ -1,10 +1,10 @@
 import type { NextRequest } from 'next/server';
 import { clearSessionCookies, isSecureNextRequest, sessionCookieNames, setSessionCookies } from '@/lib/auth/cookies';
 import { CROSS_SITE_REFUSED, isCrossSiteWrite } from '@/lib/auth/csrf';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { refreshAccessToken, renewBrowserSession } from '@/lib/auth/session-flow';
 import { readAuthorization } from '@/lib/http/authorization';
-import { requestContext } from '@/lib/http/forwarded';
-import { withErrorBoundary } from '@/lib/http/handler';
+import { requestContext } from '@/lib/http/request-context';
 import { errorResponse, jsonResponse, noContent, tooManyRequests } from '@/lib/http/responses';
 
 const INVALID = 'Invalid, expired or revoked refresh token';

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
+import { findSessionUser } from '@/lib/auth/session-check';
 import { renewBrowserSession } from '@/lib/auth/session-flow';
-import { findSessionUser, rotateRefreshToken } from '@/lib/auth/sessions';
+import { rotateRefreshToken } from '@/lib/auth/session-rotation';
 import { apiSession, type BrowserSession, browserSession } from '@/test/fixtures';
 import { jsonOf, makeRequest, setCookies } from '@/test/http';
 import { accessTokenClaims, isCleared, liveRows, SAME_ORIGIN, sessionRows, tokenRow } from '@/test/session-helpers';

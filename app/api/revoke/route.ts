@@ -1,11 +1,11 @@
 import type { NextRequest } from 'next/server';
 import { clearSessionCookies, isSecureNextRequest, readSessionCookies } from '@/lib/auth/cookies';
 import { CROSS_SITE_REFUSED, isCrossSiteWrite } from '@/lib/auth/csrf';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { signOut } from '@/lib/auth/session-flow';
 import { revokeSession } from '@/lib/auth/sessions';
 import { readAuthorization } from '@/lib/http/authorization';
-import { requestContext } from '@/lib/http/forwarded';
-import { withErrorBoundary } from '@/lib/http/handler';
+import { requestContext } from '@/lib/http/request-context';
 import { errorResponse, noContent } from '@/lib/http/responses';
 
 /**

@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { authenticateRequest, refusal } from '@/lib/auth/current-user';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { listSessions, toPublicSession } from '@/lib/auth/sessions';
-import { withErrorBoundary } from '@/lib/http/handler';
 import { jsonResponse } from '@/lib/http/responses';
 
 /** The caller's live sessions, their own marked `current`. Bearer access token or session cookie. */

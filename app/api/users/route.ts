@@ -1,4 +1,5 @@
 import type { NextRequest } from 'next/server';
+import { claimRequest, confirmClaim, refusal } from '@/lib/auth/current-user';
 import {
   type AccountChange,
   type ChangeProof,
@@ -6,11 +7,10 @@ import {
   credentialsSchema,
   registerUser,
   replaceCredentials,
-} from '@/lib/auth/credentials';
-import { claimRequest, confirmClaim, refusal } from '@/lib/auth/current-user';
+} from '@/lib/auth/password-account';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { readJson } from '@/lib/http/body';
-import { requestContext } from '@/lib/http/forwarded';
-import { withErrorBoundary } from '@/lib/http/handler';
+import { requestContext } from '@/lib/http/request-context';
 import { badInputResponse, errorResponse, jsonResponse, tooManyRequests } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 import { toPublicUser } from '@/lib/users';

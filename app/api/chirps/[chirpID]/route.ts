@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { authenticateRequest, refusal } from '@/lib/auth/current-user';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { chirpIdSchema, deleteChirp, findChirp, toPublicChirp } from '@/lib/chirps';
-import { withErrorBoundary } from '@/lib/http/handler';
 import { errorResponse, jsonResponse, noContent } from '@/lib/http/responses';
 
 type Context = { params: Promise<{ chirpID: string }> };

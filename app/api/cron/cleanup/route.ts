@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { cleanUpExpiredData, isCronRequest } from '@/lib/housekeeping';
-import { withErrorBoundary } from '@/lib/http/handler';
 import { errorResponse, jsonResponse } from '@/lib/http/responses';
 
 export const dynamic = 'force-dynamic';

@@ -1,9 +1,9 @@
 import type { NextRequest } from 'next/server';
 import { resetConfirmSchema, resetPassword } from '@/lib/auth/password-reset';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { isPasswordResetEnabled } from '@/lib/config';
 import { readJson } from '@/lib/http/body';
-import { requestContext } from '@/lib/http/forwarded';
-import { withErrorBoundary } from '@/lib/http/handler';
+import { requestContext } from '@/lib/http/request-context';
 import { badInputResponse, errorResponse, noContent, tooManyRequests } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { readJson } from '@/lib/http/body';
-import { withErrorBoundary } from '@/lib/http/handler';
 import { badInputResponse, errorResponse, noContent } from '@/lib/http/responses';
 import { upgradeToChirpyRed } from '@/lib/users';
 import { isPolkaRequest, polkaEventSchema } from '@/lib/webhooks';

@@ -1,8 +1,8 @@
 import type { NextRequest } from 'next/server';
 import { authenticateRequest, refusal } from '@/lib/auth/current-user';
+import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { endOtherSessions } from '@/lib/auth/sessions';
-import { requestContext } from '@/lib/http/forwarded';
-import { withErrorBoundary } from '@/lib/http/handler';
+import { requestContext } from '@/lib/http/request-context';
 import { noContent } from '@/lib/http/responses';
 
 /** "Sign out everywhere else": every session of the caller but the one making this request. */

@@ -1,22 +1,21 @@
 import 'server-only';
 import { unstable_rethrow } from 'next/navigation';
-import { withSessionCookies } from '../auth/current-user';
+import { logFault } from '../db/fault-log';
 import { isServerBusy, serverBusy } from './busy';
-import { logFault } from './fault-log';
 import { errorResponse, serviceUnavailable } from './responses';
 
 /**
  * The one boundary where thrown errors (bugs, infrastructure faults) become responses. Expected
  * failures never get here: they are returned values mapped by the handler itself. The log says
- * what kind of fault it was (lib/http/fault-log.ts), never a driver's message, which can quote SQL
- * parameters. A session renewed on the way to the handler gets its cookies on the answer here
- * (lib/auth/current-user.ts), error answers included: the rotation has already happened.
+ * what kind of fault it was (lib/db/fault-log.ts), never a driver's message, which can quote SQL
+ * parameters. Routes take it through lib/auth/route-boundary.ts, which also puts a renewed
+ * session's cookies on the answer.
  */
-export function withErrorBoundary<Args extends unknown[]>(
+export function withFaultBoundary<Args extends unknown[]>(
   route: string,
   handler: (...args: Args) => Promise<Response>,
 ): (...args: Args) => Promise<Response> {
-  return async (...args) => withSessionCookies(args[0], await answer(route, handler, args));
+  return (...args) => answer(route, handler, args);
 }
 
 async function answer<Args extends unknown[]>(

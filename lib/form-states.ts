@@ -1,10 +1,9 @@
-import type { z } from 'zod';
-import { isMessageCode, MESSAGES, type MessageCode } from './messages';
+import type { MessageCode } from './messages';
 
 /**
- * What the browser's forms and their server actions share: the states an action hands back, and
- * the way a validation rule names its failure by a catalogue code. No server-only import: client
- * components render these states.
+ * What the browser's forms and their server actions share: the states an action hands back. No
+ * server-only import: client components render these states. How a validation rule names its
+ * failure by a catalogue code is lib/rule-codes.ts.
  */
 
 /** Sign-in and sign-up: what went wrong, and the email to put back in the field (never the password). */
@@ -17,21 +16,6 @@ export const INITIAL_COMPOSER: ComposerState = { code: null, draft: '' };
 
 export type DeleteChirpState = { code: MessageCode | null };
 export const INITIAL_DELETE_CHIRP: DeleteChirpState = { code: null };
-
-/**
- * The options for a zod refinement whose failure a form can name: the catalogue's text (what the
- * JSON API answers) and its code (what a form's state carries).
- */
-export function coded(code: MessageCode): { error: string; params: { code: MessageCode } } {
-  return { error: MESSAGES[code], params: { code } };
-}
-
-/** The code of the first problem zod found; a rule without one (a missing field) is `invalid_form`. */
-export function issueCode(error: z.ZodError): MessageCode {
-  const issue = error.issues[0];
-  const code: unknown = issue?.code === 'custom' ? issue.params?.code : undefined;
-  return typeof code === 'string' && isMessageCode(code) ? code : 'invalid_form';
-}
 
 /**
  * A refused sign-in. Written to accept both the plain `{ ok: false }` and the reasons a rate
@@ -69,7 +53,7 @@ export function accountNotice(notice: MessageCode): AccountFormState {
   return { code: null, notice, retryAfterSeconds: null };
 }
 
-/** What lib/auth/credentials.ts answers to an email or password change (the user left out). */
+/** What lib/auth/password-account.ts answers to an email or password change (the user left out). */
 export type AccountChangeOutcome =
   | { ok: true }
   | { ok: false; reason: 'wrong_password' | 'current_password_required' | 'not_found' | 'email_taken' }

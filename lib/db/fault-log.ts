@@ -1,5 +1,5 @@
 import 'server-only';
-import { databaseUnavailableCause, describeError } from '../db/errors';
+import { databaseUnavailableCause, describeError } from './errors';
 
 /**
  * How faults reach the operator. An outage fails every request at once: a line (let alone a stack

@@ -14,7 +14,9 @@ import {
 import { makeRequest } from '@/test/http';
 import { accessTokenClaims, tokenRow } from '@/test/session-helpers';
 import { listRecentAuthEvents } from '../audit';
-import type { RequestContext } from '../http/forwarded';
+import type { RequestContext } from '../http/request-context';
+import { validateRefreshToken } from './bearer-refresh';
+import { authenticateRequest } from './current-user';
 import {
   changeEmail,
   changePassword,
@@ -22,10 +24,10 @@ import {
   passwordChangeSchema,
   registerUser,
   verifyCredentials,
-} from './credentials';
-import { authenticateRequest } from './current-user';
+} from './password-account';
+import { findSessionUser } from './session-check';
 import { startSession } from './session-flow';
-import { findSessionUser, rotateRefreshToken, validateRefreshToken } from './sessions';
+import { rotateRefreshToken } from './session-rotation';
 
 const HERE: RequestContext = { ip: '198.51.100.70', userAgent: 'Mozilla/5.0 (account page)' };
 const NEW_PASSWORD = 'a completely new passphrase';

@@ -11,7 +11,7 @@ import {
   requestContext,
   requestHost,
   resetForwardingWarning,
-} from './forwarded';
+} from './request-context';
 
 // The default depends on VERCEL, which one of the suite's runs sets: say which one is meant.
 beforeEach(() => {

@@ -1,6 +1,6 @@
 import { notFound, redirect } from 'next/navigation';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { withActionBoundary } from './handler';
+import { withActionBoundary } from './boundary';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { credentialsSchema, emailChangeSchema, loginSchema, passwordChangeSchema } from './auth/credentials';
+import { credentialsSchema, emailChangeSchema, loginSchema, passwordChangeSchema } from './auth/password-account';
 import { newChirpSchema } from './chirps';
 import {
   accountChangeState,
   emailChangeState,
-  issueCode,
   otherSessionsEndState,
   sessionEndState,
   signInRefusalState,
   typedEmail,
-} from './forms';
+} from './form-states';
 import { MESSAGES, messageText } from './messages';
+import { issueCode } from './rule-codes';
 
 /** What a form's state says for an input, by code: the form never reads the message's wording. */
 function codeFor(result: { success: boolean; error?: Parameters<typeof issueCode>[0] }) {
