@@ -80,7 +80,7 @@ export async function authenticateRequest(request: NextRequest): Promise<Authent
  * A Bearer access token, or else the browser's session cookies. A browser whose access cookie has
  * run out (or is gone) is renewed here from its refresh cookie, as the proxy renews pages: the API
  * is not routed through the proxy for it, which measured at 0.85 × the cost of a whole plain
- * request (README, "Benchmark"). The renewed cookies, or the cleared ones of a session that is
+ * request (bench/RESULTS.md, "History"). The renewed cookies, or the cleared ones of a session that is
  * over, go on the handler's answer (`withSessionCookies`, applied by withErrorBoundary, so a
  * handler cannot forget them).
  */
