@@ -30,7 +30,7 @@ import { errorResponse } from '@/lib/http/responses';
  *
  * API calls are renewed by their handlers instead (lib/auth/current-user.ts), and the matcher
  * below does not send them here for it: passing a request through the proxy costs as much as
- * 0.85 of a whole plain request (measured, README "Benchmark"). This is an optimistic gate:
+ * 0.85 of a whole plain request (measured; bench/RESULTS.md, "History"). This is an optimistic gate:
  * pages and handlers check the user again where they read data.
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {

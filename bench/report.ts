@@ -134,7 +134,7 @@ export function renderMarkdown(input: MarkdownInput): string {
   const lines = [
     '# Benchmark results',
     '',
-    `Written by \`npm run bench\` on ${results.when}. How to run it and what the figures mean: the README's "Benchmark" section.`,
+    `Written by \`npm run bench\` on ${results.when}. How to run it and what the figures mean: [docs/benchmark.md](../docs/benchmark.md).`,
     '',
     `- **Machine**: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB of memory, ${machine.os}`,
     `- **Node.js**: ${machine.node}`,

@@ -553,6 +553,7 @@ async function main(): Promise<void> {
     writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(
       markdownPath,
+      // History of past runs lives in the same file and is kept across runs: only the run above it is new.
       renderMarkdown({
         results,
         machine,
@@ -563,7 +564,7 @@ async function main(): Promise<void> {
         references,
         notes,
         phases: [small.detail, login.detail, big.detail],
-      }),
+      }) + keptHistory(markdownPath),
     );
     formatAsTheLinterWants([resultsPath, markdownPath]);
 
@@ -627,3 +628,15 @@ main().then(
     process.exit(1);
   },
 );
+
+/** The file's "## History" section and all after it, or nothing if the file or the section is missing. */
+function keptHistory(markdownPath: string): string {
+  let previous: string;
+  try {
+    previous = readFileSync(markdownPath, 'utf8');
+  } catch {
+    return '';
+  }
+  const start = previous.indexOf('\n## History\n');
+  return start === -1 ? '' : `\n${previous.slice(start + 1)}`;
+}

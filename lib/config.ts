@@ -85,7 +85,7 @@ export function forgetSettings(): void {
 
 function invalidConfiguration(error: z.ZodError): Error {
   const fields = error.issues.map((issue) => issue.path.join('.')).join(', ');
-  return new Error(`Invalid configuration: check ${fields} (see the README's environment table).`);
+  return new Error(`Invalid configuration: check ${fields} (see docs/configuration.md, "Environment variables").`);
 }
 
 const cleanupSchema = z.object({
@@ -196,7 +196,7 @@ export function isPasswordResetEnabled(env: NodeJS.ProcessEnv = process.env): bo
   if (word === undefined) return true;
   const flag = FLAG_WORDS.get(word);
   if (flag === undefined) {
-    throw new Error('Invalid configuration: check PASSWORD_RESET_ENABLED (true or false; see the README).');
+    throw new Error('Invalid configuration: check PASSWORD_RESET_ENABLED (true or false; see docs/configuration.md).');
   }
   return flag;
 }
@@ -213,7 +213,7 @@ export function getAppOrigin(env: NodeJS.ProcessEnv = process.env): string | und
   const isOrigin = url !== null && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
   if (!isOrigin || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
     throw new Error(
-      "Invalid configuration: check APP_URL (the site's origin, like https://chirpy.example.com; see the README).",
+      "Invalid configuration: check APP_URL (the site's origin, like https://chirpy.example.com; see docs/configuration.md).",
     );
   }
   return url.origin;
@@ -240,12 +240,14 @@ export function getMailSettings(env: NodeJS.ProcessEnv = process.env): MailSetti
   if (smtpUrl === null || (smtpUrl && (!['smtp:', 'smtps:'].includes(smtpUrl.protocol) || !smtpUrl.hostname))) {
     throw new Error(
       'Invalid configuration: check SMTP_URL (smtp://user:password@host:587 or smtps://user:password@host:465; ' +
-        'see the README).',
+        'see docs/configuration.md).',
     );
   }
   const configuredFrom = present(env.MAIL_FROM)?.trim();
   if (configuredFrom !== undefined && !isSender(configuredFrom)) {
-    throw new Error('Invalid configuration: check MAIL_FROM (an address, or "Name <address>"; see the README).');
+    throw new Error(
+      'Invalid configuration: check MAIL_FROM (an address, or "Name <address>"; see docs/configuration.md).',
+    );
   }
   const from = configuredFrom ?? defaultSender(env);
   return { smtpUrl, from, timeoutSeconds: getSettings(env).SMTP_TIMEOUT_SECONDS };
@@ -331,7 +333,9 @@ export function getProxyTrust(env: NodeJS.ProcessEnv = process.env): ProxyTrust 
   if (value === 'vercel') return { kind: 'vercel' };
   const hops = Number(value);
   if (Number.isInteger(hops) && hops >= 1 && hops <= 10) return { kind: 'hops', hops };
-  throw new Error('Invalid configuration: check TRUST_PROXY (none, vercel, or 1–10 proxies; see the README).');
+  throw new Error(
+    'Invalid configuration: check TRUST_PROXY (none, vercel, or 1–10 proxies; see docs/configuration.md).',
+  );
 }
 
 /** Where the embedded database and the development JWT secret live. `memory:` keeps nothing. */

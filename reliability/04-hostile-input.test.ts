@@ -18,7 +18,7 @@ import { report } from './harness/report';
  * Property-based fuzzing of every route's body, query, path and headers: wrong types, huge and
  * deep JSON, bytes that are not UTF-8, NUL, odd content types, headers given twice. Whatever
  * arrives, the answer is never a 5xx, it arrives whole, and a 4xx changes nothing in the database
- * (attempts counted by a rate limit and the audit log excepted, where the README says they are).
+ * (attempts counted by a rate limit and the audit log excepted, where docs/sessions-and-security.md, "Rate limits", says they are).
  */
 
 const RUNS_PER_ROUTE = Number(process.env.RELIABILITY_FUZZ_RUNS ?? 60);

@@ -19,7 +19,7 @@ import {
 /**
  * An API call whose access cookie has run out is renewed by its handler (lib/auth/current-user.ts),
  * not by the proxy: the same rotation, the same answers to failure, the cookies on the handler's
- * own answer. The contract is the README's "Browser sessions".
+ * own answer. The contract is docs/sessions-and-security.md, "Browser sessions".
  */
 
 const ACCESS = 'chirpy_access';

@@ -158,7 +158,7 @@ function warnOfUntrustedForwarding(headers: IncomingMessage['headers']): void {
     'TRUST_PROXY is none (the default off Vercel), but requests arrive with X-Forwarded-For: a proxy seems to be ' +
       "in front of Chirpy, and every client then has its address, so one client can use up everyone's rate " +
       'limits. Set TRUST_PROXY=1 (or the number of proxies that append to X-Forwarded-For), or TRUST_PROXY=vercel ' +
-      'on Vercel; see the README, "Behind a proxy: TRUST_PROXY". Said once per process.',
+      'on Vercel; see docs/configuration.md, "Behind a proxy: TRUST_PROXY". Said once per process.',
   );
 }
 
