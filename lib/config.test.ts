@@ -26,4 +26,14 @@ describe('getSettings', () => {
     // An explicit environment (a script checking another one) is always read.
     expect(getSettings({ NODE_ENV: 'production', SESSION_IDLE_TIMEOUT_DAYS: '3' }).SESSION_IDLE_TIMEOUT_DAYS).toBe(3);
   });
+
+  it('reads DATABASE_PREPARED_STATEMENTS as on or off, on by default, and refuses anything else', () => {
+    expect(getSettings().DATABASE_PREPARED_STATEMENTS).toBe(true);
+    vi.stubEnv('DATABASE_PREPARED_STATEMENTS', 'Off');
+    expect(getSettings().DATABASE_PREPARED_STATEMENTS).toBe(false);
+    vi.stubEnv('DATABASE_PREPARED_STATEMENTS', 'true');
+    expect(getSettings().DATABASE_PREPARED_STATEMENTS).toBe(true);
+    vi.stubEnv('DATABASE_PREPARED_STATEMENTS', 'sometimes');
+    expect(() => getSettings()).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+  });
 });

@@ -28,6 +28,18 @@ export function isUniqueViolation(error: unknown): boolean {
   return errorCodes(error).includes('23505');
 }
 
+/**
+ * A named prepared statement that the server connection does not have (26000) or already has
+ * (42P05): what a pooler in transaction mode causes when it does not keep prepared statements.
+ * Either fails before the statement runs. The code, or null for any other error.
+ */
+export function preparedStatementCollision(error: unknown): '26000' | '42P05' | null {
+  const codes = errorCodes(error);
+  if (codes.includes('42P05')) return '42P05';
+  if (codes.includes('26000')) return '26000';
+  return null;
+}
+
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
