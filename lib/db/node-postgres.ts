@@ -5,18 +5,22 @@ import { getSettings } from '../config';
 import { logFault } from '../http/fault-log';
 import { withMigrationLock } from './migration-lock';
 import { MIGRATIONS_FOLDER } from './migrations';
+import { applyQueryTimeout } from './query-timeout';
 import { schema } from './schema';
 import type { OpenDatabase } from './types';
 
 /** Any Postgres reached over TCP through `DATABASE_URL`. Migrations are a deploy step here. */
 export async function openNodePostgres(url: string): Promise<OpenDatabase> {
   const settings = getSettings();
-  // A request waits at most this long for a connection (then 503), rather than forever.
+  // A request waits at most this long for a connection, and for an answer (then 503), rather
+  // than forever (lib/db/query-timeout.ts).
   const pool = new Pool({
     connectionString: url,
     max: settings.DATABASE_POOL_MAX,
     connectionTimeoutMillis: settings.DATABASE_CONNECT_TIMEOUT_MS,
+    query_timeout: settings.DATABASE_QUERY_TIMEOUT_MS,
   });
+  pool.on('connect', (client) => applyQueryTimeout(client, settings.DATABASE_QUERY_TIMEOUT_MS));
   // An idle client losing its connection emits 'error' on the pool; unhandled, it kills the process.
   pool.on('error', (error) => logFault('postgres pool (idle connection)', error));
   discardBrokenClients(pool);

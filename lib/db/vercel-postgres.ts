@@ -5,6 +5,7 @@ import { getSettings } from '../config';
 import { describeError } from './errors';
 import { withMigrationLock } from './migration-lock';
 import { MIGRATIONS_FOLDER } from './migrations';
+import { applyQueryTimeout } from './query-timeout';
 import { schema } from './schema';
 import type { OpenDatabase } from './types';
 
@@ -19,7 +20,9 @@ export async function openVercelPostgres(url: string): Promise<OpenDatabase> {
     connectionString: url,
     max: settings.DATABASE_POOL_MAX,
     connectionTimeoutMillis: settings.DATABASE_CONNECT_TIMEOUT_MS,
+    query_timeout: settings.DATABASE_QUERY_TIMEOUT_MS,
   });
+  pool.on('connect', (client) => applyQueryTimeout(client, settings.DATABASE_QUERY_TIMEOUT_MS));
   pool.on('error', (error) => console.error('vercel postgres pool error:', describeError(error)));
   const db = drizzle({ client: pool, schema });
   return {
