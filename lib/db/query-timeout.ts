@@ -7,10 +7,11 @@ import { isQueryTimeout } from './errors';
  * hold each request, and the pooled connection it waits on, forever.
  *
  * Two halves. The driver gives up on its own after the timeout (`query_timeout`, given to the
- * pool), whether the server is slow or gone. And the server stops a statement that runs that long
- * (`statement_timeout`): set with SET when a connection opens, because a startup parameter is
- * refused by poolers (PgBouncer 1.18 closes the connection on it). Behind a transaction pooler the
- * SET stays on whichever server connection ran it; the driver's own timeout holds regardless.
+ * pool), whether the server is slow or gone, and the connection is ended (`endWhenAQueryTimesOut`).
+ * And the server stops a statement that runs that long (`statement_timeout`): set with SET when a
+ * connection opens, because a startup parameter is refused by poolers (PgBouncer 1.18 closes the
+ * connection on it). Behind a transaction pooler the SET stays on whichever server connection ran
+ * it; the driver's own timeout holds regardless.
  */
 
 /**
@@ -19,11 +20,9 @@ import { isQueryTimeout } from './errors';
  */
 type Client = { query(text: string): Promise<unknown> };
 
-/** For the pool's 'connect' event: runs before the new connection's first query. */
-export function applyQueryTimeout(client: Client, timeoutMs: number): void {
-  endWhenAQueryTimesOut(client);
-  // A failure here is the connection's, and the query that follows on it fails the same way.
-  client.query(`set statement_timeout = ${Math.trunc(timeoutMs)}`).catch(() => {});
+/** The server's half, for a connection just opened, before its first query. */
+export async function setStatementTimeout(client: Client, timeoutMs: number): Promise<void> {
+  await client.query(`set statement_timeout = ${Math.trunc(timeoutMs)}`);
 }
 
 /**
@@ -34,7 +33,7 @@ export function applyQueryTimeout(client: Client, timeoutMs: number): void {
  * fail now, and the pool drops it. A timed-out query outside a transaction is dropped by the pool
  * anyway (it is handed back with its error); this covers the connections a transaction holds.
  */
-function endWhenAQueryTimesOut(client: Client): void {
+export function endWhenAQueryTimesOut(client: Client): void {
   const query = client.query;
   Object.defineProperty(client, 'query', {
     configurable: true,
