@@ -4,6 +4,7 @@ import { checkPasswordResetConfiguration, getCleanupSettings, getProxyTrust, get
 import { getDb, selectDriver } from './db/client';
 import { installBaselineHeaders } from './http/baseline-headers';
 import { installPeerStamp } from './http/forwarded';
+import { installPageOutageAnswers } from './http/page-boundary';
 
 /**
  * Configuration mistakes stop the server at start-up with a sentence saying what to set,
@@ -29,6 +30,7 @@ export async function prepareServer(): Promise<void> {
     checkConfiguration();
     installPeerStamp();
     installBaselineHeaders();
+    installPageOutageAnswers();
     const selection = selectDriver(process.env);
     if (selection.ok && selection.choice.driver === 'pglite') await getDb();
   } catch (error) {
