@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ACCESS_COOKIE, apiLogin, browserLogin, REFRESH_COOKIE, signUp } from './harness/accounts';
-import { type Reply, runDir, send, servers, stats } from './harness/client';
+import { type Reply, runDir, send, stats } from './harness/client';
 import { report } from './harness/report';
 import { type StartedServer, startServer } from './harness/servers';
 import { serverEnvironment } from './harness/settings';
@@ -48,10 +48,40 @@ function linesLoggedSince(name: string, from: number): string[] {
   return readFileSync(logOf(name)).subarray(from).toString('utf8').split('\n').filter(Boolean);
 }
 
+const QUERY_TIMEOUT_MS = 1_000;
+const CONNECT_TIMEOUT_MS = 1_000;
+/** On top of the timeout: the request's own work and the machine's load, not a second wait. */
+const SLACK_MS = 2_000;
+
+/**
+ * A server of the part's own, on the same relay as the shared two: short timeouts, and an outage
+ * log of its own, so that what it logs for this part's outage is not summed up with the last
+ * part's (the log sums up an outage's failures for 10 s after each).
+ */
+let own: StartedServer;
+
+beforeAll(async () => {
+  own = await startServer({
+    name: 'outages',
+    runDir,
+    env: (port) => ({
+      ...serverEnvironment({
+        port,
+        databaseUrl: inject('reliabilityRelayedDatabaseUrl'),
+        jwtSecret: inject('reliabilityJwtSecret'),
+        polkaKey: inject('reliabilityPolkaKey'),
+        cronSecret: inject('reliabilityCronSecret'),
+      }),
+      DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+      DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+    }),
+  });
+});
+afterAll(() => own?.stop());
+
 describe('a page while the database is cut', () => {
   it("answers a signed-in browser the proxy's 503 page with Retry-After, and logs one outage line, no stack, no SQL", async () => {
-    const server = servers[0];
-    if (!server) throw new Error('no servers');
+    const server = own.info;
     const browser = await browserLogin(server, await signUp(server, 'page-outage'));
     const logged = statSync(logOf(server.name)).size;
 
@@ -87,36 +117,9 @@ describe('a page while the database is cut', () => {
   });
 });
 
-const QUERY_TIMEOUT_MS = 1_000;
-const CONNECT_TIMEOUT_MS = 1_000;
-/** On top of the timeout: the request's own work and the machine's load, not a second wait. */
-const SLACK_MS = 2_000;
-
 describe('a stalled database (accepts connections, never answers)', () => {
-  let stalled: StartedServer;
-
-  // A server of its own, with short timeouts, on the same relay as the shared two.
-  beforeAll(async () => {
-    stalled = await startServer({
-      name: 'stall',
-      runDir,
-      env: (port) => ({
-        ...serverEnvironment({
-          port,
-          databaseUrl: inject('reliabilityRelayedDatabaseUrl'),
-          jwtSecret: inject('reliabilityJwtSecret'),
-          polkaKey: inject('reliabilityPolkaKey'),
-          cronSecret: inject('reliabilityCronSecret'),
-        }),
-        DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
-        DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
-      }),
-    });
-  });
-  afterAll(() => stalled?.stop());
-
   it('answers 503 within DATABASE_QUERY_TIMEOUT_MS instead of hanging, and recovers without a restart', async () => {
-    const server = stalled.info;
+    const server = own.info;
     const account = await signUp(server, 'stall');
     const api = await apiLogin(server, account);
     const browser = await browserLogin(server, account);
