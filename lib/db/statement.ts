@@ -78,16 +78,7 @@ async function executeNamed(
   }
 }
 
-/**
- * The same for a query drizzle's builder makes (and maps the rows of): `prepare` is called once
- * per database and its prepared query kept. Per database, because tests swap the database in and
- * out (lib/db/client.ts swapDatabase).
- */
-export function preparedPerDatabase<T>(prepare: (db: Database) => T): () => Promise<T> {
-  const prepared = perDatabase(prepare);
-  return async () => prepared(await getDb());
-}
-
+/** `prepare` called once per database and kept. Per database: tests swap the database in and out. */
 function perDatabase<T>(prepare: (db: Database) => T): (db: Database) => T {
   const prepared = new WeakMap<Database, T>();
   return (db) => {
