@@ -1,6 +1,7 @@
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { decodeCursor, listTimeline } from '@/lib/chirps';
 import { getSettings } from '@/lib/config';
+import { withPageBoundary } from '@/lib/http/page-boundary';
 import { ChirpComposer } from './components/chirp-composer';
 import { type SearchParams, single } from './components/search-params';
 import { Timeline } from './components/timeline';
@@ -10,7 +11,7 @@ import { Timeline } from './components/timeline';
  * "Older chirps" link). Signed-out visitors read it; signed-in ones also get the composer and a
  * Delete on their own chirps.
  */
-export default async function HomePage({ searchParams }: { searchParams: SearchParams }) {
+async function HomePage({ searchParams }: { searchParams: SearchParams }) {
   // A cursor we cannot read (edited by hand, or from an older release) starts from the top.
   const cursor = decodeCursor(single((await searchParams).cursor) ?? '') ?? undefined;
   const [user, page] = await Promise.all([
@@ -40,3 +41,5 @@ export default async function HomePage({ searchParams }: { searchParams: SearchP
     </>
   );
 }
+
+export default withPageBoundary('page /', HomePage);

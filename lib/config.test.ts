@@ -28,6 +28,16 @@ describe('getSettings', () => {
     expect(getSettings({ NODE_ENV: 'production', SESSION_IDLE_TIMEOUT_DAYS: '3' }).SESSION_IDLE_TIMEOUT_DAYS).toBe(3);
   });
 
+  it('reads DATABASE_PREPARED_STATEMENTS as on or off, on by default, and refuses anything else', () => {
+    expect(getSettings().DATABASE_PREPARED_STATEMENTS).toBe(true);
+    vi.stubEnv('DATABASE_PREPARED_STATEMENTS', 'Off');
+    expect(getSettings().DATABASE_PREPARED_STATEMENTS).toBe(false);
+    vi.stubEnv('DATABASE_PREPARED_STATEMENTS', 'true');
+    expect(getSettings().DATABASE_PREPARED_STATEMENTS).toBe(true);
+    vi.stubEnv('DATABASE_PREPARED_STATEMENTS', 'sometimes');
+    expect(() => getSettings()).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+  });
+
   it('bounds the password-hash queue and the IPv6 prefix: defaults, limits, and the name of a bad one', () => {
     const production: NodeJS.ProcessEnv = { NODE_ENV: 'production' };
     expect(getSettings(production)).toMatchObject({ PASSWORD_HASH_QUEUE_MAX: 64, RATE_LIMIT_IPV6_PREFIX: 64 });

@@ -13,6 +13,16 @@ export const MAX_CHIRPS_PAGE_LIMIT = 100;
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
+/** On or off: `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off`, in any case. */
+const flag = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', '1', 'yes', 'on', 'false', '0', 'no', 'off']))
+    .transform((word) => ['true', '1', 'yes', 'on'].includes(word))
+    .default(fallback);
+
 const settingsSchema = z.object({
   BCRYPT_COST: integer(10, 4, 15),
   PASSWORD_HASH_CONCURRENCY: integer(2, 1, 16),
@@ -45,6 +55,8 @@ const settingsSchema = z.object({
   CHIRPS_PAGE_SIZE: integer(50, 1, MAX_CHIRPS_PAGE_LIMIT),
   DATABASE_POOL_MAX: integer(10, 1, 200),
   DATABASE_CONNECT_TIMEOUT_MS: integer(5_000, 100, 120_000),
+  DATABASE_QUERY_TIMEOUT_MS: integer(5_000, 100, 600_000),
+  DATABASE_PREPARED_STATEMENTS: flag(true),
 });
 
 const SETTING_NAMES = settingsSchema.keyof().options;

@@ -3,6 +3,7 @@ import { resolveJwtSecrets } from './auth/jwt-secret';
 import { checkPasswordResetConfiguration, getCleanupSettings, getProxyTrust, getSettings } from './config';
 import { getDb, selectDriver } from './db/client';
 import { installBaselineHeaders } from './http/baseline-headers';
+import { installPageOutageAnswers } from './http/page-boundary';
 import { installPeerStamp } from './http/request-context';
 
 /**
@@ -29,6 +30,7 @@ export async function prepareServer(): Promise<void> {
     checkConfiguration();
     installPeerStamp();
     installBaselineHeaders();
+    installPageOutageAnswers();
     const selection = selectDriver(process.env);
     if (selection.ok && selection.choice.driver === 'pglite') await getDb();
   } catch (error) {

@@ -17,6 +17,10 @@ declare module 'vitest' {
 /**
  * Real-Postgres runs: a fresh database for this run, migrated the way a deployment migrates it
  * (through the driver under test), dropped at the end. PGlite runs need nothing here.
+ *
+ * TEST_POOLER_ADDRESS (`host:port` of a pooler in front of that server, e.g. PgBouncer) sends the
+ * tests through the pooler. The database is still created and migrated directly, as a deployment
+ * behind a transaction pooler migrates (scripts/pgbouncer-contract.sh).
  */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const { testDriver, adminDatabaseUrl } = project.getProvidedContext();
@@ -27,7 +31,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     if (testDriver === 'pg') {
       const open = await openNodePostgres(database.url);
       await open.migrate().finally(() => open.close());
-      project.provide('databaseUrl', database.url);
+      project.provide('databaseUrl', throughPooler(database.url, process.env.TEST_POOLER_ADDRESS));
     } else {
       const relay = await startRelay();
       cleanups.unshift(() => relay.close());
@@ -47,4 +51,11 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   return async () => {
     for (const cleanup of cleanups) await cleanup();
   };
+}
+
+function throughPooler(url: string, pooler: string | undefined): string {
+  if (pooler === undefined || pooler.trim() === '') return url;
+  const pooled = new URL(url);
+  pooled.host = pooler.trim();
+  return pooled.toString();
 }

@@ -4,6 +4,7 @@ import { listRecentAuthEvents } from '@/lib/audit';
 import { getCurrentSession } from '@/lib/auth/current-user';
 import { loginPath } from '@/lib/auth/redirects';
 import { listSessions, toPublicSession } from '@/lib/auth/sessions';
+import { withPageBoundary } from '@/lib/http/page-boundary';
 import { AccountActivityList } from '../components/account-activity';
 import { ChangeEmailForm, ChangePasswordForm } from '../components/account-forms';
 import { SessionList } from '../components/session-list';
@@ -18,7 +19,7 @@ const RECENT_EVENTS = 20;
  * ended to sign in; this check is the authoritative one (a session ended elsewhere still carries
  * an access cookie that verifies).
  */
-export default async function AccountPage() {
+async function AccountPage() {
   const current = await getCurrentSession();
   if (!current) redirect(loginPath('/account'));
   const { user, sessionId } = current;
@@ -52,3 +53,5 @@ export default async function AccountPage() {
     </>
   );
 }
+
+export default withPageBoundary('page /account', AccountPage);

@@ -1,12 +1,13 @@
 import { signOutAction } from '@/app/actions/auth';
 import { getCurrentUser } from '@/lib/auth/current-user';
+import { withPageBoundary } from '@/lib/http/page-boundary';
 import { SubmitButton } from './submit-button';
 
 /**
  * Plain links: a next/link Link is a client component each page serializes and renders twice, and
  * in production prefetches its target as soon as it is on screen, a server render per link per view.
  */
-export async function SiteHeader() {
+async function Header() {
   const user = await getCurrentUser();
   return (
     <header className="site">
@@ -32,3 +33,5 @@ export async function SiteHeader() {
     </header>
   );
 }
+
+export const SiteHeader = withPageBoundary('site header', Header);

@@ -3,12 +3,13 @@ import { redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { safeNextPath } from '@/lib/auth/redirects';
 import { isPasswordResetEnabled } from '@/lib/config';
+import { withPageBoundary } from '@/lib/http/page-boundary';
 import { SignInForm } from '../components/auth-forms';
 import { type SearchParams, single } from '../components/search-params';
 
 export const metadata = { title: 'Sign in · Chirpy' };
 
-export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
+async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
   const next = safeNextPath(single((await searchParams).next));
   if (await getCurrentUser()) redirect(next);
   return (
@@ -26,3 +27,5 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
     </>
   );
 }
+
+export default withPageBoundary('page /login', LoginPage);

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { isResetTokenUsable } from '@/lib/auth/password-reset';
 import { isPasswordResetEnabled } from '@/lib/config';
+import { withPageBoundary } from '@/lib/http/page-boundary';
 import { MESSAGES } from '@/lib/messages';
 import { FormError } from '../components/auth-fields';
 import { ResetPasswordForm } from '../components/password-reset-forms';
@@ -16,7 +17,7 @@ export const metadata: Metadata = { title: 'Choose a new password · Chirpy', re
  * The mailed link's page. It checks the link before asking for anything (a read: a mail scanner
  * opening the link spends nothing), so a used or expired one says so at once.
  */
-export default async function ResetPasswordPage({ searchParams }: { searchParams: SearchParams }) {
+async function ResetPasswordPage({ searchParams }: { searchParams: SearchParams }) {
   const token = single((await searchParams).token) ?? '';
   if (!isPasswordResetEnabled()) notFound();
   const usable = await isResetTokenUsable(token);
@@ -36,3 +37,5 @@ export default async function ResetPasswordPage({ searchParams }: { searchParams
     </>
   );
 }
+
+export default withPageBoundary('page /reset-password', ResetPasswordPage);

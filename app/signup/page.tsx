@@ -1,11 +1,12 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
+import { withPageBoundary } from '@/lib/http/page-boundary';
 import { SignUpForm } from '../components/auth-forms';
 
 export const metadata = { title: 'Sign up · Chirpy' };
 
-export default async function SignupPage() {
+async function SignupPage() {
   if (await getCurrentUser()) redirect('/');
   return (
     <>
@@ -17,3 +18,5 @@ export default async function SignupPage() {
     </>
   );
 }
+
+export default withPageBoundary('page /signup', SignupPage);

@@ -28,6 +28,18 @@ export function isUniqueViolation(error: unknown): boolean {
   return errorCodes(error).includes('23505');
 }
 
+/**
+ * A named prepared statement that the server connection does not have (26000) or already has
+ * (42P05): what a pooler in transaction mode causes when it does not keep prepared statements.
+ * Either fails before the statement runs. The code, or null for any other error.
+ */
+export function preparedStatementCollision(error: unknown): '26000' | '42P05' | null {
+  const codes = errorCodes(error);
+  if (codes.includes('42P05')) return '42P05';
+  if (codes.includes('26000')) return '26000';
+  return null;
+}
+
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -39,6 +51,7 @@ const UNAVAILABLE_CODES = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
+  '57014', // query_canceled: the server's statement_timeout (DATABASE_QUERY_TIMEOUT_MS)
   '3D000', // invalid_catalog_name: the database does not exist
 ]);
 
@@ -46,12 +59,20 @@ const UNAVAILABLE_CODES = new Set([
  * `pg` reports a connection that went away mid-query, or never came, with these messages and no
  * code. They are the driver's own words (no query text or parameters), matched at their start.
  */
+const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
+
 const UNAVAILABLE_MESSAGES = [
+  QUERY_TIMEOUT_MESSAGE,
   'Connection terminated',
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
 ];
+
+/** The driver gave up waiting for an answer (DATABASE_QUERY_TIMEOUT_MS, lib/db/query-timeout.ts). */
+export function isQueryTimeout(error: unknown): boolean {
+  return errorChain(error).some((link) => link instanceof Error && link.message === QUERY_TIMEOUT_MESSAGE);
+}
 
 function unavailableMessage(link: object): string | undefined {
   if (!(link instanceof Error)) return undefined;

@@ -5,32 +5,55 @@ import { getSettings } from '../config';
 import { logFault } from './fault-log';
 import { withMigrationLock } from './migration-lock';
 import { MIGRATIONS_FOLDER } from './migrations';
+import { endWhenAQueryTimesOut, setStatementTimeout } from './query-timeout';
 import { schema } from './schema';
 import type { OpenDatabase } from './types';
 
 /** Any Postgres reached over TCP through `DATABASE_URL`. Migrations are a deploy step here. */
 export async function openNodePostgres(url: string): Promise<OpenDatabase> {
   const settings = getSettings();
-  // A request waits at most this long for a connection (then 503), rather than forever.
+  // A request waits at most this long for a connection, and for an answer (then 503), rather
+  // than forever (lib/db/query-timeout.ts).
   const pool = new Pool({
     connectionString: url,
     max: settings.DATABASE_POOL_MAX,
     connectionTimeoutMillis: settings.DATABASE_CONNECT_TIMEOUT_MS,
+    query_timeout: settings.DATABASE_QUERY_TIMEOUT_MS,
+    // Awaited by the pool before the connection's first query.
+    onConnect: (client) => setStatementTimeout(client, settings.DATABASE_QUERY_TIMEOUT_MS),
   });
+  pool.on('connect', endWhenAQueryTimesOut);
   // An idle client losing its connection emits 'error' on the pool; unhandled, it kills the process.
   pool.on('error', (error) => logFault('postgres pool (idle connection)', error));
   discardBrokenClients(pool);
   const db = drizzle({ client: pool, schema });
   return {
     db,
-    // Under the advisory lock, on the one connection that holds it (lib/db/migration-lock.ts).
-    migrate: () =>
-      withMigrationLock(
-        () => pool.connect(),
-        (client) => migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
-      ),
+    migrate: () => migrateDatabase(url),
     close: () => pool.end(),
   };
+}
+
+/**
+ * Under the advisory lock, on the one connection that holds it (lib/db/migration-lock.ts). On a
+ * connection of its own, without DATABASE_QUERY_TIMEOUT_MS: a run may wait for another deploy's
+ * lock, and a migration's statements may take longer than any request should.
+ */
+async function migrateDatabase(url: string): Promise<void> {
+  const pool = new Pool({
+    connectionString: url,
+    max: 1,
+    connectionTimeoutMillis: getSettings().DATABASE_CONNECT_TIMEOUT_MS,
+  });
+  pool.on('error', (error) => logFault('postgres migration connection', error));
+  try {
+    await withMigrationLock(
+      () => pool.connect(),
+      (client) => migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+    );
+  } finally {
+    await pool.end();
+  }
 }
 
 /**

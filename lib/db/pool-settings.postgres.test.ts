@@ -1,9 +1,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { z } from 'zod';
+import { routeVercelPostgresThrough } from '../../test/neon-config';
+import { startTcpRelay, type TcpRelay } from '../../test/tcp-relay';
+import { startRelay } from '../../test/ws-relay';
 import { isDatabaseUnavailable } from './errors';
 import { openNodePostgres } from './node-postgres';
+import type { OpenDatabase } from './types';
+import { openVercelPostgres } from './vercel-postgres';
 
 /** Server processes that answered `count` queries sent all at once, each holding its connection a while. */
 async function connectionsUsed(count: number): Promise<number> {
@@ -51,5 +57,100 @@ describe('the PostgreSQL pool', () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+});
+
+/** What a call came to within `ms`: its answer, its rejection, or still nothing. */
+async function outcomeWithin(ms: number, work: () => Promise<unknown>) {
+  const started = Date.now();
+  const outcome = await Promise.race([
+    work().then(
+      () => ({ kind: 'answered' as const }),
+      (error: unknown) => ({ kind: 'failed' as const, error }),
+    ),
+    sleep(ms).then(() => ({ kind: 'still waiting' as const })),
+  ]);
+  return { ...outcome, ms: Date.now() - started };
+}
+
+const QUERY_TIMEOUT_MS = 400;
+const SLACK_MS = 1_500;
+
+/**
+ * A database that stops answering on a connection already made (a stalled network path, a server
+ * frozen mid-query): each driver gives up after DATABASE_QUERY_TIMEOUT_MS with the error every
+ * handler answers 503 to, and a connection left waiting is never handed to another query.
+ */
+describe.each([
+  ['pg', (url: string) => openNodePostgres(url)],
+  ['@vercel/postgres', (url: string) => openVercelPostgres(url)],
+] as const)('DATABASE_QUERY_TIMEOUT_MS on %s', (driver, open) => {
+  let relay: TcpRelay;
+  let undo: Array<() => Promise<void> | void>;
+
+  async function openThroughRelay(): Promise<OpenDatabase> {
+    const direct = new URL(inject('adminDatabaseUrl'));
+    relay = await startTcpRelay({ host: '127.0.0.1', port: Number(direct.port || 5432) });
+    undo = [() => relay.close()];
+    const relayed = new URL(direct);
+    relayed.host = `127.0.0.1:${relay.port}`;
+    if (driver === '@vercel/postgres') {
+      // Its WebSocket goes to a relay of its own, which dials the TCP relay in front of PostgreSQL.
+      const webSocketRelay = await startRelay();
+      undo.unshift(() => webSocketRelay.close());
+      undo.unshift(await routeVercelPostgresThrough(webSocketRelay.address));
+      relayed.hostname = 'localhost';
+    }
+    vi.stubEnv('DATABASE_QUERY_TIMEOUT_MS', String(QUERY_TIMEOUT_MS));
+    vi.stubEnv('DATABASE_POOL_MAX', '1');
+    const database = await open(relayed.toString());
+    undo.unshift(() => database.close().catch(() => {}));
+    return database;
+  }
+
+  afterEach(async () => {
+    // Connections still waiting on the stalled relay are dropped first, so the pool can close.
+    relay.cut();
+    for (const step of undo) await step();
+  });
+
+  it('a query the server never answers fails as unavailable within the timeout; the next one, once it answers, works', async () => {
+    const { db } = await openThroughRelay();
+    await db.execute(sql`select 1`);
+    relay.stall();
+
+    const stalled = await outcomeWithin(QUERY_TIMEOUT_MS + SLACK_MS, () => db.execute(sql`select 1`));
+    expect(stalled.kind).toBe('failed');
+    expect(stalled.kind === 'failed' && isDatabaseUnavailable(stalled.error)).toBe(true);
+
+    relay.restore();
+    expect((await outcomeWithin(SLACK_MS, () => db.execute(sql`select 1`))).kind).toBe('answered');
+  });
+
+  it('a transaction stalled mid-way fails as unavailable, and its connection is not reused', async () => {
+    const { db } = await openThroughRelay();
+    await db.execute(sql`select 1`);
+
+    const stalled = await outcomeWithin(2 * QUERY_TIMEOUT_MS + SLACK_MS, () =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+        relay.stall();
+        await tx.execute(sql`select 2`);
+      }),
+    );
+    expect(stalled.kind).toBe('failed');
+    expect(stalled.kind === 'failed' && isDatabaseUnavailable(stalled.error)).toBe(true);
+
+    relay.restore();
+    // One connection in the pool: had the stalled one gone back, this would wait on it and fail.
+    expect((await outcomeWithin(SLACK_MS, () => db.execute(sql`select 1`))).kind).toBe('answered');
+  });
+
+  it('the server holds each statement to the same timeout (statement_timeout)', async () => {
+    const { db } = await openThroughRelay();
+    const shown = z
+      .object({ rows: z.tuple([z.object({ statement_timeout: z.string() })]) })
+      .parse(await db.execute(sql`show statement_timeout`));
+    expect(shown.rows[0].statement_timeout).toBe(`${QUERY_TIMEOUT_MS}ms`);
   });
 });

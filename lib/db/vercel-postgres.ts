@@ -5,6 +5,7 @@ import { getSettings } from '../config';
 import { describeError } from './errors';
 import { withMigrationLock } from './migration-lock';
 import { MIGRATIONS_FOLDER } from './migrations';
+import { endWhenAQueryTimesOut, setStatementTimeout } from './query-timeout';
 import { schema } from './schema';
 import type { OpenDatabase } from './types';
 
@@ -19,17 +20,41 @@ export async function openVercelPostgres(url: string): Promise<OpenDatabase> {
     connectionString: url,
     max: settings.DATABASE_POOL_MAX,
     connectionTimeoutMillis: settings.DATABASE_CONNECT_TIMEOUT_MS,
+    query_timeout: settings.DATABASE_QUERY_TIMEOUT_MS,
+  });
+  pool.on('connect', (client) => {
+    endWhenAQueryTimesOut(client);
+    // Its pool has no onConnect hook to wait for: the SET is queued ahead of the first query, and
+    // a failure there is the connection's, which that query meets too.
+    setStatementTimeout(client, settings.DATABASE_QUERY_TIMEOUT_MS).catch(() => {});
   });
   pool.on('error', (error) => console.error('vercel postgres pool error:', describeError(error)));
   const db = drizzle({ client: pool, schema });
   return {
     db,
-    // Two deploys building at once must not both apply migrations (lib/db/migration-lock.ts).
-    migrate: () =>
-      withMigrationLock(
-        () => pool.connect(),
-        (client) => migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
-      ),
+    migrate: () => migrateDatabase(url),
     close: () => pool.end(),
   };
+}
+
+/**
+ * Two deploys building at once must not both apply migrations (lib/db/migration-lock.ts). On a
+ * connection of its own, without DATABASE_QUERY_TIMEOUT_MS: a run may wait for the other's lock,
+ * and a migration's statements may take longer than any request should.
+ */
+async function migrateDatabase(url: string): Promise<void> {
+  const pool = createPool({
+    connectionString: url,
+    max: 1,
+    connectionTimeoutMillis: getSettings().DATABASE_CONNECT_TIMEOUT_MS,
+  });
+  pool.on('error', (error) => console.error('vercel postgres migration connection error:', describeError(error)));
+  try {
+    await withMigrationLock(
+      () => pool.connect(),
+      (client) => migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+    );
+  } finally {
+    await pool.end();
+  }
 }

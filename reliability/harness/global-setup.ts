@@ -1,25 +1,26 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestProject } from 'vitest/node';
 import { openNodePostgres } from '../../lib/db/node-postgres';
 import { createFreshDatabase, dropDatabase } from '../../test/databases';
 import { startTcpRelay, type TcpRelay } from '../../test/tcp-relay';
 import { printReport } from './report';
 import { scanServerOutput } from './secrets';
+import { type ServerInfo, type StartedServer, startServer } from './servers';
 import { serverEnvironment } from './settings';
 
-export type ServerInfo = { name: string; url: string; port: number; pid: number };
+export type { ServerInfo } from './servers';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     reliabilityServers: ServerInfo[];
     reliabilityDatabaseUrl: string;
+    /** The database through the suite's relay, which the control URL stalls, cuts and restores. */
+    reliabilityRelayedDatabaseUrl: string;
     reliabilityAdminUrl: string;
     reliabilityControlUrl: string;
     reliabilityRunDir: string;
@@ -32,23 +33,6 @@ declare module 'vitest' {
 const ROOT = process.cwd();
 const ADMIN_URL = process.env.RELIABILITY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NEXT_BIN = join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
-const GARBAGE_COLLECTOR = join(ROOT, 'reliability', 'harness', 'collect-garbage.cjs');
-
-/** A port nobody listens on now (loopback only). Never 3100, which the end-to-end server uses. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createNetServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        const chosen = typeof address === 'object' && address !== null ? address.port : 0;
-        server.close(() => resolve(chosen));
-      });
-    });
-    if (port !== 3100 && port !== 0) return port;
-  }
-}
 
 function build(): void {
   if (process.env.RELIABILITY_SKIP_BUILD === '1') {
@@ -62,21 +46,6 @@ function build(): void {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
   });
   if (result.status !== 0) throw new Error(`next build failed with status ${result.status}`);
-}
-
-async function waitUntilHealthy(url: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`server for ${url} exited with ${server.exitCode} while starting`);
-    try {
-      const response = await fetch(`${url}/api/healthz`);
-      if (response.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(250);
-  }
-  throw new Error(`server for ${url} did not become healthy within 90 s`);
 }
 
 /** Starts the relay's remote control: the test worker cuts, stalls and restores it over HTTP. */
@@ -100,18 +69,6 @@ async function startControl(relay: TcpRelay): Promise<{ url: string; server: Ser
   return { url: `http://127.0.0.1:${address.port}`, server, faults: () => faults };
 }
 
-function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const killer = setTimeout(() => server.kill('SIGKILL'), 5_000);
-    server.once('exit', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    server.kill('SIGTERM');
-  });
-}
-
 /**
  * One production build, one fresh database, a TCP relay of the suite's own in front of it, and
  * two `next start` servers on that relay: the app as it scales out. The servers' output goes to
@@ -122,7 +79,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const runDir = mkdtempSync(join(tmpdir(), 'chirpy-reliability-'));
   const database = await createFreshDatabase(ADMIN_URL);
   const cleanups: Array<() => Promise<void> | void> = [() => dropDatabase(ADMIN_URL, database.name)];
-  const servers: ChildProcess[] = [];
+  const started: StartedServer[] = [];
   try {
     const open = await openNodePostgres(database.url);
     await open.migrate().finally(() => open.close());
@@ -144,29 +101,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
     const infos: ServerInfo[] = [];
     for (const name of ['a', 'b']) {
-      const port = await freePort();
-      const log = createWriteStream(join(runDir, `server-${name}.log`));
-      const args = ['--expose-gc', '--require', GARBAGE_COLLECTOR, NEXT_BIN, 'start', '--hostname', '127.0.0.1'];
-      const server = spawn(process.execPath, [...args, '--port', String(port)], {
-        cwd: ROOT,
-        env: serverEnvironment({ port, databaseUrl: relayed.toString(), ...secrets }),
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const server = await startServer({
+        name,
+        runDir,
+        env: (port) => serverEnvironment({ port, databaseUrl: relayed.toString(), ...secrets }),
+        waitUntilHealthy: false,
       });
-      server.stdout?.pipe(log);
-      server.stderr?.pipe(log);
-      server.on('exit', (code, signal) => {
-        writeFileSync(join(runDir, `server-${name}.exit`), `${code ?? ''} ${signal ?? ''}\n`);
-      });
-      servers.push(server);
-      cleanups.unshift(() => stopServer(server));
-      if (server.pid === undefined) throw new Error('next start did not start');
-      infos.push({ name, url: `http://127.0.0.1:${port}`, port, pid: server.pid });
+      cleanups.unshift(server.stop);
+      infos.push(server.info);
+      started.push(server);
     }
-    await Promise.all(infos.map((info, index) => waitUntilHealthy(info.url, servers[index] as ChildProcess)));
+    await Promise.all(started.map((server) => server.healthy()));
     console.log(`reliability: servers ${infos.map((info) => `${info.name}=${info.url}`).join(', ')}; run ${runDir}`);
 
     project.provide('reliabilityServers', infos);
     project.provide('reliabilityDatabaseUrl', database.url);
+    project.provide('reliabilityRelayedDatabaseUrl', relayed.toString());
     project.provide('reliabilityAdminUrl', ADMIN_URL);
     project.provide('reliabilityControlUrl', control.url);
     project.provide('reliabilityRunDir', runDir);

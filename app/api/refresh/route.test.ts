@@ -46,6 +46,17 @@ describe('POST /api/refresh with Authorization: Bearer <refresh token>', () => {
     expect(rows[0]).toMatchObject({ tokenHash: before?.tokenHash, revokedAt: null, expiresAt: before?.expiresAt });
   });
 
+  it('answers 40 concurrent refreshes with one token: every one 200, each access token working', async () => {
+    const session = await apiSession();
+
+    const answers = await Promise.all(Array.from({ length: 40 }, () => postRefresh(session.refreshToken)));
+
+    expect(answers.map((answer) => answer.status)).toEqual(Array(40).fill(200));
+    const last = z.object({ token: z.string() }).parse(await answers[39]?.json());
+    expect((await me(makeRequest('GET', '/api/me', { bearer: last.token }))).status).toBe(200);
+    expect(await refreshTokenRows(session.id)).toHaveLength(1);
+  });
+
   it('answers 401 to a revoked refresh token', async () => {
     const session = await apiSession();
     expect((await revoke(makeRequest('POST', '/api/revoke', { bearer: session.refreshToken }))).status).toBe(204);

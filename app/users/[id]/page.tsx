@@ -4,6 +4,7 @@ import { cache } from 'react';
 import { getCurrentUser } from '@/lib/auth/current-user';
 import { authorIdSchema, decodeCursor, findAuthor, listTimeline } from '@/lib/chirps';
 import { getSettings } from '@/lib/config';
+import { withPageBoundary } from '@/lib/http/page-boundary';
 import { ChirpyRedBadge } from '../../components/chirpy-red-badge';
 import { type SearchParams, single } from '../../components/search-params';
 import { Timeline } from '../../components/timeline';
@@ -16,12 +17,12 @@ const authorFor = cache(async (id: string) => {
   return parsed.success ? findAuthor(parsed.data) : null;
 });
 
-export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+async function authorMetadata({ params }: { params: Params }): Promise<Metadata> {
   const author = await authorFor((await params).id);
   return { title: author ? `${author.name} · Chirpy` : 'Chirpy' };
 }
 
-export default async function AuthorPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+async function AuthorPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const author = await authorFor((await params).id);
   if (!author) notFound();
   const cursor = decodeCursor(single((await searchParams).cursor) ?? '') ?? undefined;
@@ -42,3 +43,6 @@ export default async function AuthorPage({ params, searchParams }: { params: Par
     </>
   );
 }
+
+export const generateMetadata = withPageBoundary('page /users/[id] (metadata)', authorMetadata);
+export default withPageBoundary('page /users/[id]', AuthorPage);
