@@ -281,6 +281,47 @@ describe('verifyAccessToken', () => {
     ).toMatchObject({ ok: true });
   });
 
+  it('remembers an accepted token no longer than jose would accept it: it still expires on time', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    vi.stubEnv('SESSION_ACCESS_TTL_SECONDS', '300');
+    const userId = randomUUID();
+    const { value } = await issueSessionAccessToken(userId, randomUUID());
+    expect(await verifyAccessToken(value, 'browser')).toMatchObject({ ok: true, userId });
+    expect(await verifyAccessToken(value, 'browser')).toMatchObject({ ok: true, userId });
+
+    vi.setSystemTime(Date.now() + (300 + TOLERANCE_SECONDS) * 1000);
+    expect(await verifyAccessToken(value, 'browser')).toStrictEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('remembers an accepted token for its kind only: one young enough for the API may be too old for a cookie', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    vi.stubEnv('SESSION_ACCESS_TTL_SECONDS', '300');
+    const { value } = await issueAccessToken(randomUUID(), randomUUID());
+    expect(await verifyAccessToken(value, 'bearer')).toMatchObject({ ok: true });
+    expect(await verifyAccessToken(value, 'browser')).toMatchObject({ ok: true });
+
+    vi.setSystemTime(Date.now() + 600 * 1000);
+    expect(await verifyAccessToken(value, 'bearer')).toMatchObject({ ok: true });
+    expect(await verifyAccessToken(value, 'browser')).toStrictEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('forgets accepted tokens when the secret changes: a token of a retired secret is refused at once', async () => {
+    const { value } = await issueAccessToken(randomUUID(), randomUUID());
+    expect(await verifyAccessToken(value, 'bearer')).toMatchObject({ ok: true });
+
+    vi.stubEnv('JWT_SECRET', OTHER_SECRET);
+    expect(await verifyAccessToken(value, 'bearer')).toStrictEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('does not accept a remembered token at a time before its iat (a clock set back)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    const { value } = await issueAccessToken(randomUUID(), randomUUID());
+    expect(await verifyAccessToken(value, 'bearer')).toMatchObject({ ok: true });
+
+    vi.setSystemTime(Date.now() - 60 * 1000);
+    expect(await verifyAccessToken(value, 'bearer')).toStrictEqual({ ok: false, reason: 'invalid' });
+  });
+
   it('accepts a token issued a little ahead of its own clock (another instance’s clock may run ahead)', async () => {
     const claims = { ...someClaims(), iat: nowSeconds() + 3 };
     expect(await verifyAccessToken(await signJwt(claims), 'bearer')).toMatchObject({ ok: true });

@@ -102,8 +102,12 @@ export type AccessTokenCheck =
   | { ok: true; userId: string; sessionId: string }
   | { ok: false; reason: 'expired' | 'invalid' };
 
-const INVALID: AccessTokenCheck = { ok: false, reason: 'invalid' };
-const EXPIRED: AccessTokenCheck = { ok: false, reason: 'expired' };
+const INVALID: Extract<AccessTokenCheck, { ok: false }> = { ok: false, reason: 'invalid' };
+// What jose accepted, with the times that bound how long that verdict holds.
+type TimedCheck =
+  | (Extract<AccessTokenCheck, { ok: true }> & { iat: number; exp: number })
+  | Extract<AccessTokenCheck, { ok: false }>;
+const EXPIRED: Extract<AccessTokenCheck, { ok: false }> = { ok: false, reason: 'expired' };
 
 /**
  * What a token must be, besides signed with one of our secrets: jose checks it all but the
@@ -130,11 +134,68 @@ function verifyOptions(kind: AccessTokenKind): JWTVerifyOptions {
 export async function verifyAccessToken(token: string, kind: AccessTokenKind): Promise<AccessTokenCheck> {
   const { all } = await getSigningKeys();
   const options = verifyOptions(kind);
+  const memoKey = `${kind}\u0000${options.maxTokenAge}\u0000${token}`;
+  const remembered = recallVerified(memoKey);
+  if (remembered) return remembered;
   for (const key of all) {
     const verdict = await verifyWithKey(token, key, options);
-    if (verdict !== WRONG_KEY) return verdict;
+    if (verdict === WRONG_KEY) continue;
+    if (!verdict.ok) return verdict;
+    const { iat, exp, ...accepted } = verdict;
+    rememberVerified(memoKey, accepted, {
+      fromSeconds: iat - CLOCK_TOLERANCE_SECONDS,
+      untilSeconds: Math.min(exp, iat + lifetimeSeconds(kind)) + CLOCK_TOLERANCE_SECONDS,
+    });
+    return accepted;
   }
   return INVALID;
+}
+
+/**
+ * A browser sends the same access cookie, and an API client the same access token, with every
+ * request of its lifetime: the verdict on those exact bytes cannot change until the token runs
+ * out, so a token jose has accepted is remembered until then instead of verified again. Only
+ * accepted tokens are kept (nobody without our secret can add one), under the secrets in force
+ * (a change of secret forgets them all), and the oldest go first past a bound. The session the
+ * token names is still checked on every request, elsewhere.
+ */
+const VERIFIED_MEMO_SIZE = 10_000;
+type RememberedToken = { check: AccessTokenCheck } & AcceptedWhile;
+// The span of time in which jose accepts the token: from its `iat` (a token dated ahead of the
+// clock is refused) to its `exp`, or its kind's lifetime after `iat`, with the clock tolerance.
+type AcceptedWhile = { fromSeconds: number; untilSeconds: number };
+const verifiedMemo: { fingerprint: unknown; tokens: Map<string, RememberedToken> } = {
+  fingerprint: undefined,
+  tokens: new Map(),
+};
+
+function currentMemo(): Map<string, RememberedToken> {
+  const fingerprint = keyCache.chirpyAccessTokenKeys;
+  if (verifiedMemo.fingerprint !== fingerprint) {
+    verifiedMemo.fingerprint = fingerprint;
+    verifiedMemo.tokens.clear();
+  }
+  return verifiedMemo.tokens;
+}
+
+function recallVerified(memoKey: string): AccessTokenCheck | undefined {
+  const tokens = currentMemo();
+  const entry = tokens.get(memoKey);
+  if (entry === undefined) return undefined;
+  // Outside that span it is verified afresh, and so refused for the reason jose gives.
+  const now = Date.now() / 1000;
+  if (now >= entry.fromSeconds && now < entry.untilSeconds) return entry.check;
+  tokens.delete(memoKey);
+  return undefined;
+}
+
+function rememberVerified(memoKey: string, check: AccessTokenCheck, span: AcceptedWhile): void {
+  const tokens = currentMemo();
+  if (tokens.size >= VERIFIED_MEMO_SIZE) {
+    const oldest = tokens.keys().next();
+    if (!oldest.done) tokens.delete(oldest.value);
+  }
+  tokens.set(memoKey, { check, ...span });
 }
 
 // The signature is not this key's: the next secret may still have signed it.
@@ -144,7 +205,7 @@ async function verifyWithKey(
   token: string,
   key: CryptoKey,
   options: JWTVerifyOptions,
-): Promise<AccessTokenCheck | typeof WRONG_KEY> {
+): Promise<TimedCheck | typeof WRONG_KEY> {
   try {
     // jose asks for the key once it has read the header, before it checks the signature.
     const { payload } = await jwtVerify(token, (header) => checkHeader(header, key), options);
@@ -158,7 +219,7 @@ async function verifyWithKey(
 }
 
 // Expired says "renew, or sign in again"; only a token of ours, as we make them, deserves it.
-function expiredVerdict(claims: JWTPayload): AccessTokenCheck {
+function expiredVerdict(claims: JWTPayload): TimedCheck {
   return accessClaimsSchema.safeParse(claims).success ? EXPIRED : INVALID;
 }
 
@@ -168,9 +229,11 @@ function checkHeader(header: JWTHeaderParameters, key: CryptoKey): CryptoKey {
   return key;
 }
 
-function checkClaims(payload: JWTPayload): AccessTokenCheck {
+function checkClaims(payload: JWTPayload): TimedCheck {
   const claims = accessClaimsSchema.safeParse(payload);
-  return claims.success ? { ok: true, userId: claims.data.sub, sessionId: claims.data.sid } : INVALID;
+  if (!claims.success) return INVALID;
+  const { sub, sid, iat, exp } = claims.data;
+  return { ok: true, userId: sub, sessionId: sid, iat, exp };
 }
 
 /** 32 random bytes as 64 hex characters: opaque, and never a JWT, so never mistaken for one. */
