@@ -5,21 +5,30 @@ import {
   checkDeclaredResponse,
   type DeclaredHandler,
   type DeclaredInput,
+  type DeclaredResponse,
+  errorBodySchema,
   type RouteContext,
   type RouteDeclaration,
   readDeclaredInput,
 } from '../http/declare-route';
-import { badInputResponse, errorResponse } from '../http/responses';
+import { badInputResponse } from '../http/responses';
 import { type Authentication, authenticateRequest, refusal } from './current-user';
 import { withErrorBoundary } from './route-boundary';
 
 type Signed = Extract<Authentication, { ok: true }>;
 
 /**
- * A caller checked by a shared secret rather than a session (Polka's API key, the scheduler's
- * secret): the check, and the one 401 message a wrong or missing secret gets.
+ * What must hold before anything is read, answered by the refusal it returns, or null to go on: a
+ * shared secret (Polka's API key, the scheduler's secret), or a feature turned off.
  */
-export type SecretCheck = { verify: (headers: Headers) => boolean; refusal: string };
+export type Gate = (request: NextRequest) => Response | null;
+
+/** The refusals of a route for a signed-in caller, whoever checks the caller. */
+export const SIGNED_IN_REFUSALS: Record<number, DeclaredResponse> = {
+  401: { description: 'No valid access token or session', body: errorBodySchema },
+  403: { description: 'A cookie-authenticated write from another site', body: errorBodySchema },
+  429: { description: 'Too many session renewals (Retry-After)', body: errorBodySchema },
+};
 
 type Handler<B, Q, P, Extra> = (
   input: DeclaredInput<B, Q, P> & Extra & { request: NextRequest; context: RouteContext },
@@ -34,9 +43,10 @@ export function declareRoute<
   B extends z.ZodType | undefined,
   Q extends z.ZodType | undefined,
   P extends z.ZodType | undefined,
->(declaration: RouteDeclaration<B, Q, P>, handler: Handler<B, Q, P, object>, secret?: SecretCheck): DeclaredHandler {
+>(declaration: RouteDeclaration<B, Q, P>, handler: Handler<B, Q, P, object>, gate?: Gate): DeclaredHandler {
   return declared(declaration, async (request, context) => {
-    if (secret !== undefined && !secret.verify(request.headers)) return errorResponse(401, secret.refusal);
+    const refused = gate?.(request) ?? null;
+    if (refused !== null) return refused;
     const input = await readDeclaredInput(declaration, request, context);
     if (!input.ok) return badInputResponse(input);
     return handler({ ...input.data, request, context });
@@ -52,7 +62,8 @@ export function declareSignedInRoute<
   Q extends z.ZodType | undefined,
   P extends z.ZodType | undefined,
 >(declaration: RouteDeclaration<B, Q, P>, handler: Handler<B, Q, P, { auth: Signed }>): DeclaredHandler {
-  return declared(declaration, async (request, context) => {
+  const withRefusals = { ...declaration, responses: { ...SIGNED_IN_REFUSALS, ...declaration.responses } };
+  return declared(withRefusals, async (request, context) => {
     const auth = await authenticateRequest(request);
     if (!auth.ok) return refusal(auth);
     const input = await readDeclaredInput(declaration, request, context);
@@ -66,7 +77,7 @@ function declared(
   handler: (request: NextRequest, context: RouteContext) => Promise<Response>,
 ): DeclaredHandler {
   const guarded = withErrorBoundary(logName(declaration.method, declaration.path), handler);
-  const route = async (request: NextRequest, context: RouteContext): Promise<Response> => {
+  const route = async (request: NextRequest, context: RouteContext = {}): Promise<Response> => {
     const response = await guarded(request, context);
     await checkDeclaredResponse(declaration, response);
     return response;

@@ -39,6 +39,12 @@ export type RouteDeclaration<
   tags: string[];
   auth: RouteAuth;
   body?: B;
+  /**
+   * `handler` when the route must check its caller before it reads the body (a caller whose
+   * session is over hears 401 whatever it sent): the schema is still the declared one, read by
+   * the handler with readJson.
+   */
+  bodyRead?: 'declaration' | 'handler';
   /** An example body for the document, in the shape the tests send. */
   bodyExample?: unknown;
   query?: Q;
@@ -53,7 +59,7 @@ export type DeclaredInput<B, Q, P> = { body: Output<B>; query: Output<Q>; params
 export type AnyRouteDeclaration = RouteDeclaration<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>;
 
 /** A route handler with its declaration attached, which the document and the tests read. */
-export type DeclaredHandler = ((request: NextRequest, context: RouteContext) => Promise<Response>) & {
+export type DeclaredHandler = ((request: NextRequest, context?: RouteContext) => Promise<Response>) & {
   declaration: AnyRouteDeclaration;
 };
 
@@ -96,7 +102,7 @@ export async function readDeclaredInput<
 >(
   declaration: RouteDeclaration<B, Q, P>,
   request: NextRequest,
-  context: RouteContext,
+  context: RouteContext = {},
 ): Promise<Parsed<DeclaredInput<B, Q, P>>> {
   let params: unknown;
   if (declaration.params !== undefined) {
@@ -111,7 +117,7 @@ export async function readDeclaredInput<
     query = parsed.data;
   }
   let body: unknown;
-  if (declaration.body !== undefined) {
+  if (declaration.body !== undefined && declaration.bodyRead !== 'handler') {
     const parsed = await readJson(request, declaration.body);
     if (!parsed.ok) return parsed;
     body = parsed.data;
