@@ -511,7 +511,7 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
       });
     expect(passedThrough(await proxy(request()))).toBe(true);
     const answered = await jsonOf(await polkaWebhook(request()));
-    expect(answered).toEqual({ status: 415, body: { error: MESSAGES.json_required } });
+    expect(answered).toEqual({ status: 415, body: { error: MESSAGES.json_required, code: 'json_required' } });
   });
 
   it('does not apply to Bearer-authenticated requests, cookies or not', async () => {
@@ -579,13 +579,19 @@ describe('CSRF: cookie-authenticated writes must come from our own origin', () =
 describe('requests Next cannot take apart', () => {
   it('refuses an undecodable path and a server action off the pages with a JSON 400, before Next’s 500', async () => {
     const path = await proxy(makeRequest('GET', '/api/chirps/%zz'));
-    expect(await jsonOf(path)).toEqual({ status: 400, body: { error: expect.stringContaining('percent-encoded') } });
+    expect(await jsonOf(path)).toEqual({
+      status: 400,
+      body: { error: expect.stringContaining('percent-encoded'), code: 'malformed_path' },
+    });
     const action = await proxy(
       makeRequest('POST', '/api/polka/webhooks', {
         headers: { 'next-action': '0'.repeat(42), origin: 'https://evil.example' },
       }),
     );
-    expect(await jsonOf(action)).toEqual({ status: 400, body: { error: expect.stringContaining('pages only') } });
+    expect(await jsonOf(action)).toEqual({
+      status: 400,
+      body: { error: expect.stringContaining('pages only'), code: 'action_off_page' },
+    });
   });
 
   it('refuses a cross-site server action posted to a static-looking page path exactly as at the page itself', async () => {

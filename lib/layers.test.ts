@@ -40,6 +40,7 @@ const TOP_LEVEL: Record<string, Layer> = {
   'account-activity.ts': 'features',
   'housekeeping.ts': 'features',
   'webhooks.ts': 'features',
+  'api-shapes.ts': 'features',
   'form-states.ts': 'features',
   'startup.ts': 'features',
 };

@@ -2,6 +2,7 @@ import { NextRequest } from 'next/server';
 import { expect } from 'vitest';
 import { z } from 'zod';
 import { installPeerStamp } from '../lib/http/request-context';
+import { MESSAGES } from '../lib/messages';
 
 /** Builds requests the way Next hands them to route handlers and the proxy. */
 
@@ -82,7 +83,7 @@ export function setCookies(response: Response): Map<string, SetCookie> {
 export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const errorBody = z.strictObject({ error: z.string().min(1) });
+const errorBody = z.strictObject({ error: z.string().min(1), code: z.string().optional() });
 
 /**
  * The contract's error shape: the status, a JSON body that is exactly `{"error": "<message>"}`.
@@ -90,8 +91,12 @@ const errorBody = z.strictObject({ error: z.string().min(1) });
  */
 export async function expectError(response: Response, status: number): Promise<string> {
   const { status: actual, body } = await jsonOf(response);
-  expect({ status: actual, body }).toEqual({ status, body: { error: expect.any(String) } });
-  return errorBody.parse(body).error;
+  const parsed = errorBody.parse(body);
+  // A catalogue message carries its key as `code`; any other message carries none.
+  const code = Object.entries(MESSAGES).find(([, text]) => text === parsed.error)?.[0];
+  const expected = code === undefined ? { error: expect.any(String) } : { error: expect.any(String), code };
+  expect({ status: actual, body }).toEqual({ status, body: expected });
+  return parsed.error;
 }
 
 /** 204 with nothing at all in the body. */

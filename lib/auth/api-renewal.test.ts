@@ -3,6 +3,7 @@ import { POST as postChirp } from '@/app/api/chirps/route';
 import { GET as getMe } from '@/app/api/me/route';
 import { PUT as updateUser } from '@/app/api/users/route';
 import { hashRefreshToken, verifyAccessToken } from '@/lib/auth/tokens';
+import { MESSAGES } from '@/lib/messages';
 import { browserSession, withDatabaseDown } from '@/test/fixtures';
 import { jsonOf, makeRequest, setCookies } from '@/test/http';
 import {
@@ -122,7 +123,10 @@ describe('an API call with only a refresh cookie', () => {
 
     const limited = await me({ [REFRESH]: successor });
 
-    expect(await jsonOf(limited)).toEqual({ status: 429, body: { error: expect.any(String) } });
+    expect(await jsonOf(limited)).toEqual({
+      status: 429,
+      body: { error: MESSAGES.rate_limited, code: 'rate_limited' },
+    });
     expect(limited.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     expect(limited.headers.getSetCookie()).toEqual([]);
     expect((await tokenRow(successor)).revokedAt).toBeNull();

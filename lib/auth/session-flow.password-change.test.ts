@@ -102,7 +102,10 @@ describe('a sign-in whose password check began before a password change', () => 
 
     const response = await signIn(owner.email, { origin: 'http://localhost:3000', 'x-chirpy-session': 'cookie' });
 
-    expect(await jsonOf(response)).toEqual({ status: 401, body: { error: MESSAGES.incorrect_credentials } });
+    expect(await jsonOf(response)).toEqual({
+      status: 401,
+      body: { error: MESSAGES.incorrect_credentials, code: 'incorrect_credentials' },
+    });
     expect(response.headers.getSetCookie()).toEqual([]);
   });
 

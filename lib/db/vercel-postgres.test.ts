@@ -123,7 +123,7 @@ describe('routes on Vercel with the database down', () => {
 
   it('GET /api/healthz answers 503', async () => {
     await withDatabaseFromEnvironment(async () => {
-      const response = await healthz();
+      const response = await healthz(makeRequest('GET', '/api/healthz'));
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ error: 'Service unavailable: the database is not answering' });
     });

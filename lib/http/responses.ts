@@ -7,9 +7,16 @@ import { MESSAGES } from '../messages';
  */
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
-/** Every error body in Chirpy is `{"error": "..."}`. */
+const CODES: ReadonlyMap<string, string> = new Map(Object.entries(MESSAGES).map(([code, text]) => [text, code]));
+
+/**
+ * Every error body in Chirpy is `{"error": "..."}`; a message from the catalogue also carries its
+ * key as `code`, which a client can match on while the wording stays free to change.
+ */
 export function errorResponse(status: number, message: string, headers: Record<string, string> = {}): NextResponse {
-  return NextResponse.json({ error: message }, { status, headers: { ...NO_STORE, ...headers } });
+  const code = CODES.get(message);
+  const body = code === undefined ? { error: message } : { error: message, code };
+  return NextResponse.json(body, { status, headers: { ...NO_STORE, ...headers } });
 }
 
 /** Seconds a client should wait before trying again while the database is unreachable. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiSession, chirp, rowCounts, withDatabaseDown } from '@/test/fixtures';
-import { expectError, jsonOf } from '@/test/http';
+import { expectError, jsonOf, makeRequest } from '@/test/http';
 import { POST } from './route';
 
 afterEach(() => {
@@ -18,14 +18,20 @@ describe('POST /admin/reset', () => {
     await populate();
     vi.stubEnv('PLATFORM', 'dev');
 
-    expect(await jsonOf(await POST())).toStrictEqual({ status: 200, body: { deleted_users: 2 } });
+    expect(await jsonOf(await POST(makeRequest('POST', '/admin/reset')))).toStrictEqual({
+      status: 200,
+      body: { deleted_users: 2 },
+    });
     expect(await rowCounts()).toStrictEqual({ users: 0, chirps: 0, refreshTokens: 0 });
   });
 
   it('with PLATFORM=dev and nothing to delete answers 200', async () => {
     vi.stubEnv('PLATFORM', 'dev');
 
-    expect(await jsonOf(await POST())).toStrictEqual({ status: 200, body: { deleted_users: 0 } });
+    expect(await jsonOf(await POST(makeRequest('POST', '/admin/reset')))).toStrictEqual({
+      status: 200,
+      body: { deleted_users: 0 },
+    });
   });
 
   it.each([
@@ -37,7 +43,9 @@ describe('POST /admin/reset', () => {
     await populate();
     vi.stubEnv('PLATFORM', platform);
 
-    expect(await expectError(await POST(), 403)).toBe('Reset is only allowed when PLATFORM=dev');
+    expect(await expectError(await POST(makeRequest('POST', '/admin/reset')), 403)).toBe(
+      'Reset is only allowed when PLATFORM=dev',
+    );
     expect(await rowCounts()).toStrictEqual({ users: 2, chirps: 2, refreshTokens: 2 });
   });
 
@@ -45,7 +53,7 @@ describe('POST /admin/reset', () => {
     vi.stubEnv('PLATFORM', 'dev');
 
     await withDatabaseDown(async () => {
-      expect(await jsonOf(await POST())).toStrictEqual({
+      expect(await jsonOf(await POST(makeRequest('POST', '/admin/reset')))).toStrictEqual({
         status: 503,
         body: { error: 'Service unavailable: the database is not answering' },
       });

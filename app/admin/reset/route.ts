@@ -1,11 +1,23 @@
-import { withErrorBoundary } from '@/lib/auth/route-boundary';
+import { resetReportSchema } from '@/lib/api-shapes';
+import { declareRoute } from '@/lib/auth/declared-route';
 import { isDevPlatform } from '@/lib/config';
+import { errorBodySchema } from '@/lib/http/declare-route';
 import { errorResponse, jsonResponse } from '@/lib/http/responses';
 import { deleteAllUsers } from '@/lib/users';
 
 /** Wipes every user (and with them every chirp and token). Only where PLATFORM=dev. */
-export const POST = withErrorBoundary('POST /admin/reset', async () => {
-  if (!isDevPlatform()) return errorResponse(403, 'Reset is only allowed when PLATFORM=dev');
-  const deleted = await deleteAllUsers();
-  return jsonResponse({ deleted_users: deleted });
-});
+export const POST = declareRoute(
+  {
+    method: 'POST',
+    path: '/admin/reset',
+    summary: 'Delete every user (PLATFORM=dev only)',
+    tags: ['Operations'],
+    auth: 'none',
+    responses: {
+      200: { description: 'How many users were deleted', body: resetReportSchema },
+      403: { description: 'Not a dev platform', body: errorBodySchema },
+    },
+  },
+  async () => jsonResponse({ deleted_users: await deleteAllUsers() }),
+  () => (isDevPlatform() ? null : errorResponse(403, 'Reset is only allowed when PLATFORM=dev')),
+);

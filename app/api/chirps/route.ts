@@ -1,4 +1,5 @@
-import type { NextRequest } from 'next/server';
+import { z } from 'zod';
+import { publicChirpSchema } from '@/lib/api-shapes';
 import {
   type AuthenticationFailure,
   type Claim,
@@ -7,7 +8,7 @@ import {
   INVALID_ACCESS_TOKEN,
   refusal,
 } from '@/lib/auth/current-user';
-import { withErrorBoundary } from '@/lib/auth/route-boundary';
+import { declareRoute, SIGNED_IN_REFUSALS } from '@/lib/auth/declared-route';
 import {
   type ChirpListQuery,
   chirpListQuerySchema,
@@ -19,21 +20,39 @@ import {
 } from '@/lib/chirps';
 import { getSettings } from '@/lib/config';
 import type { Chirp } from '@/lib/db/schema';
-import { readJson, readQuery } from '@/lib/http/body';
+import { readJson } from '@/lib/http/body';
+import { errorBodySchema } from '@/lib/http/declare-route';
 import { badInputResponse, jsonResponse } from '@/lib/http/responses';
 
-export const POST = withErrorBoundary('POST /api/chirps', async (request: NextRequest) => {
-  const claim = await claimRequest(request);
-  if (!claim.ok) return refusal(claim);
-  const body = await readJson(request, newChirpSchema);
-  if (!body.ok) {
-    // A caller whose session is over hears 401 whatever it sent: the session is checked first.
-    const auth = await confirmClaim(claim);
-    return auth.ok ? badInputResponse(body) : refusal(auth);
-  }
-  const posted = await insertChirp(claim, body.data.body);
-  return posted.ok ? jsonResponse(toPublicChirp(posted.chirp), 201) : refusal(posted);
-});
+export const POST = declareRoute(
+  {
+    method: 'POST',
+    path: '/api/chirps',
+    summary: 'Post a chirp',
+    tags: ['Chirps'],
+    auth: 'either',
+    body: newChirpSchema,
+    bodyRead: 'handler',
+    bodyExample: { body: 'Hello, world!' },
+    responses: {
+      ...SIGNED_IN_REFUSALS,
+      201: { description: 'The chirp, censored', body: publicChirpSchema },
+      400: { description: 'Empty, too long, or a NUL character', body: errorBodySchema },
+    },
+  },
+  async ({ request }) => {
+    const claim = await claimRequest(request);
+    if (!claim.ok) return refusal(claim);
+    const body = await readJson(request, newChirpSchema);
+    if (!body.ok) {
+      // A caller whose session is over hears 401 whatever it sent: the session is checked first.
+      const auth = await confirmClaim(claim);
+      return auth.ok ? badInputResponse(body) : refusal(auth);
+    }
+    const posted = await insertChirp(claim, body.data.body);
+    return posted.ok ? jsonResponse(toPublicChirp(posted.chirp), 201) : refusal(posted);
+  },
+);
 
 /** The common case checks the session in the insert itself; a session renewed on the way was checked by its renewal. */
 async function insertChirp(
@@ -53,14 +72,29 @@ async function insertChirp(
  * Public: every chirp, or one author's, oldest first unless `sort=desc`. With `limit` or
  * `cursor`, one page; the next page's address is in the `Link` header (rel="next").
  */
-export const GET = withErrorBoundary('GET /api/chirps', async (request: NextRequest) => {
-  const query = readQuery(request.nextUrl, chirpListQuerySchema);
-  if (!query.ok) return badInputResponse(query);
-  const page = await listChirps(query.data);
-  const response = jsonResponse(page.chirps.map(toPublicChirp));
-  if (page.next !== null) response.headers.set('Link', `<${nextPagePath(query.data, page.next)}>; rel="next"`);
-  return response;
-});
+export const GET = declareRoute(
+  {
+    method: 'GET',
+    path: '/api/chirps',
+    summary: 'List chirps, oldest first unless sort=desc; paged with limit and cursor',
+    tags: ['Chirps'],
+    auth: 'none',
+    query: chirpListQuerySchema,
+    responses: {
+      200: {
+        description: 'The chirps; a `Link: <…>; rel="next"` header when there is a next page',
+        body: z.array(publicChirpSchema),
+      },
+      400: { description: 'A malformed query parameter', body: errorBodySchema },
+    },
+  },
+  async ({ query }) => {
+    const page = await listChirps(query);
+    const response = jsonResponse(page.chirps.map(toPublicChirp));
+    if (page.next !== null) response.headers.set('Link', `<${nextPagePath(query, page.next)}>; rel="next"`);
+    return response;
+  },
+);
 
 /** Relative, like our redirects: the client resolves it against the address it used. */
 function nextPagePath(query: ChirpListQuery, cursor: string): string {

@@ -57,7 +57,10 @@ describe('the ceiling on failed sign-ins at one account, from any address', () =
 
     const response = await login(owner.email, PASSWORD, '198.51.100.77');
 
-    expect(await jsonOf(response)).toEqual({ status: 429, body: { error: MESSAGES.rate_limited } });
+    expect(await jsonOf(response)).toEqual({
+      status: 429,
+      body: { error: MESSAGES.rate_limited, code: 'rate_limited' },
+    });
     const retryAfter = Number(response.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(WINDOW_SECONDS - 60);
     expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);

@@ -91,7 +91,10 @@ describe('POST /api/login asking for a cookie session', () => {
 
     for (const response of [wrong, unknown]) {
       expect(response.headers.getSetCookie()).toEqual([]);
-      expect(await jsonOf(response)).toEqual({ status: 401, body: { error: 'Incorrect email or password' } });
+      expect(await jsonOf(response)).toEqual({
+        status: 401,
+        body: { error: 'Incorrect email or password', code: 'incorrect_credentials' },
+      });
     }
   });
 
@@ -105,7 +108,10 @@ describe('POST /api/login asking for a cookie session', () => {
     const response = await POST(request);
 
     expect(response.headers.getSetCookie()).toEqual([]);
-    expect(await jsonOf(response)).toEqual({ status: 415, body: { error: MESSAGES.json_required } });
+    expect(await jsonOf(response)).toEqual({
+      status: 415,
+      body: { error: MESSAGES.json_required, code: 'json_required' },
+    });
   });
 });
 

@@ -56,7 +56,7 @@ describe('POST /api/login with the password-hash queue full', () => {
 
     const response = await login(owner.email, PASSWORD);
 
-    expect(await jsonOf(response)).toEqual({ status: 503, body: { error: MESSAGES.busy } });
+    expect(await jsonOf(response)).toEqual({ status: 503, body: { error: MESSAGES.busy, code: 'busy' } });
     expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     expect(await refreshTokenRows(owner.id)).toEqual([]);
     held?.release();
@@ -71,7 +71,7 @@ describe('POST /api/login with the password-hash queue full', () => {
 
     const response = await createUser(makeRequest('POST', '/api/users', { json: { email, password: PASSWORD } }));
 
-    expect(await jsonOf(response)).toEqual({ status: 503, body: { error: MESSAGES.busy } });
+    expect(await jsonOf(response)).toEqual({ status: 503, body: { error: MESSAGES.busy, code: 'busy' } });
     expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     held?.release();
     await Promise.all(inLine);

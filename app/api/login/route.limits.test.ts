@@ -36,7 +36,10 @@ describe('POST /api/login over a rate limit', () => {
 
     expect(response.status).toBe(429);
     expect(retryAfter(response)).toBeLessThanOrEqual(900);
-    expect(await jsonOf(response)).toEqual({ status: 429, body: { error: MESSAGES.rate_limited } });
+    expect(await jsonOf(response)).toEqual({
+      status: 429,
+      body: { error: MESSAGES.rate_limited, code: 'rate_limited' },
+    });
     expect(await refreshTokenRows(user.id)).toEqual([]);
   });
 

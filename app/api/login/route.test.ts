@@ -106,7 +106,7 @@ describe('POST /api/login', () => {
     const unknownCompares = compare.mock.calls.length;
     const wrong = await jsonOf(await postLogin({ email: 'dave@example.com', password: 'not the password' }));
 
-    const expected = { status: 401, body: { error: 'Incorrect email or password' } };
+    const expected = { status: 401, body: { error: 'Incorrect email or password', code: 'incorrect_credentials' } };
     expect(unknown).toStrictEqual(expected);
     expect(wrong).toStrictEqual(expected);
     expect(unknownCompares).toBe(1);

@@ -1,11 +1,12 @@
-import type { NextRequest } from 'next/server';
+import { z } from 'zod';
+import { publicUserSchema, signedInUserSchema } from '@/lib/api-shapes';
 import { isSecureNextRequest, setSessionCookies } from '@/lib/auth/cookies';
+import { declareRoute } from '@/lib/auth/declared-route';
 import { loginSchema } from '@/lib/auth/password-account';
-import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { signIn } from '@/lib/auth/session-flow';
-import { readJson } from '@/lib/http/body';
+import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { badInputResponse, errorResponse, jsonResponse, tooManyRequests } from '@/lib/http/responses';
+import { errorResponse, jsonResponse, tooManyRequests } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 import { toPublicUser } from '@/lib/users';
 
@@ -17,22 +18,39 @@ const COOKIE_SESSION_HEADER = 'x-chirpy-session';
  * a cookie session (cookies, and only the user in the body). The sign-in page does not come
  * here: it posts to a server action (app/actions/auth.ts).
  */
-export const POST = withErrorBoundary('POST /api/login', async (request: NextRequest) => {
-  const body = await readJson(request, loginSchema);
-  if (!body.ok) return badInputResponse(body);
-  const wantsCookies = request.headers.get(COOKIE_SESSION_HEADER) === 'cookie';
-  const client = wantsCookies ? 'browser' : 'bearer';
-  const session = await signIn(body.data, client, requestContext(request.headers), request.signal);
-  if (!session.ok) {
-    return session.reason === 'rate_limited'
-      ? tooManyRequests(session.retryAfterSeconds)
-      : errorResponse(401, MESSAGES.incorrect_credentials);
-  }
-  const user = toPublicUser(session.user);
-  if (!wantsCookies) {
-    return jsonResponse({ ...user, token: session.tokens.access.value, refresh_token: session.tokens.refresh.value });
-  }
-  const response = jsonResponse(user);
-  setSessionCookies(response, isSecureNextRequest(request), session.tokens);
-  return response;
-});
+export const POST = declareRoute(
+  {
+    method: 'POST',
+    path: '/api/login',
+    summary: 'Sign in: tokens in the body, or with `X-Chirpy-Session: cookie` a cookie session',
+    tags: ['Sessions'],
+    auth: 'none',
+    body: loginSchema,
+    bodyExample: { email: 'alice@example.com', password: 'correct horse battery staple' },
+    responses: {
+      200: {
+        description: 'The user with its tokens, or (cookie session) the user alone with Set-Cookie',
+        body: z.union([signedInUserSchema, publicUserSchema]),
+      },
+      401: { description: 'Incorrect email or password', body: errorBodySchema },
+      429: { description: 'Too many attempts (Retry-After)', body: errorBodySchema },
+    },
+  },
+  async ({ body, request }) => {
+    const wantsCookies = request.headers.get(COOKIE_SESSION_HEADER) === 'cookie';
+    const client = wantsCookies ? 'browser' : 'bearer';
+    const session = await signIn(body, client, requestContext(request.headers), request.signal);
+    if (!session.ok) {
+      return session.reason === 'rate_limited'
+        ? tooManyRequests(session.retryAfterSeconds)
+        : errorResponse(401, MESSAGES.incorrect_credentials);
+    }
+    const user = toPublicUser(session.user);
+    if (!wantsCookies) {
+      return jsonResponse({ ...user, token: session.tokens.access.value, refresh_token: session.tokens.refresh.value });
+    }
+    const response = jsonResponse(user);
+    setSessionCookies(response, isSecureNextRequest(request), session.tokens);
+    return response;
+  },
+);

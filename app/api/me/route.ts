@@ -1,11 +1,17 @@
-import type { NextRequest } from 'next/server';
-import { authenticateRequest, refusal } from '@/lib/auth/current-user';
-import { withErrorBoundary } from '@/lib/auth/route-boundary';
+import { publicUserSchema } from '@/lib/api-shapes';
+import { declareSignedInRoute } from '@/lib/auth/declared-route';
 import { jsonResponse } from '@/lib/http/responses';
 import { toPublicUser } from '@/lib/users';
 
 /** Who am I: the user behind a Bearer access token or the browser's session cookie. */
-export const GET = withErrorBoundary('GET /api/me', async (request: NextRequest) => {
-  const auth = await authenticateRequest(request);
-  return auth.ok ? jsonResponse(toPublicUser(auth.user)) : refusal(auth);
-});
+export const GET = declareSignedInRoute(
+  {
+    method: 'GET',
+    path: '/api/me',
+    summary: 'The signed-in user',
+    tags: ['Account'],
+    auth: 'either',
+    responses: { 200: { description: 'The caller', body: publicUserSchema } },
+  },
+  async ({ auth }) => jsonResponse(toPublicUser(auth.user)),
+);

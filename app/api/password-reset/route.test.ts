@@ -233,7 +233,7 @@ describe('POST /api/password-reset', () => {
 
     expect(known).toMatchObject({ status: 429, retryAfter: expect.stringMatching(/^[1-9]\d*$/) });
     expect(Number(known.retryAfter)).toBeLessThanOrEqual(3600);
-    expect(JSON.parse(known.body)).toEqual({ error: MESSAGES.rate_limited });
+    expect(JSON.parse(known.body)).toEqual({ error: MESSAGES.rate_limited, code: 'rate_limited' });
     expect({ ...unknown, retryAfter: null }).toEqual({ ...known, retryAfter: null });
     expect(await resetTokenRows()).toEqual([]);
     // Another address is not held back.
@@ -308,7 +308,7 @@ describe('POST /api/password-reset', () => {
 
     expect(served.value && (await jsonOf(served.value))).toEqual({
       status: 404,
-      body: { error: MESSAGES.reset_disabled },
+      body: { error: MESSAGES.reset_disabled, code: 'reset_disabled' },
     });
     expect(catcher().mails).toEqual([]);
   });

@@ -1,10 +1,10 @@
-import { after, type NextRequest } from 'next/server';
+import { after } from 'next/server';
+import { declareRoute } from '@/lib/auth/declared-route';
 import { requestPasswordReset, resetRequestSchema } from '@/lib/auth/password-reset';
-import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { isPasswordResetEnabled } from '@/lib/config';
-import { readJson } from '@/lib/http/body';
+import { errorBodySchema } from '@/lib/http/declare-route';
 import { publicOrigin, requestContext } from '@/lib/http/request-context';
-import { accepted, badInputResponse, errorResponse, tooManyRequests } from '@/lib/http/responses';
+import { accepted, errorResponse, tooManyRequests } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 
 /**
@@ -12,13 +12,27 @@ import { MESSAGES } from '@/lib/messages';
  * is a 400, and a limit a 429, which count every address alike). The mail goes out after the
  * response, so the answer's timing never depends on the account or on the mail server.
  */
-export const POST = withErrorBoundary('POST /api/password-reset', async (request: NextRequest) => {
-  if (!isPasswordResetEnabled()) return errorResponse(404, MESSAGES.reset_disabled);
-  const body = await readJson(request, resetRequestSchema);
-  if (!body.ok) return badInputResponse(body);
-  const context = requestContext(request.headers);
-  const outcome = await requestPasswordReset(body.data.email, publicOrigin(request.headers), context);
-  if (!outcome.ok) return tooManyRequests(outcome.retryAfterSeconds);
-  after(outcome.deliver);
-  return accepted();
-});
+export const POST = declareRoute(
+  {
+    method: 'POST',
+    path: '/api/password-reset',
+    summary: 'Ask for a password reset link (202 whether or not the address has an account)',
+    tags: ['Password reset'],
+    auth: 'none',
+    body: resetRequestSchema,
+    bodyExample: { email: 'alice@example.com' },
+    responses: {
+      202: { description: 'Taken in; a link is mailed if the account exists', body: null },
+      404: { description: 'Password resets are turned off', body: errorBodySchema },
+      429: { description: 'Too many requests (Retry-After)', body: errorBodySchema },
+    },
+  },
+  async ({ body, request }) => {
+    const context = requestContext(request.headers);
+    const outcome = await requestPasswordReset(body.email, publicOrigin(request.headers), context);
+    if (!outcome.ok) return tooManyRequests(outcome.retryAfterSeconds);
+    after(outcome.deliver);
+    return accepted();
+  },
+  () => (isPasswordResetEnabled() ? null : errorResponse(404, MESSAGES.reset_disabled)),
+);

@@ -14,7 +14,7 @@ async function expectTooMany(response: Response) {
   expect(response.status).toBe(429);
   expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
   expect(Number(response.headers.get('retry-after'))).toBeLessThanOrEqual(60);
-  expect(await jsonOf(response)).toEqual({ status: 429, body: { error: MESSAGES.rate_limited } });
+  expect(await jsonOf(response)).toEqual({ status: 429, body: { error: MESSAGES.rate_limited, code: 'rate_limited' } });
 }
 
 describe('POST /api/refresh over a rate limit', () => {

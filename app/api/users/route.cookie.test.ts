@@ -134,7 +134,10 @@ describe('PUT /api/users with session cookies', () => {
 
     for (const response of refused) {
       expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
-      expect(await jsonOf(response)).toEqual({ status: 429, body: { error: MESSAGES.rate_limited } });
+      expect(await jsonOf(response)).toEqual({
+        status: 429,
+        body: { error: MESSAGES.rate_limited, code: 'rate_limited' },
+      });
     }
     expect(await accountState(browser.id)).toStrictEqual(before);
     const limited = (await listRecentAuthEvents(browser.id)).filter((event) => event.type === 'rate_limited');

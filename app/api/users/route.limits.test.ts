@@ -37,7 +37,10 @@ describe('POST /api/users over the sign-up limit', () => {
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     expect(Number(response.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
-    expect(await jsonOf(response)).toEqual({ status: 429, body: { error: MESSAGES.rate_limited } });
+    expect(await jsonOf(response)).toEqual({
+      status: 429,
+      body: { error: MESSAGES.rate_limited, code: 'rate_limited' },
+    });
     expect((await rowCounts()).users).toBe(2);
     expect((await signUpFrom('198.51.100.30')).status).toBe(201);
   });
@@ -86,7 +89,10 @@ describe('PUT /api/users over the sign-up limit', () => {
     const response = await changeEmailFrom('203.0.113.33', session.token, taken.email);
 
     expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
-    expect(await jsonOf(response)).toEqual({ status: 429, body: { error: MESSAGES.rate_limited } });
+    expect(await jsonOf(response)).toEqual({
+      status: 429,
+      body: { error: MESSAGES.rate_limited, code: 'rate_limited' },
+    });
     expect(await userRow(session.id)).toStrictEqual(before);
     // The same bucket as sign-ups from that address.
     expect((await signUpFrom('203.0.113.33')).status).toBe(429);

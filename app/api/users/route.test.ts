@@ -350,7 +350,10 @@ describe('PUT /api/users', () => {
     const refused = await change('a third new password');
 
     expect(refused.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
-    expect(await jsonOf(refused)).toEqual({ status: 429, body: { error: MESSAGES.rate_limited } });
+    expect(await jsonOf(refused)).toEqual({
+      status: 429,
+      body: { error: MESSAGES.rate_limited, code: 'rate_limited' },
+    });
     expect(await userRow(session.id)).toStrictEqual(before);
     expect(await loginStatus(session.email, 'another new password')).toBe(200);
     const limited = (await listRecentAuthEvents(session.id)).filter((event) => event.type === 'rate_limited');

@@ -1,5 +1,6 @@
-import type { NextRequest } from 'next/server';
+import { publicUserSchema } from '@/lib/api-shapes';
 import { claimRequest, confirmClaim, refusal } from '@/lib/auth/current-user';
+import { declareRoute, SIGNED_IN_REFUSALS } from '@/lib/auth/declared-route';
 import {
   type AccountChange,
   type ChangeProof,
@@ -8,42 +9,81 @@ import {
   registerUser,
   replaceCredentials,
 } from '@/lib/auth/password-account';
-import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { readJson } from '@/lib/http/body';
+import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
 import { badInputResponse, errorResponse, jsonResponse, tooManyRequests } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 import { toPublicUser } from '@/lib/users';
 
 /** Sign-up through the JSON contract: the user back, no session (the sign-up page uses a server action). */
-export const POST = withErrorBoundary('POST /api/users', async (request: NextRequest) => {
-  const body = await readJson(request, credentialsSchema);
-  if (!body.ok) return badInputResponse(body);
-  const created = await registerUser(body.data, requestContext(request.headers));
-  if (created.ok) return jsonResponse(toPublicUser(created.user), 201);
-  return created.reason === 'rate_limited'
-    ? tooManyRequests(created.retryAfterSeconds)
-    : errorResponse(409, MESSAGES.email_taken);
-});
+export const POST = declareRoute(
+  {
+    method: 'POST',
+    path: '/api/users',
+    summary: 'Sign up',
+    tags: ['Account'],
+    auth: 'none',
+    body: credentialsSchema,
+    bodyExample: { email: 'alice@example.com', password: 'correct horse battery staple' },
+    responses: {
+      201: { description: 'The new user (no session: sign in next)', body: publicUserSchema },
+      409: { description: 'The email is taken', body: errorBodySchema },
+      429: { description: 'Too many sign-ups (Retry-After)', body: errorBodySchema },
+    },
+  },
+  async ({ body, request }) => {
+    const created = await registerUser(body, requestContext(request.headers));
+    if (created.ok) return jsonResponse(toPublicUser(created.user), 201);
+    return created.reason === 'rate_limited'
+      ? tooManyRequests(created.retryAfterSeconds)
+      : errorResponse(409, MESSAGES.email_taken);
+  },
+);
 
 /**
  * Changes email and password. With an access token (the API contract) the token is the proof;
  * with session cookies the body must also carry `current_password`, since cookies alone may be a
  * stolen copy. Every other session of the user ends; the caller's own stays.
  */
-export const PUT = withErrorBoundary('PUT /api/users', async (request: NextRequest) => {
-  const claim = await claimRequest(request);
-  const auth = await confirmClaim(claim);
-  if (!auth.ok) return refusal(auth);
-  const body = await readJson(request, credentialsChangeSchema);
-  if (!body.ok) return badInputResponse(body);
-  const { current_password, ...credentials } = body.data;
-  const browser = claim.ok && claim.client === 'browser';
-  const proof: ChangeProof = browser ? { by: 'current_password', password: current_password } : { by: 'access_token' };
-  const context = requestContext(request.headers);
-  const updated = await replaceCredentials(auth.user.id, credentials, proof, auth.sessionId, context);
-  return updated.ok ? jsonResponse(toPublicUser(updated.user)) : changeRefusal(updated);
-});
+export const PUT = declareRoute(
+  {
+    method: 'PUT',
+    path: '/api/users',
+    summary: 'Change email and password (with session cookies, also current_password)',
+    tags: ['Account'],
+    auth: 'either',
+    body: credentialsChangeSchema,
+    // The caller is checked before the body is read: a caller whose session is over hears 401.
+    bodyRead: 'handler',
+    bodyExample: { email: 'alice@example.org', password: 'a new long passphrase' },
+    responses: {
+      ...SIGNED_IN_REFUSALS,
+      200: { description: 'The changed user; every other session has ended', body: publicUserSchema },
+      400: { description: 'A malformed body or a broken rule', body: errorBodySchema },
+      403: {
+        description: 'current_password missing or wrong (cookie sessions), or a cross-site write',
+        body: errorBodySchema,
+      },
+      409: { description: 'The email is taken', body: errorBodySchema },
+    },
+  },
+  async ({ request }) => {
+    const claim = await claimRequest(request);
+    const auth = await confirmClaim(claim);
+    if (!auth.ok) return refusal(auth);
+    const body = await readJson(request, credentialsChangeSchema);
+    if (!body.ok) return badInputResponse(body);
+    const { current_password, ...credentials } = body.data;
+    const browser = claim.ok && claim.client === 'browser';
+    const proof: ChangeProof = browser
+      ? { by: 'current_password', password: current_password }
+      : { by: 'access_token' };
+    const context = requestContext(request.headers);
+    const updated = await replaceCredentials(auth.user.id, credentials, proof, auth.sessionId, context);
+    return updated.ok ? jsonResponse(toPublicUser(updated.user)) : changeRefusal(updated);
+  },
+);
 
 function changeRefusal(refused: Exclude<AccountChange, { ok: true }>): Response {
   switch (refused.reason) {

@@ -1,33 +1,47 @@
-import type { NextRequest } from 'next/server';
-import { authenticateRequest, refusal } from '@/lib/auth/current-user';
-import { withErrorBoundary } from '@/lib/auth/route-boundary';
+import { z } from 'zod';
+import { publicChirpSchema } from '@/lib/api-shapes';
+import { declareRoute, declareSignedInRoute } from '@/lib/auth/declared-route';
 import { chirpIdSchema, deleteChirp, findChirp, toPublicChirp } from '@/lib/chirps';
+import { errorBodySchema } from '@/lib/http/declare-route';
 import { errorResponse, jsonResponse, noContent } from '@/lib/http/responses';
 
-type Context = { params: Promise<{ chirpID: string }> };
+const chirpParams = { schema: z.object({ chirpID: chirpIdSchema }), malformed: 'Chirp id must be a UUID' };
+const malformed = { description: 'The chirp id is not a UUID', body: errorBodySchema };
+const notFound = { description: 'No such chirp', body: errorBodySchema };
 
-async function chirpIdFrom(context: Context): Promise<string | null> {
-  const parsed = chirpIdSchema.safeParse((await context.params).chirpID);
-  return parsed.success ? parsed.data : null;
-}
+export const GET = declareRoute(
+  {
+    method: 'GET',
+    path: '/api/chirps/{chirpID}',
+    summary: 'One chirp',
+    tags: ['Chirps'],
+    auth: 'none',
+    params: chirpParams,
+    responses: { 200: { description: 'The chirp', body: publicChirpSchema }, 400: malformed, 404: notFound },
+  },
+  async ({ params }) => {
+    const chirp = await findChirp(params.chirpID);
+    return chirp ? jsonResponse(toPublicChirp(chirp)) : errorResponse(404, 'Chirp not found');
+  },
+);
 
-const MALFORMED_ID = 'Chirp id must be a UUID';
-
-export const GET = withErrorBoundary('GET /api/chirps/[chirpID]', async (_request: NextRequest, context: Context) => {
-  const chirpId = await chirpIdFrom(context);
-  if (chirpId === null) return errorResponse(400, MALFORMED_ID);
-  const chirp = await findChirp(chirpId);
-  return chirp ? jsonResponse(toPublicChirp(chirp)) : errorResponse(404, 'Chirp not found');
-});
-
-export const DELETE = withErrorBoundary(
-  'DELETE /api/chirps/[chirpID]',
-  async (request: NextRequest, context: Context) => {
-    const auth = await authenticateRequest(request);
-    if (!auth.ok) return refusal(auth);
-    const chirpId = await chirpIdFrom(context);
-    if (chirpId === null) return errorResponse(400, MALFORMED_ID);
-    const deletion = await deleteChirp(chirpId, auth.user.id);
+export const DELETE = declareSignedInRoute(
+  {
+    method: 'DELETE',
+    path: '/api/chirps/{chirpID}',
+    summary: 'Delete one of the caller’s chirps',
+    tags: ['Chirps'],
+    auth: 'either',
+    params: chirpParams,
+    responses: {
+      204: { description: 'Deleted', body: null },
+      400: malformed,
+      403: { description: 'Someone else’s chirp, or a cross-site cookie write', body: errorBodySchema },
+      404: notFound,
+    },
+  },
+  async ({ auth, params }) => {
+    const deletion = await deleteChirp(params.chirpID, auth.user.id);
     if (deletion.ok) return noContent();
     return deletion.reason === 'forbidden'
       ? errorResponse(403, 'You can only delete your own chirps')

@@ -1,6 +1,7 @@
-import type { NextRequest } from 'next/server';
-import { withErrorBoundary } from '@/lib/auth/route-boundary';
+import { cleanupReportSchema } from '@/lib/api-shapes';
+import { declareRoute } from '@/lib/auth/declared-route';
 import { cleanUpExpiredData, isCronRequest } from '@/lib/housekeeping';
+import { errorBodySchema } from '@/lib/http/declare-route';
 import { errorResponse, jsonResponse } from '@/lib/http/responses';
 
 export const dynamic = 'force-dynamic';
@@ -8,7 +9,18 @@ export const dynamic = 'force-dynamic';
 export const maxDuration = 300;
 
 /** Scheduled daily by vercel.json's `crons`; returns what it deleted. */
-export const GET = withErrorBoundary('GET /api/cron/cleanup', async (request: NextRequest) => {
-  if (!isCronRequest(request.headers)) return errorResponse(401, 'Invalid or missing cron secret');
-  return jsonResponse(await cleanUpExpiredData());
-});
+export const GET = declareRoute(
+  {
+    method: 'GET',
+    path: '/api/cron/cleanup',
+    summary: 'Delete expired tokens, limits and old events',
+    tags: ['Operations'],
+    auth: 'cron',
+    responses: {
+      200: { description: 'What was deleted', body: cleanupReportSchema },
+      401: { description: 'Wrong or missing cron secret', body: errorBodySchema },
+    },
+  },
+  async () => jsonResponse(await cleanUpExpiredData()),
+  (request) => (isCronRequest(request.headers) ? null : errorResponse(401, 'Invalid or missing cron secret')),
+);

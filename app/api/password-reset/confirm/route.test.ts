@@ -91,7 +91,7 @@ describe('POST /api/password-reset/confirm', () => {
     for (const token of [usedToken, expiredToken, replacedToken, createResetTokenValue(), 'nonsense']) {
       expect(await jsonOf(await confirm({ token, password: 'an intruder passphrase' }))).toEqual({
         status: 400,
-        body: { error: MESSAGES.reset_link_invalid },
+        body: { error: MESSAGES.reset_link_invalid, code: 'reset_link_invalid' },
       });
     }
     expect((await signIn(used.email, NEW_PASSWORD)).status).toBe(200);
@@ -162,7 +162,10 @@ describe('POST /api/password-reset/confirm', () => {
 
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
-    expect(await jsonOf(response)).toEqual({ status: 429, body: { error: MESSAGES.rate_limited } });
+    expect(await jsonOf(response)).toEqual({
+      status: 429,
+      body: { error: MESSAGES.rate_limited, code: 'rate_limited' },
+    });
     expect((await signIn(user.email, PASSWORD)).status).toBe(200);
     await expectNoContent(await confirm({ token, password: NEW_PASSWORD }, '198.51.100.70'));
   });

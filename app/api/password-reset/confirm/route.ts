@@ -1,10 +1,9 @@
-import type { NextRequest } from 'next/server';
+import { declareRoute } from '@/lib/auth/declared-route';
 import { resetConfirmSchema, resetPassword } from '@/lib/auth/password-reset';
-import { withErrorBoundary } from '@/lib/auth/route-boundary';
 import { isPasswordResetEnabled } from '@/lib/config';
-import { readJson } from '@/lib/http/body';
+import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { badInputResponse, errorResponse, noContent, tooManyRequests } from '@/lib/http/responses';
+import { errorResponse, noContent, tooManyRequests } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 
 /**
@@ -12,13 +11,27 @@ import { MESSAGES } from '@/lib/messages';
  * API client signs in again with the new password). A used, expired, replaced or unknown token
  * is one 400 that changes nothing.
  */
-export const POST = withErrorBoundary('POST /api/password-reset/confirm', async (request: NextRequest) => {
-  if (!isPasswordResetEnabled()) return errorResponse(404, MESSAGES.reset_disabled);
-  const body = await readJson(request, resetConfirmSchema);
-  if (!body.ok) return badInputResponse(body);
-  const reset = await resetPassword(body.data.token, body.data.password, requestContext(request.headers));
-  if (reset.ok) return noContent();
-  return reset.reason === 'rate_limited'
-    ? tooManyRequests(reset.retryAfterSeconds)
-    : errorResponse(400, MESSAGES.reset_link_invalid);
-});
+export const POST = declareRoute(
+  {
+    method: 'POST',
+    path: '/api/password-reset/confirm',
+    summary: 'Set a new password with a mailed token; every session ends',
+    tags: ['Password reset'],
+    auth: 'none',
+    body: resetConfirmSchema,
+    bodyExample: { token: '5f0c…the token from the link', password: 'a new long passphrase' },
+    responses: {
+      204: { description: 'The password is set; every session of the account has ended', body: null },
+      404: { description: 'Password resets are turned off', body: errorBodySchema },
+      429: { description: 'Too many attempts (Retry-After)', body: errorBodySchema },
+    },
+  },
+  async ({ body, request }) => {
+    const reset = await resetPassword(body.token, body.password, requestContext(request.headers));
+    if (reset.ok) return noContent();
+    return reset.reason === 'rate_limited'
+      ? tooManyRequests(reset.retryAfterSeconds)
+      : errorResponse(400, MESSAGES.reset_link_invalid);
+  },
+  () => (isPasswordResetEnabled() ? null : errorResponse(404, MESSAGES.reset_disabled)),
+);

@@ -1,15 +1,27 @@
-import type { NextRequest } from 'next/server';
-import { withErrorBoundary } from '@/lib/auth/route-boundary';
-import { readJson } from '@/lib/http/body';
-import { badInputResponse, errorResponse, noContent } from '@/lib/http/responses';
+import { declareRoute } from '@/lib/auth/declared-route';
+import { errorBodySchema } from '@/lib/http/declare-route';
+import { errorResponse, noContent } from '@/lib/http/responses';
 import { upgradeToChirpyRed } from '@/lib/users';
 import { isPolkaRequest, polkaEventSchema } from '@/lib/webhooks';
 
-export const POST = withErrorBoundary('POST /api/polka/webhooks', async (request: NextRequest) => {
-  if (!isPolkaRequest(request.headers)) return errorResponse(401, 'Invalid or missing API key');
-  const body = await readJson(request, polkaEventSchema);
-  if (!body.ok) return badInputResponse(body);
-  if (body.data.kind === 'ignored') return noContent();
-  const upgraded = await upgradeToChirpyRed(body.data.userId);
-  return upgraded ? noContent() : errorResponse(404, 'User not found');
-});
+export const POST = declareRoute(
+  {
+    method: 'POST',
+    path: '/api/polka/webhooks',
+    summary: 'Polka’s payment events: `user.upgraded` makes the user Chirpy Red',
+    tags: ['Webhooks'],
+    auth: 'apiKey',
+    body: polkaEventSchema,
+    bodyExample: { event: 'user.upgraded', data: { user_id: '3f1c0f2e-8f5b-4c56-9d0a-2a1f0b6c7d8e' } },
+    responses: {
+      204: { description: 'Handled, or an event Chirpy ignores', body: null },
+      401: { description: 'Wrong or missing API key', body: errorBodySchema },
+      404: { description: 'No such user', body: errorBodySchema },
+    },
+  },
+  async ({ body }) => {
+    if (body.kind === 'ignored') return noContent();
+    return (await upgradeToChirpyRed(body.userId)) ? noContent() : errorResponse(404, 'User not found');
+  },
+  (request) => (isPolkaRequest(request.headers) ? null : errorResponse(401, 'Invalid or missing API key')),
+);

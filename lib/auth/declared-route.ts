@@ -1,0 +1,91 @@
+import 'server-only';
+import type { NextRequest } from 'next/server';
+import type { z } from 'zod';
+import {
+  checkDeclaredResponse,
+  type DeclaredHandler,
+  type DeclaredInput,
+  type DeclaredResponse,
+  errorBodySchema,
+  type RouteContext,
+  type RouteDeclaration,
+  readDeclaredInput,
+} from '../http/declare-route';
+import { badInputResponse } from '../http/responses';
+import { type Authentication, authenticateRequest, refusal } from './current-user';
+import { withErrorBoundary } from './route-boundary';
+
+type Signed = Extract<Authentication, { ok: true }>;
+
+/**
+ * What must hold before anything is read, answered by the refusal it returns, or null to go on: a
+ * shared secret (Polka's API key, the scheduler's secret), or a feature turned off.
+ */
+export type Gate = (request: NextRequest) => Response | null;
+
+/** The refusals of a route for a signed-in caller, whoever checks the caller. */
+export const SIGNED_IN_REFUSALS: Record<number, DeclaredResponse> = {
+  401: { description: 'No valid access token or session', body: errorBodySchema },
+  403: { description: 'A cookie-authenticated write from another site', body: errorBodySchema },
+  429: { description: 'Too many session renewals (Retry-After)', body: errorBodySchema },
+};
+
+type Handler<B, Q, P, Extra> = (
+  input: DeclaredInput<B, Q, P> & Extra & { request: NextRequest; context: RouteContext },
+) => Promise<Response>;
+
+/**
+ * A route that authenticates in its own way or not at all: parsed input in, answer out. Routes
+ * whose `auth` is `refresh` (a Bearer refresh token or the refresh cookie, each with its own
+ * rules) or whose session check is part of the write itself read the request here.
+ */
+export function declareRoute<
+  B extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  P extends z.ZodType | undefined,
+>(declaration: RouteDeclaration<B, Q, P>, handler: Handler<B, Q, P, object>, gate?: Gate): DeclaredHandler {
+  return declared(declaration, async (request, context) => {
+    const refused = gate?.(request) ?? null;
+    if (refused !== null) return refused;
+    const input = await readDeclaredInput(declaration, request, context);
+    if (!input.ok) return badInputResponse(input);
+    return handler({ ...input.data, request, context });
+  });
+}
+
+/**
+ * A route for a signed-in caller (Bearer access token or the session cookies): the caller is
+ * checked before anything is read, so a caller whose session is over hears 401 whatever it sent.
+ */
+export function declareSignedInRoute<
+  B extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  P extends z.ZodType | undefined,
+>(declaration: RouteDeclaration<B, Q, P>, handler: Handler<B, Q, P, { auth: Signed }>): DeclaredHandler {
+  const withRefusals = { ...declaration, responses: { ...SIGNED_IN_REFUSALS, ...declaration.responses } };
+  return declared(withRefusals, async (request, context) => {
+    const auth = await authenticateRequest(request);
+    if (!auth.ok) return refusal(auth);
+    const input = await readDeclaredInput(declaration, request, context);
+    if (!input.ok) return badInputResponse(input);
+    return handler({ ...input.data, auth, request, context });
+  });
+}
+
+function declared(
+  declaration: RouteDeclaration<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>,
+  handler: (request: NextRequest, context: RouteContext) => Promise<Response>,
+): DeclaredHandler {
+  const guarded = withErrorBoundary(logName(declaration.method, declaration.path), handler);
+  const route = async (request: NextRequest, context: RouteContext = {}): Promise<Response> => {
+    const response = await guarded(request, context);
+    await checkDeclaredResponse(declaration, response);
+    return response;
+  };
+  return Object.assign(route, { declaration });
+}
+
+/** The route as the fault log names it, in the file system's spelling: `GET /api/chirps/[chirpID]`. */
+function logName(method: string, path: string): string {
+  return `${method} ${path.replace(/\{(\w+)\}/g, '[$1]')}`;
+}
