@@ -29,6 +29,22 @@ export const loadAverage = (): string =>
     .map((value) => value.toFixed(2))
     .join(' / ');
 
+/** Which database a run measured: the budgets hold for PostgreSQL only. */
+export type DatabaseKind = 'postgresql' | 'embedded';
+
+/**
+ * What the report says first: which database was measured and what that means for the budgets.
+ * The embedded PGlite runs inside the server's process, one statement at a time, so a run on it
+ * measures a convenience, not the app.
+ */
+export function describeDatabaseKind(kind: DatabaseKind): string {
+  return kind === 'postgresql'
+    ? 'Measured on **PostgreSQL** (DATABASE_URL): the database the budgets are set for.'
+    : 'Measured on the **embedded PGlite** (DATABASE_URL unset): a zero-set-up development database, ' +
+        'not a performance target. The budgets hold for PostgreSQL; figures and misses here say ' +
+        'little about them (run with DATABASE_URL for those).';
+}
+
 export type ResultsFile = {
   machine: string;
   when: string;
@@ -118,6 +134,7 @@ export function referenceTable(references: readonly Reference[]): string[] {
 
 export type MarkdownInput = {
   results: ResultsFile;
+  databaseKind: DatabaseKind;
   machine: Machine;
   settings: string;
   loadBefore: string;
@@ -134,11 +151,13 @@ export function renderMarkdown(input: MarkdownInput): string {
   const lines = [
     '# Benchmark results',
     '',
+    describeDatabaseKind(input.databaseKind),
+    '',
     `Written by \`npm run bench\` on ${results.when}. How to run it and what the figures mean: [docs/benchmark.md](../docs/benchmark.md).`,
     '',
+    `- **Database**: ${results.database}`,
     `- **Machine**: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB of memory, ${machine.os}`,
     `- **Node.js**: ${machine.node}`,
-    `- **Database**: ${results.database}`,
     `- **Run**: ${input.settings}`,
     `- **Load average** (1 / 5 / 15 min): ${input.loadBefore} before, ${input.loadAfter} after`,
     '',

@@ -9,6 +9,7 @@ import {
   createSessions,
   deletePostedChirps,
   deleteSessions,
+  OWN_CHIRPS,
   PASSWORD,
 } from './seed';
 import { FLOOR_PATH, PAGE_FLOOR_PATH } from './server';
@@ -84,9 +85,13 @@ async function browserLogin(port: number, email: string): Promise<string> {
 }
 
 /** A browser session's GET with a live access cookie: no answer may renew it (set a cookie). */
-function signedInGet(path: string, verifyBody: (body: string) => boolean): Scenario['prepare'] {
+function signedInGet(
+  path: string,
+  verifyBody: (body: string) => boolean,
+  email: string = ACCOUNTS.session,
+): Scenario['prepare'] {
   return async (context) => {
-    const cookie = await browserLogin(context.port, ACCOUNTS.session);
+    const cookie = await browserLogin(context.port, email);
     return { target: { method: 'GET', path, headers: { cookie }, verifyBody, setCookie: 'never' } };
   };
 }
@@ -232,6 +237,24 @@ export const homeSignedIn: Scenario = {
 };
 
 /**
+ * A reader whose first page is all their own chirps: each carries its delete control, so this is
+ * the heaviest first page a reader can get. Every one of the page's chirps must have its control.
+ */
+export const homeOwnChirps: Scenario = {
+  name: 'home_own_chirps',
+  label: 'GET / signed in, 50 own chirps',
+  prepare: signedInGet(
+    '/',
+    (body) => body.includes('data-testid="welcome"') && countOf(body, '<summary>Delete</summary>') === OWN_CHIRPS,
+    ACCOUNTS.own,
+  ),
+};
+
+function countOf(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
+/**
  * No budget: a reference. The bench-only page (bench/routes/page-floor.tsx) is the signed-in
  * layout and one paragraph, through the proxy: what any page of this app costs before its content.
  */
@@ -284,6 +307,7 @@ export const SMALL_TABLE_SCENARIOS: readonly Scenario[] = [
   postChirp,
   cookieRotation,
   homeSignedIn,
+  homeOwnChirps,
   pageFloor,
   chirpsPage,
 ];

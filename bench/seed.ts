@@ -23,13 +23,20 @@ export const ACCOUNTS = {
   poster: 'bench-poster@example.com',
   refresh: 'bench-refresh@example.com',
   rotation: 'bench-rotation@example.com',
+  own: 'bench-own@example.com',
 } as const;
+
+/** How many chirps of its own the `own` account's first page holds: a whole page. */
+export const OWN_CHIRPS = 50;
 
 export const authorEmail = (n: number): string => `bench-author-${n}@example.com`;
 
 const userId = (email: string) => `(SELECT id FROM users WHERE email = ${literal(email)})`;
 
-/** Users (every one with PASSWORD, hashed at BCRYPT_COST=10 like a sign-up would) and 1,000 chirps. */
+/**
+ * Users (every one with PASSWORD, hashed at BCRYPT_COST=10 like a sign-up would), 1,000 chirps,
+ * and the `own` account's page of its own chirps.
+ */
 export async function seedBase(sql: BenchSql): Promise<void> {
   const hash = await bcrypt.hash(PASSWORD, 10);
   await sql.run(
@@ -39,6 +46,14 @@ export async function seedBase(sql: BenchSql): Promise<void> {
   const accounts = Object.values(ACCOUNTS).map((email) => `(${literal(email)}, ${literal(hash)})`);
   await sql.run(`INSERT INTO users (email, hashed_password) VALUES ${accounts.join(', ')}`);
   await insertChirps(sql, 1, SMALL_ROWS);
+  // Seconds apart from now, so newer than every other chirp: the first page of every timeline.
+  await sql.run(
+    `INSERT INTO chirps (user_id, body, created_at, updated_at)
+     SELECT ${userId(ACCOUNTS.own)},
+            'My chirp ' || g || ': the quick brown fox jumps over the lazy dog, twice, then naps in the sun.',
+            now() - g * interval '1 second', now() - g * interval '1 second'
+     FROM generate_series(1, ${OWN_CHIRPS}) g`,
+  );
 }
 
 /**

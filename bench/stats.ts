@@ -64,13 +64,13 @@ export type Summary = ScenarioResult & { validRounds: number; invalidRounds: num
 /**
  * Medians over the valid rounds. Invalid rounds are not averaged in, and a scenario with any
  * invalid round has not met its budget: answers that were wrong are not fast answers.
- * For the 1M-vs-1k comparisons, `comparison` gives the figure (scalingFigure) and the rounds of
- * the small case, which must be valid too.
+ * For the 1M-vs-1k comparisons and the pages measured against the cheapest page, `comparison`
+ * gives the figure (scalingFigure) and the rounds it is compared with, which must be valid too.
  */
 export function summarise(
   budget: Pick<Budget, 'budget' | 'comparison'>,
   rounds: readonly Round[],
-  comparison?: { figure: number | null; baseline: readonly Round[] },
+  comparison?: { figure: number | null; baseline: readonly Round[]; baselineLabel?: string },
 ): Summary {
   const valid = rounds.filter((round) => isValid(round.measurement) && round.figure !== null);
   const baselineInvalid = (comparison?.baseline ?? []).filter((round) => !isValid(round.measurement)).length;
@@ -89,7 +89,10 @@ export function summarise(
     met: ratio !== null && invalid === 0 && rounds.length > 0 && meets(budget, ratio),
     validRounds: valid.length,
     invalidRounds: invalid,
-    problems: [...describeProblems('', rounds), ...describeProblems('with 1,000 rows, ', comparison?.baseline ?? [])],
+    problems: [
+      ...describeProblems('', rounds),
+      ...describeProblems(comparison?.baselineLabel ?? 'with 1,000 rows, ', comparison?.baseline ?? []),
+    ],
   };
 }
 
@@ -101,7 +104,8 @@ function describeProblems(prefix: string, rounds: readonly Round[]): string[] {
 
 /**
  * The 1,000,000-row comparisons: how the scenario's floor ratio with the big table compares with
- * its floor ratio with the small one, each the median over its rounds.
+ * its floor ratio with the small one, each the median over its rounds. The pages use it too: a
+ * page's floor ratio against the cheapest page's, both from the same run.
  */
 export function scalingFigure(small: readonly Round[], big: readonly Round[]): number | null {
   const figures = (rounds: readonly Round[]) =>

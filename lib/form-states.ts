@@ -14,8 +14,9 @@ export const INITIAL_AUTH_FORM: AuthFormState = { code: null, email: '', retryAf
 export type ComposerState = { code: MessageCode | null; draft: string };
 export const INITIAL_COMPOSER: ComposerState = { code: null, draft: '' };
 
-export type DeleteChirpState = { code: MessageCode | null };
-export const INITIAL_DELETE_CHIRP: DeleteChirpState = { code: null };
+/** One form deletes for the whole list: `chirpId` says beside which chirp an error belongs. */
+export type DeleteChirpState = { code: MessageCode | null; chirpId: string | null };
+export const INITIAL_DELETE_CHIRP: DeleteChirpState = { code: null, chirpId: null };
 
 /**
  * A refused sign-in. Written to accept both the plain `{ ok: false }` and the reasons a rate

@@ -250,3 +250,11 @@ describe('clearRateLimit', () => {
     expect(await attempts(1, '203.0.113.1')).toEqual([{ ok: true }]);
   });
 });
+
+describe('the counters’ table', () => {
+  it('is unlogged: counting a hit waits for no write-ahead log flush', async () => {
+    const db = await getDb();
+    const result = await db.execute(sql`select relpersistence from pg_class where relname = 'rate_limits'`);
+    expect(result).toMatchObject({ rows: [{ relpersistence: 'u' }] });
+  });
+});

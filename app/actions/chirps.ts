@@ -40,18 +40,28 @@ export const postChirpAction = withActionBoundary(
 
 const deleteForm = z.object({ chirp_id: chirpIdSchema });
 
+// Which chirp's button was pressed, only to put an error beside it (compared, never trusted).
+function pressedChirp(formData: FormData): string | null {
+  const id = formData.get('chirp_id');
+  return typeof id === 'string' ? id : null;
+}
+
 export const deleteChirpAction = withActionBoundary(
   'deleteChirpAction',
-  (code: FaultCode, _previous: DeleteChirpState, _formData: FormData): DeleteChirpState => ({ code }),
+  (code: FaultCode, _previous: DeleteChirpState, formData: FormData): DeleteChirpState => ({
+    code,
+    chirpId: pressedChirp(formData),
+  }),
   async (_previous: DeleteChirpState, formData: FormData): Promise<DeleteChirpState> => {
+    const chirpId = pressedChirp(formData);
     const user = await getCurrentUser();
-    if (!user) return { code: 'signed_out' };
+    if (!user) return { code: 'signed_out', chirpId };
     const form = deleteForm.safeParse(Object.fromEntries(formData));
-    if (!form.success) return { code: 'invalid_form' };
+    if (!form.success) return { code: 'invalid_form', chirpId };
     const deletion = await deleteChirp(form.data.chirp_id, user.id);
     // Already gone (deleted from another tab) is what was asked for: not an error.
-    if (!deletion.ok && deletion.reason === 'forbidden') return { code: 'chirp_not_yours' };
+    if (!deletion.ok && deletion.reason === 'forbidden') return { code: 'chirp_not_yours', chirpId };
     refresh();
-    return { code: null };
+    return { code: null, chirpId: null };
   },
 );

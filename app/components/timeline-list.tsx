@@ -1,5 +1,8 @@
 'use client';
 
+import { useActionState } from 'react';
+import { deleteChirpAction } from '@/app/actions/chirps';
+import { INITIAL_DELETE_CHIRP } from '@/lib/form-states';
 import { ChirpyRedBadge } from './chirpy-red-badge';
 import { DeleteChirp } from './delete-chirp';
 import { LocalTime } from './local-time';
@@ -22,7 +25,8 @@ export type TimelineEntry = {
  * that made fifty chirps cost about as much as the rest of the page.
  */
 export function TimelineList({ entries }: { entries: TimelineEntry[] }) {
-  return (
+  const [state, formAction] = useActionState(deleteChirpAction, INITIAL_DELETE_CHIRP);
+  const list = (
     <ul className="chirps" data-testid="timeline">
       {entries.map((entry) => (
         <li key={entry.id} data-testid="chirp">
@@ -34,9 +38,11 @@ export function TimelineList({ entries }: { entries: TimelineEntry[] }) {
             <LocalTime iso={entry.createdAt} />
           </div>
           <p className="body">{entry.body}</p>
-          {entry.own && <DeleteChirp chirpId={entry.id} />}
+          {entry.own && <DeleteChirp chirpId={entry.id} state={state} />}
         </li>
       ))}
     </ul>
   );
+  // One form for every delete button: its action's hidden fields are written once, not per chirp.
+  return entries.some((entry) => entry.own) ? <form action={formAction}>{list}</form> : list;
 }

@@ -80,6 +80,11 @@ export type Chirp = typeof chirps.$inferSelect;
 /**
  * Fixed-window counters for rate limits, shared by every instance. One row per limited key
  * (`login:ip:203.0.113.9`); a check is a single upsert that counts and answers.
+ *
+ * The table is UNLOGGED (drizzle/0004_rate_limits_unlogged.sql; drizzle cannot declare it here):
+ * a commit that touched only it waits for no write-ahead log flush, which a sign-in's two counts
+ * would otherwise pay. A crash empties it, so every window starts again from zero: counters are
+ * worth less than that flush.
  */
 export const rateLimits = pgTable(
   'rate_limits',
