@@ -46,12 +46,13 @@ export async function seedBase(sql: BenchSql): Promise<void> {
   const accounts = Object.values(ACCOUNTS).map((email) => `(${literal(email)}, ${literal(hash)})`);
   await sql.run(`INSERT INTO users (email, hashed_password) VALUES ${accounts.join(', ')}`);
   await insertChirps(sql, 1, SMALL_ROWS);
-  // Seconds apart from now, so newer than every other chirp: the first page of every timeline.
+  // Dated a day ahead, seconds apart, so newer than every other chirp, including the ones the
+  // posting scenario adds during the run: the first page of every timeline, in every round.
   await sql.run(
     `INSERT INTO chirps (user_id, body, created_at, updated_at)
      SELECT ${userId(ACCOUNTS.own)},
             'My chirp ' || g || ': the quick brown fox jumps over the lazy dog, twice, then naps in the sun.',
-            now() - g * interval '1 second', now() - g * interval '1 second'
+            now() + interval '1 day' - g * interval '1 second', now() + interval '1 day' - g * interval '1 second'
      FROM generate_series(1, ${OWN_CHIRPS}) g`,
   );
 }
