@@ -663,6 +663,17 @@ describe('the pages’ content security policy', () => {
     expect(passedThrough(await proxy(makeRequest('GET', '/')))).toBe(true);
   });
 
+  it('leaves a read of /docs/api alone: its route handler sets its own policy, and no nonce one replaces it', async () => {
+    for (const method of ['GET', 'HEAD']) {
+      const response = await proxy(makeRequest(method, '/docs/api', { cookies: { [REFRESH]: 'f'.repeat(64) } }));
+      expect(passedThrough(response)).toBe(true);
+      expect(response.headers.get('content-security-policy')).toBeNull();
+      expect(response.headers.getSetCookie()).toEqual([]);
+    }
+    const write = await proxy(makeRequest('POST', '/docs/api', { headers: { origin: 'https://evil.example' } }));
+    expect(write.status).toBe(403);
+  });
+
   it('leaves the API alone: its policy is the static one from next.config.mjs', async () => {
     const session = await browserSession();
     const response = await proxy(makeRequest('GET', '/api/me', { cookies: { [ACCESS]: session.access } }));

@@ -38,7 +38,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const malformed = await malformedRequest(request, request.nextUrl.pathname, page);
   if (malformed !== null) return errorResponse(400, malformed);
   if (!page) return guardApi(request);
-  if (isStaticFileRead(request)) return NextResponse.next();
+  if (isStaticFileRead(request) || isSelfPolicedRead(request)) return NextResponse.next();
   const policy = pageContentSecurityPolicy(createNonce());
   if (hasTrailingSlash(request)) return withPolicy(withoutTrailingSlash(request), policy);
   request.headers.set('content-security-policy', policy);
@@ -136,6 +136,20 @@ const STATIC_FILE = /\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$/
 
 function isStaticFileRead(request: NextRequest): boolean {
   return (request.method === 'GET' || request.method === 'HEAD') && STATIC_FILE.test(request.nextUrl.pathname);
+}
+
+/**
+ * Pages that are route handlers setting their own Content-Security-Policy: the nonce policy would
+ * replace theirs, and with 'strict-dynamic' it blocks their same-origin scripts, which carry no
+ * nonce. They read no session, so a read of one is passed on untouched; a write still meets the
+ * checks below.
+ */
+const SELF_POLICED_PAGES = ['/docs/api'];
+
+function isSelfPolicedRead(request: NextRequest): boolean {
+  return (
+    (request.method === 'GET' || request.method === 'HEAD') && SELF_POLICED_PAGES.includes(request.nextUrl.pathname)
+  );
 }
 
 function isPagePath(path: string): boolean {
