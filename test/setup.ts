@@ -3,6 +3,7 @@ import { beforeAll, beforeEach, inject } from 'vitest';
 import { forgetSettings } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { resetOutageLog } from '../lib/db/fault-log';
+import { checkEveryAnswerWith, holdToDeclaration } from '../lib/http/declare-route';
 import { routeVercelPostgresThrough } from './neon-config';
 
 /**
@@ -10,6 +11,9 @@ import { routeVercelPostgresThrough } from './neon-config';
  * every test, so each test starts from nothing and can assert exact rows.
  */
 const testDriver = inject('testDriver');
+
+// Every answer a declared route gives in the suites is held to its declaration.
+checkEveryAnswerWith(holdToDeclaration);
 
 beforeAll(async () => {
   if (testDriver === 'pg') {

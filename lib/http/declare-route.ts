@@ -126,12 +126,25 @@ export async function readDeclaredInput<
   return { ok: true, data: { body, query, params } as DeclaredInput<B, Q, P> };
 }
 
-/**
- * Under vitest, every answer a declared route gives is held to its declaration, so the document
- * cannot drift from the behaviour: an undeclared status or a body off its schema throws.
- */
+type ResponseCheck = (declaration: AnyRouteDeclaration, response: Response) => Promise<void>;
+
+// The test suites install holdToDeclaration here (test/setup.ts); a server installs nothing, so
+// answers go out unchecked and unbuffered.
+let responseCheck: ResponseCheck | null = null;
+
+export function checkEveryAnswerWith(check: ResponseCheck | null): void {
+  responseCheck = check;
+}
+
 export async function checkDeclaredResponse(declaration: AnyRouteDeclaration, response: Response): Promise<void> {
-  if (process.env.VITEST === undefined) return;
+  if (responseCheck !== null) await responseCheck(declaration, response);
+}
+
+/**
+ * Holds an answer to its route's declaration, so the document cannot drift from the behaviour: an
+ * undeclared status or a body off its schema throws.
+ */
+export async function holdToDeclaration(declaration: AnyRouteDeclaration, response: Response): Promise<void> {
   const name = `${declaration.method} ${declaration.path}`;
   const declared = declaredResponses(declaration)[response.status];
   if (declared === undefined) throw new Error(`${name} answered ${response.status}, which it does not declare`);
