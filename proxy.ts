@@ -38,7 +38,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const malformed = await malformedRequest(request, request.nextUrl.pathname, page);
   if (malformed !== null) return errorResponse(400, malformed);
   if (!page) return guardApi(request);
-  if (isStaticFileRead(request) || isSelfPolicedRead(request)) return NextResponse.next();
+  if (isUntouchedRead(request)) return NextResponse.next();
   const policy = pageContentSecurityPolicy(createNonce());
   if (hasTrailingSlash(request)) return withPolicy(withoutTrailingSlash(request), policy);
   request.headers.set('content-security-policy', policy);
@@ -127,29 +127,20 @@ function mustComeFromOurPages(request: NextRequest, hasSession: boolean): boolea
 }
 
 /**
- * The matcher's list of static-looking paths again: the matcher can leave out only the requests
+ * Reads passed on as they came. Static-looking paths: the matcher can leave out only the requests
  * that carry nothing to check, so a read of such a path with an Origin (a font, a fetch) still
- * arrives here, and is passed on as it came. Any other method at such a path is a write to
- * whatever page renders there (a 404 included), and is held to the rules like every other.
+ * arrives here. Pages that are route handlers setting their own Content-Security-Policy: the nonce
+ * policy would replace theirs, and with 'strict-dynamic' block their same-origin scripts, which
+ * carry no nonce; they read no session. Any other method at either is a write to whatever renders
+ * there (a 404 included), and is held to the rules like every other.
  */
 const STATIC_FILE = /\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt|woff2?)$/;
-
-function isStaticFileRead(request: NextRequest): boolean {
-  return (request.method === 'GET' || request.method === 'HEAD') && STATIC_FILE.test(request.nextUrl.pathname);
-}
-
-/**
- * Pages that are route handlers setting their own Content-Security-Policy: the nonce policy would
- * replace theirs, and with 'strict-dynamic' it blocks their same-origin scripts, which carry no
- * nonce. They read no session, so a read of one is passed on untouched; a write still meets the
- * checks below.
- */
 const SELF_POLICED_PAGES = ['/docs/api'];
 
-function isSelfPolicedRead(request: NextRequest): boolean {
-  return (
-    (request.method === 'GET' || request.method === 'HEAD') && SELF_POLICED_PAGES.includes(request.nextUrl.pathname)
-  );
+function isUntouchedRead(request: NextRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const path = request.nextUrl.pathname;
+  return STATIC_FILE.test(path) || SELF_POLICED_PAGES.includes(path);
 }
 
 function isPagePath(path: string): boolean {
