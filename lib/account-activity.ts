@@ -35,12 +35,19 @@ const RATE_LIMITED_BY = new Map<string, AccountEventTextCode>([
 // A wrong current password given to change the email or password, rather than at sign-in.
 const SIGN_IN_FAILED_AT = new Map<string, AccountEventTextCode>([
   ['current_password', 'sign_in_failed_current_password'],
+  ['email_unverified', 'sign_in_failed_email_unverified'],
+]);
+
+// Which address a confirmation link went to (lib/auth/email-verification.ts).
+const VERIFICATION_SENT_TO = new Map<string, AccountEventTextCode>([
+  ['new_address', 'email_verification_sent_new_address'],
 ]);
 
 const BY_DETAIL: Partial<Record<AuthEvent['type'], Map<string, AccountEventTextCode>>> = {
   sign_in_failed: SIGN_IN_FAILED_AT,
   session_ended: SESSION_ENDED_BY,
   rate_limited: RATE_LIMITED_BY,
+  email_verification_sent: VERIFICATION_SENT_TO,
 };
 
 /** An unknown detail (written by a newer release) falls back to the plain text of the type. */

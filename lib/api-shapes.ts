@@ -24,6 +24,35 @@ export const publicUserSchema = z
     ],
   });
 
+export const publicAccountSchema = publicUserSchema
+  .extend({ email_verified: z.boolean(), pending_email: z.string().nullable() })
+  .meta({
+    examples: [
+      {
+        id: USER_ID,
+        created_at: TIMESTAMP,
+        updated_at: TIMESTAMP,
+        email: 'alice@example.com',
+        is_chirpy_red: false,
+        email_verified: true,
+        pending_email: null,
+      },
+    ],
+  });
+
+export const pendingEmailChangeSchema = publicUserSchema.extend({ pending_email: z.string() }).meta({
+  examples: [
+    {
+      id: USER_ID,
+      created_at: TIMESTAMP,
+      updated_at: TIMESTAMP,
+      email: 'alice@example.com',
+      is_chirpy_red: false,
+      pending_email: 'alice@example.org',
+    },
+  ],
+});
+
 export const signedInUserSchema = publicUserSchema.extend({ token: z.string(), refresh_token: z.string() }).meta({
   examples: [
     {

@@ -51,6 +51,15 @@ const settingsSchema = z.object({
   // Shorter than /32 would put a whole provider's customers in one bucket.
   RATE_LIMIT_IPV6_PREFIX: integer(64, 32, 128),
   PASSWORD_RESET_TTL_MINUTES: integer(30, 1, 24 * 60),
+  REQUIRE_EMAIL_VERIFICATION: flag(false),
+  EMAIL_VERIFICATION_TTL_HOURS: integer(24, 1, 30 * 24),
+  EMAIL_REVERT_TTL_DAYS: integer(7, 1, 90),
+  RATE_LIMIT_VERIFY_IP_MAX: integer(20, 1, 1_000_000),
+  RATE_LIMIT_VERIFY_IP_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_VERIFY_EMAIL_MAX: integer(3, 1, 1_000_000),
+  RATE_LIMIT_VERIFY_EMAIL_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_VERIFY_CONFIRM_MAX: integer(20, 1, 1_000_000),
+  RATE_LIMIT_VERIFY_CONFIRM_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
   SMTP_TIMEOUT_SECONDS: integer(10, 1, 120),
   CHIRPS_PAGE_SIZE: integer(50, 1, MAX_CHIRPS_PAGE_LIMIT),
   DATABASE_POOL_MAX: integer(10, 1, 200),
@@ -142,6 +151,9 @@ export const RATE_LIMIT_RULES = [
   'reset_ip',
   'reset_email',
   'reset_confirm',
+  'verify_ip',
+  'verify_email',
+  'verify_confirm',
 ] as const;
 export type RateLimitRule = (typeof RATE_LIMIT_RULES)[number];
 export type RateLimitSetting = { limit: number; windowSeconds: number };
@@ -178,6 +190,18 @@ export function getRateLimit(rule: RateLimitRule, env: NodeJS.ProcessEnv = proce
       return {
         limit: settings.RATE_LIMIT_RESET_CONFIRM_MAX,
         windowSeconds: settings.RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS,
+      };
+    case 'verify_ip':
+      return { limit: settings.RATE_LIMIT_VERIFY_IP_MAX, windowSeconds: settings.RATE_LIMIT_VERIFY_IP_WINDOW_SECONDS };
+    case 'verify_email':
+      return {
+        limit: settings.RATE_LIMIT_VERIFY_EMAIL_MAX,
+        windowSeconds: settings.RATE_LIMIT_VERIFY_EMAIL_WINDOW_SECONDS,
+      };
+    case 'verify_confirm':
+      return {
+        limit: settings.RATE_LIMIT_VERIFY_CONFIRM_MAX,
+        windowSeconds: settings.RATE_LIMIT_VERIFY_CONFIRM_WINDOW_SECONDS,
       };
   }
 }
@@ -300,6 +324,20 @@ export function checkPasswordResetConfiguration(env: NodeJS.ProcessEnv = process
       'APP_URL is required while password resets are enabled (only `next dev` takes links from the request): ' +
         'reset links must point at the site, never at whatever Host a request names. Set APP_URL to its origin ' +
         '(https://chirpy.example.com), or turn resets off with PASSWORD_RESET_ENABLED=false.',
+    );
+  }
+}
+
+/**
+ * REQUIRE_EMAIL_VERIFICATION=true refuses sign-in to unconfirmed addresses: without mail nobody
+ * could confirm one, so it needs what resets need. Throws a sentence naming what to set.
+ */
+export function checkEmailVerificationConfiguration(env: NodeJS.ProcessEnv = process.env): void {
+  if (!getSettings(env).REQUIRE_EMAIL_VERIFICATION || isDevelopmentServer(env)) return;
+  if (getMailSettings(env).smtpUrl === undefined || getAppOrigin(env) === undefined) {
+    throw new Error(
+      'REQUIRE_EMAIL_VERIFICATION=true needs SMTP_URL and APP_URL: nobody could confirm an address without the ' +
+        'mailed link. Set both, or leave REQUIRE_EMAIL_VERIFICATION unset (false).',
     );
   }
 }

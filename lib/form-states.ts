@@ -22,12 +22,18 @@ export const INITIAL_DELETE_CHIRP: DeleteChirpState = { code: null, chirpId: nul
  * A refused sign-in. Written to accept both the plain `{ ok: false }` and the reasons a rate
  * limiter adds (`credentials`, `rate_limited` with the wait), so the form says which it was.
  */
-export type SignInRefusal = { ok: false; reason?: 'credentials' | 'rate_limited'; retryAfterSeconds?: number };
+export type SignInRefusal = {
+  ok: false;
+  reason?: 'credentials' | 'rate_limited' | 'email_unverified';
+  retryAfterSeconds?: number;
+};
 
 export function signInRefusalState(refusal: SignInRefusal, email: string): AuthFormState {
   if (refusal.reason === 'rate_limited') {
     return { code: 'rate_limited', email, retryAfterSeconds: refusal.retryAfterSeconds ?? null };
   }
+  // The form then offers "send the link again" for this address.
+  if (refusal.reason === 'email_unverified') return { code: 'email_unverified', email, retryAfterSeconds: null };
   return { code: 'incorrect_credentials', email, retryAfterSeconds: null };
 }
 
@@ -56,7 +62,7 @@ export function accountNotice(notice: MessageCode): AccountFormState {
 
 /** What lib/auth/password-account.ts answers to an email or password change (the user left out). */
 export type AccountChangeOutcome =
-  | { ok: true }
+  | { ok: true; pendingEmail?: string }
   | { ok: false; reason: 'wrong_password' | 'current_password_required' | 'not_found' | 'email_taken' }
   | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
 
@@ -82,7 +88,8 @@ export function accountChangeState(outcome: AccountChangeOutcome, notice: Messag
  * nothing and says so, once the password is confirmed.
  */
 export function emailChangeState(outcome: AccountChangeOutcome, unchanged: boolean, typed: string): EmailChangeState {
-  const state = accountChangeState(outcome, unchanged ? 'email_unchanged' : 'email_changed');
+  const pending = outcome.ok && outcome.pendingEmail !== undefined;
+  const state = accountChangeState(outcome, unchanged ? 'email_unchanged' : pending ? 'email_change_pending' : 'email_changed');
   return { ...state, email: outcome.ok ? '' : typed };
 }
 

@@ -59,6 +59,24 @@ export const MESSAGES = {
   reset_link_invalid: 'This reset link is invalid, has expired, or was already used. Ask for a new one.',
   passwords_differ: 'The two passwords do not match',
   reset_disabled: 'Password resets are not available on this site',
+  // Verified addresses (REQUIRE_EMAIL_VERIFICATION). Said only after the right password: it
+  // reveals nothing a guesser could not already do with the account.
+  email_unverified:
+    'Confirm your email address before signing in: follow the link in the mail we sent you. A new link is on its way.',
+  // The same for every address, whether or not it has an account waiting for confirmation.
+  confirmation_link_sent:
+    'If that address belongs to an account waiting for confirmation, we sent it a new link. Check your inbox.',
+  confirmation_link_resent: 'We sent a new confirmation link. Check your inbox.',
+  email_already_verified: 'Your email address is already confirmed.',
+  // One message for a used, expired, replaced or made-up link.
+  email_link_invalid: 'This link is invalid, has expired, or was already used.',
+  email_confirmed: 'Your email address is confirmed.',
+  email_change_pending:
+    'We sent a confirmation link to the new address. Your email changes once it is followed; until then you sign in with the current one.',
+  email_change_reverted:
+    'Your address is back, any pending change is cancelled, and every session is signed out. Sign in again, and choose a new password if someone else may know it.',
+  signed_up_confirm_email:
+    'Your account is created. Follow the link we mailed you to confirm your address, then sign in.',
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;
@@ -100,6 +118,12 @@ export const ACCOUNT_EVENT_TEXT = {
   password_changed: 'Password changed',
   password_reset: 'Password reset with an emailed link',
   email_changed: 'Email changed',
+  email_verification_sent: 'Confirmation link mailed',
+  email_verification_sent_new_address: 'Confirmation link mailed to a new address',
+  email_verified: 'Email address confirmed',
+  email_change_requested: 'Email change requested: waiting for the new address to confirm',
+  email_change_reverted: 'Email change undone with the link sent to the old address; every session ended',
+  sign_in_failed_email_unverified: 'Sign-in refused: email address not confirmed yet',
   rate_limited: 'Rate limited',
   rate_limited_sign_in: 'Rate limited: too many sign-in attempts',
   rate_limited_account_failures: 'Sign-ins refused: too many wrong passwords from anywhere (a password reset lifts it)',

@@ -55,6 +55,9 @@ describe('the rate-limit settings', () => {
       reset_ip: { limit: 20, windowSeconds: 3600 },
       reset_email: { limit: 3, windowSeconds: 3600 },
       reset_confirm: { limit: 20, windowSeconds: 900 },
+      verify_ip: { limit: 20, windowSeconds: 3600 },
+      verify_email: { limit: 3, windowSeconds: 3600 },
+      verify_confirm: { limit: 20, windowSeconds: 900 },
     });
   });
 

@@ -1,6 +1,9 @@
 import 'server-only';
 import { resolveJwtSecrets } from './auth/jwt-secret';
-import { checkPasswordResetConfiguration, getCleanupSettings, getProxyTrust, getSettings } from './config';
+import {
+  checkEmailVerificationConfiguration,
+  checkPasswordResetConfiguration,
+  getCleanupSettings, getProxyTrust, getSettings } from './config';
 import { getDb, selectDriver } from './db/client';
 import { installBaselineHeaders } from './http/baseline-headers';
 import { installPageOutageAnswers } from './http/page-boundary';
@@ -18,6 +21,7 @@ export function checkConfiguration(env: NodeJS.ProcessEnv = process.env): void {
   const selection = selectDriver(env);
   if (!selection.ok) throw new Error(selection.error);
   checkPasswordResetConfiguration(env);
+  checkEmailVerificationConfiguration(env);
 }
 
 /**

@@ -50,6 +50,17 @@ export function toPublicUser(user: User): PublicUser {
   };
 }
 
+/**
+ * `GET /api/me`: the public shape, and whether the address is confirmed and which address waits
+ * for its confirmation (lib/auth/email-verification.ts). The contract's other answers keep the
+ * public shape alone.
+ */
+export type PublicAccount = PublicUser & { email_verified: boolean; pending_email: string | null };
+
+export function toPublicAccount(user: User): PublicAccount {
+  return { ...toPublicUser(user), email_verified: user.emailVerifiedAt !== null, pending_email: user.pendingEmail };
+}
+
 export type UserWrite = { ok: true; user: User } | { ok: false; reason: 'email_taken' };
 
 export async function insertUser(email: string, hashedPassword: string): Promise<UserWrite> {
@@ -76,10 +87,27 @@ export type UserChanges = { email?: string; hashedPassword?: string };
 export async function writeCredentials(db: Database, userId: string, changes: UserChanges): Promise<User | null> {
   const [user] = await db
     .update(users)
-    .set({ ...changes, credentialVersion: sql`${users.credentialVersion} + 1`, updatedAt: sql`now()` })
+    .set({
+      ...changes,
+      ...(changes.email === undefined ? {} : addressChangeEffects(changes.email)),
+      credentialVersion: sql`${users.credentialVersion} + 1`,
+      updatedAt: sql`now()`,
+    })
     .where(eq(users.id, userId))
     .returning();
   return user ?? null;
+}
+
+/**
+ * A new address is unconfirmed until its own link is followed, and replaces any change that was
+ * waiting; writing the address the account already has changes neither.
+ */
+function addressChangeEffects(email: string) {
+  const same = sql`${users.email} = ${email}`;
+  return {
+    emailVerifiedAt: sql`case when ${same} then ${users.emailVerifiedAt} else null end`,
+    pendingEmail: sql`case when ${same} then ${users.pendingEmail} else null end`,
+  };
 }
 
 export async function findUserById(userId: string): Promise<User | null> {

@@ -4,6 +4,7 @@ import { forgetSettings } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { resetOutageLog } from '../lib/db/fault-log';
 import { checkEveryAnswerWith, holdToDeclaration } from '../lib/http/declare-route';
+import { dropLeftoverTasks, installAfterResponseForTests } from './after-response';
 import { routeVercelPostgresThrough } from './neon-config';
 
 /**
@@ -14,6 +15,8 @@ const testDriver = inject('testDriver');
 
 // Every answer a declared route gives in the suites is held to its declaration.
 checkEveryAnswerWith(holdToDeclaration);
+// Mails and other work after the answer: after() inside a request scope, kept for the test outside one.
+installAfterResponseForTests();
 
 beforeAll(async () => {
   if (testDriver === 'pg') {
@@ -31,6 +34,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   // Each test's first database failure is logged in full, whatever the test before it did.
   resetOutageLog();
+  dropLeftoverTasks();
   forgetSettings();
   const db = await getDb();
   await db.execute(

@@ -7,6 +7,12 @@ import type { RequestContext } from '../http/request-context';
 import { addressSubject, enforceRateLimit, type RateLimited, refundRateLimit } from '../rate-limit';
 import { coded } from '../rule-codes';
 import { emailSchema, findUserByEmail, findUserById, insertUser, type UserChanges, writeCredentials } from '../users';
+import {
+  announceEmailChange,
+  confirmAddressLater,
+  isEmailVerificationRequired,
+  requestEmailChange,
+} from './email-verification';
 import { emailAtAddressSubject, emailSubject } from './limit-subjects';
 import { fitsBcrypt, hashPassword, passwordSchema, verifyAgainstDummy, verifyPassword } from './password';
 import { discardPasswordReset } from './password-reset';
@@ -55,6 +61,8 @@ export async function registerUser(credentials: Credentials, context: RequestCon
   if (!admitted.ok) return admitted;
   const created = await insertUser(credentials.email, await hashPassword(credentials.password));
   if (created.ok) await recordAuthEvent({ type: 'signed_up', userId: created.user.id, context });
+  // Email verification: the new address's confirmation link, mailed after the response.
+  if (created.ok) confirmAddressLater(created.user, context);
   return created;
 }
 
@@ -107,8 +115,9 @@ export async function verifyCredentials(
   return matches ? { ok: true, user } : { ok: false, userId: user.id };
 }
 
+/** `pendingEmail`: the new address waits for its confirmation link (REQUIRE_EMAIL_VERIFICATION). */
 export type AccountChange =
-  | { ok: true; user: User }
+  | { ok: true; user: User; pendingEmail?: string }
   | { ok: false; reason: 'wrong_password' | 'current_password_required' | 'not_found' | 'email_taken' }
   | RateLimited;
 
@@ -204,7 +213,11 @@ export async function changeEmail(
   if (admitted.user.email === newEmail) return admitted;
   const probe = await admitNewEmail(admitted.user, newEmail, context);
   if (!probe.ok) return probe;
-  return applyChange(userId, { email: newEmail }, ['email_changed'], currentSessionId, context);
+  // Email verification: pending until the new address confirms, or at once with a notice to the old one.
+  if (isEmailVerificationRequired()) return requestEmailChange(admitted.user, newEmail, context);
+  const changed = await applyChange(userId, { email: newEmail }, ['email_changed'], currentSessionId, context);
+  if (changed.ok) announceEmailChange(admitted.user.email, changed.user, context);
+  return changed;
 }
 
 /** `newPassword` as passwordChangeSchema leaves it (the policy checked). */
@@ -237,7 +250,15 @@ export async function replaceCredentials(
   const probe = await admitNewEmail(admitted.user, credentials.email, context);
   if (!probe.ok) return probe;
   const hashedPassword = await hashPassword(credentials.password);
-  const events: CredentialsEvent[] = admitted.user.email === credentials.email ? [] : ['email_changed'];
+  const newEmail = admitted.user.email === credentials.email ? null : credentials.email;
+  // Email verification: the password changes now; a new address waits for its link when required.
+  if (newEmail !== null && isEmailVerificationRequired()) {
+    const changed = await applyChange(userId, { hashedPassword }, ['password_changed'], currentSessionId, context);
+    return changed.ok ? requestEmailChange(changed.user, newEmail, context) : changed;
+  }
+  const events: CredentialsEvent[] = newEmail === null ? [] : ['email_changed'];
   const changes = { email: credentials.email, hashedPassword };
-  return applyChange(userId, changes, [...events, 'password_changed'], currentSessionId, context);
+  const changed = await applyChange(userId, changes, [...events, 'password_changed'], currentSessionId, context);
+  if (changed.ok && newEmail !== null) announceEmailChange(admitted.user.email, changed.user, context);
+  return changed;
 }

@@ -31,6 +31,8 @@ export const userRow = z.object({
   hashedPassword: z.string(),
   isChirpyRed: z.boolean(),
   credentialVersion: z.number(),
+  emailVerifiedAt: z.coerce.date().nullable(),
+  pendingEmail: z.string().nullable(),
 });
 
 export function idleCutoff(now: Date): Date {
@@ -89,7 +91,8 @@ const sessionUserStatement = prepareStatement(
   () => sql`
     select u.id, u.created_at as "createdAt", u.updated_at as "updatedAt", u.email,
       u.hashed_password as "hashedPassword", u.is_chirpy_red as "isChirpyRed",
-      u.credential_version as "credentialVersion"
+      u.credential_version as "credentialVersion", u.email_verified_at as "emailVerifiedAt",
+      u.pending_email as "pendingEmail"
     from refresh_tokens t join users u on u.id = t.user_id
     where ${liveSessionCondition(sql`t`)}
     limit 1`,

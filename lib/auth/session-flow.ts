@@ -12,6 +12,7 @@ import {
   registerUser,
   verifyCredentials,
 } from './password-account';
+import { type EmailUnconfirmed, isEmailVerificationRequired, refuseUnconfirmedSignIn } from './email-verification';
 import { resetPassword } from './password-reset';
 import type { RefreshFailure, SessionClient } from './session-check';
 import { rotateRefreshToken } from './session-rotation';
@@ -52,7 +53,7 @@ async function issueTokens(
   return { user, sessionId, tokens: { access, refresh: refreshToken } };
 }
 
-export type SignInFailure = { ok: false; reason: 'credentials' } | RateLimited;
+export type SignInFailure = { ok: false; reason: 'credentials' } | EmailUnconfirmed | RateLimited;
 
 /**
  * The limits are checked before the bcrypt work: a refused guess costs the server nothing much.
@@ -67,6 +68,9 @@ export async function signIn(
   const admitted = await admitPasswordAttempt(credentials.email, context);
   if (!admitted.ok) return admitted;
   const check = await verifyCredentials(credentials.email, credentials.password, signal);
+  // Email verification: with REQUIRE_EMAIL_VERIFICATION an unconfirmed address gets no session.
+  const unconfirmed = check.ok ? await refuseUnconfirmedSignIn(check.user, context) : null;
+  if (unconfirmed) return unconfirmed;
   // A password changed while this one was being checked is no longer the account's password.
   const session = check.ok ? await createSessionIfCurrent(check.user, client, context) : null;
   if (!check.ok || !session) {
@@ -114,7 +118,11 @@ export async function renewBrowserSession(refreshToken: string, context: Request
   };
 }
 
-export type SignUp = ({ ok: true } & StartedSession) | { ok: false; reason: 'email_taken' } | RateLimited;
+export type SignUp =
+  | ({ ok: true } & StartedSession)
+  | { ok: false; reason: 'email_taken' }
+  | EmailUnconfirmed
+  | RateLimited;
 
 /** Creates the account and signs it in, in one step: what the sign-up form does. */
 export async function signUp(
@@ -124,6 +132,8 @@ export async function signUp(
 ): Promise<SignUp> {
   const created = await registerUser(credentials, context);
   if (!created.ok) return created;
+  // Email verification: when required, the account gets its session once the mailed link is followed.
+  if (isEmailVerificationRequired()) return { ok: false, reason: 'email_unverified' };
   return { ok: true, ...(await startSession(created.user, client, context)) };
 }
 

@@ -78,7 +78,8 @@ const rotationStatement = prepareStatement('chirpy_rotation', () => {
       (extract(epoch from retired.expires_at) * 1000)::float8 as expires_at_ms,
       case when u.id is null then null else json_build_object('id', u.id, 'createdAt', u.created_at,
         'updatedAt', u.updated_at, 'email', u.email, 'hashedPassword', u.hashed_password,
-        'isChirpyRed', u.is_chirpy_red, 'credentialVersion', u.credential_version) end as user
+        'isChirpyRed', u.is_chirpy_red, 'credentialVersion', u.credential_version,
+        'emailVerifiedAt', u.email_verified_at, 'pendingEmail', u.pending_email) end as user
     from (select 1) as one
       left join presented on true
       left join retired on true

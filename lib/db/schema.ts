@@ -15,6 +15,11 @@ export const users = pgTable('users', {
   // One more with every change of email or password. A sign-in writes its session only while the
   // version is the one whose password it checked (lib/auth/sessions.ts createSessionIfCurrent).
   credentialVersion: integer('credential_version').notNull().default(0),
+  // When the owner followed a confirmation link mailed to `email`; null: not confirmed (yet).
+  emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+  // With REQUIRE_EMAIL_VERIFICATION, a new address waiting for its confirmation link. Never
+  // unique and never used to sign in or to send a reset link: it is only a request.
+  pendingEmail: text('pending_email'),
 });
 
 export type User = typeof users.$inferSelect;
@@ -118,6 +123,10 @@ export const authEvents = pgTable(
         'email_changed',
         'rate_limited',
         'password_reset',
+        'email_verification_sent',
+        'email_verified',
+        'email_change_requested',
+        'email_change_reverted',
       ],
     }).notNull(),
     // For session_ended: who ended it (signed_out, other_session, credentials_changed, password_reset);
@@ -154,4 +163,32 @@ export const passwordResetTokens = pgTable(
 
 export type PasswordResetToken = typeof passwordResetTokens.$inferSelect;
 
-export const schema = { users, refreshTokens, chirps, rateLimits, authEvents, passwordResetTokens };
+/**
+ * Links mailed about an address (lib/auth/email-verification.ts), stored as SHA-256 only.
+ * `verify`: confirms `email`, the account's address or its pending one; a newer one replaces every
+ * older one of the account. `revert`: the "this wasn't me" link sent to an address the account
+ * left, which restores `email`; a newer one replaces the older one for the same address only, so
+ * a second change cannot take the first address's link away.
+ */
+export const emailTokens = pgTable(
+  'email_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['verify', 'revert'] }).notNull(),
+    email: text('email').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('email_tokens_user_id_purpose_idx').on(table.userId, table.purpose),
+    index('email_tokens_expires_at_idx').on(table.expiresAt),
+  ],
+);
+
+export type EmailToken = typeof emailTokens.$inferSelect;
+
+export const schema = { users, refreshTokens, chirps, rateLimits, authEvents, passwordResetTokens, emailTokens };

@@ -33,6 +33,12 @@ export const POST = declareRoute(
         body: z.union([signedInUserSchema, publicUserSchema]),
       },
       401: { description: 'Incorrect email or password', body: errorBodySchema },
+      403: {
+        description:
+          'REQUIRE_EMAIL_VERIFICATION=true only: the password is right but the address is not confirmed ' +
+          '(`code` `email_unverified`); a new confirmation link is mailed, within its limit',
+        body: errorBodySchema,
+      },
       429: { description: 'Too many attempts (Retry-After)', body: errorBodySchema },
     },
   },
@@ -41,9 +47,10 @@ export const POST = declareRoute(
     const client = wantsCookies ? 'browser' : 'bearer';
     const session = await signIn(body, client, requestContext(request.headers), request.signal);
     if (!session.ok) {
-      return session.reason === 'rate_limited'
-        ? tooManyRequests(session.retryAfterSeconds)
-        : errorResponse(401, MESSAGES.incorrect_credentials);
+      if (session.reason === 'rate_limited') return tooManyRequests(session.retryAfterSeconds);
+      // Email verification: the right password, an address not confirmed yet.
+      if (session.reason === 'email_unverified') return errorResponse(403, MESSAGES.email_unverified);
+      return errorResponse(401, MESSAGES.incorrect_credentials);
     }
     const user = toPublicUser(session.user);
     if (!wantsCookies) {

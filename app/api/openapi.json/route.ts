@@ -3,8 +3,12 @@ import * as adminReset from '@/app/admin/reset/route';
 import * as chirpById from '@/app/api/chirps/[chirpID]/route';
 import * as chirps from '@/app/api/chirps/route';
 import * as cronCleanup from '@/app/api/cron/cleanup/route';
+import * as emailChangeRevert from '@/app/api/email-change/revert/route';
+import * as emailVerificationConfirm from '@/app/api/email-verification/confirm/route';
+import * as emailVerification from '@/app/api/email-verification/route';
 import * as healthz from '@/app/api/healthz/route';
 import * as login from '@/app/api/login/route';
+import * as meEmailVerification from '@/app/api/me/email-verification/route';
 import * as me from '@/app/api/me/route';
 import * as passwordResetConfirm from '@/app/api/password-reset/confirm/route';
 import * as passwordReset from '@/app/api/password-reset/route';
@@ -30,9 +34,13 @@ const ROUTE_MODULES: object[] = [
   chirps,
   chirpById,
   cronCleanup,
+  emailVerification,
+  emailVerificationConfirm,
+  emailChangeRevert,
   healthz,
   login,
   me,
+  meEmailVerification,
   passwordReset,
   passwordResetConfirm,
   polkaWebhooks,

@@ -1,4 +1,4 @@
-import { publicUserSchema } from '@/lib/api-shapes';
+import { pendingEmailChangeSchema, publicUserSchema } from '@/lib/api-shapes';
 import { claimRequest, confirmClaim, refusal } from '@/lib/auth/current-user';
 import { declareRoute, SIGNED_IN_REFUSALS } from '@/lib/auth/declared-route';
 import {
@@ -60,6 +60,12 @@ export const PUT = declareRoute(
     responses: {
       ...SIGNED_IN_REFUSALS,
       200: { description: 'The changed user; every other session has ended', body: publicUserSchema },
+      202: {
+        description:
+          'REQUIRE_EMAIL_VERIFICATION=true and a new email: the password is changed (every other session has ' +
+          'ended), the email still the current one, and `pending_email` waits for the link mailed to it',
+        body: pendingEmailChangeSchema,
+      },
       400: { description: 'A malformed body or a broken rule', body: errorBodySchema },
       403: {
         description: 'current_password missing or wrong (cookie sessions), or a cross-site write',
@@ -81,7 +87,12 @@ export const PUT = declareRoute(
       : { by: 'access_token' };
     const context = requestContext(request.headers);
     const updated = await replaceCredentials(auth.user.id, credentials, proof, auth.sessionId, context);
-    return updated.ok ? jsonResponse(toPublicUser(updated.user)) : changeRefusal(updated);
+    if (!updated.ok) return changeRefusal(updated);
+    // Email verification: a new address waiting for its link (REQUIRE_EMAIL_VERIFICATION=true).
+    if (updated.pendingEmail !== undefined) {
+      return jsonResponse({ ...toPublicUser(updated.user), pending_email: updated.pendingEmail }, 202);
+    }
+    return jsonResponse(toPublicUser(updated.user));
   },
 );
 
