@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { SiteHeader } from './components/site-header';
+import { VerificationBanner } from './components/verification-banner';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -15,7 +16,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <SiteHeader />
-        <main>{children}</main>
+        <main>
+          <VerificationBanner />
+          {children}
+        </main>
       </body>
     </html>
   );

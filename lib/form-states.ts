@@ -89,7 +89,10 @@ export function accountChangeState(outcome: AccountChangeOutcome, notice: Messag
  */
 export function emailChangeState(outcome: AccountChangeOutcome, unchanged: boolean, typed: string): EmailChangeState {
   const pending = outcome.ok && outcome.pendingEmail !== undefined;
-  const state = accountChangeState(outcome, unchanged ? 'email_unchanged' : pending ? 'email_change_pending' : 'email_changed');
+  const state = accountChangeState(
+    outcome,
+    unchanged ? 'email_unchanged' : pending ? 'email_change_pending' : 'email_changed',
+  );
   return { ...state, email: outcome.ok ? '' : typed };
 }
 

@@ -3,7 +3,10 @@ import { resolveJwtSecrets } from './auth/jwt-secret';
 import {
   checkEmailVerificationConfiguration,
   checkPasswordResetConfiguration,
-  getCleanupSettings, getProxyTrust, getSettings } from './config';
+  getCleanupSettings,
+  getProxyTrust,
+  getSettings,
+} from './config';
 import { getDb, selectDriver } from './db/client';
 import { installBaselineHeaders } from './http/baseline-headers';
 import { installPageOutageAnswers } from './http/page-boundary';

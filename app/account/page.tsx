@@ -8,6 +8,7 @@ import { withPageBoundary } from '@/lib/http/page-boundary';
 import { AccountActivityList } from '../components/account-activity';
 import { ChangeEmailForm, ChangePasswordForm } from '../components/account-forms';
 import { SessionList } from '../components/session-list';
+import { AddressState } from '../components/verification-banner';
 
 export const metadata = { title: 'Account · Chirpy' };
 
@@ -35,6 +36,7 @@ async function AccountPage() {
         <p>
           You sign in as <strong data-testid="account-email">{user.email}</strong>.
         </p>
+        <AddressState user={user} />
         <ChangeEmailForm />
       </section>
       <section aria-labelledby="password-heading">

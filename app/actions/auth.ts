@@ -50,6 +50,8 @@ export const signUpAction = withActionBoundary(
     if (!form.success) return refused(issueCode(form.error), formData);
     const requestHeaders = await headers();
     const created = await signUp(form.data, 'browser', requestContext(requestHeaders));
+    // Email verification: when required, no session until the mailed link is followed.
+    if (!created.ok && created.reason === 'email_unverified') redirect('/verify-email?sent=1');
     if (!created.ok) {
       return created.reason === 'rate_limited'
         ? signInRefusalState(created, typedEmail(formData))

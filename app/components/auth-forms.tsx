@@ -5,6 +5,7 @@ import { signInAction, signUpAction } from '@/app/actions/auth';
 import { type AuthFormState, INITIAL_AUTH_FORM } from '@/lib/form-states';
 import { MIN_PASSWORD_LENGTH, messageText } from '@/lib/messages';
 import { EmailField, FormError, PasswordField } from './auth-fields';
+import { RequestConfirmationLinkForm } from './email-verification-forms';
 import { SubmitButton } from './submit-button';
 
 function errorOf(state: AuthFormState): string | null {
@@ -15,13 +16,17 @@ function errorOf(state: AuthFormState): string | null {
 export function SignInForm({ next }: { next: string }) {
   const [state, formAction] = useActionState(signInAction, INITIAL_AUTH_FORM);
   return (
-    <form action={formAction} className="stack">
-      <input type="hidden" name="next" value={next} />
-      <FormError message={errorOf(state)} />
-      <EmailField defaultValue={state.email} />
-      <PasswordField autoComplete="current-password" />
-      <SubmitButton label="Sign in" pendingLabel="Signing in…" />
-    </form>
+    <>
+      <form action={formAction} className="stack">
+        <input type="hidden" name="next" value={next} />
+        <FormError message={errorOf(state)} />
+        <EmailField defaultValue={state.email} />
+        <PasswordField autoComplete="current-password" />
+        <SubmitButton label="Sign in" pendingLabel="Signing in…" />
+      </form>
+      {/* Email verification: the address is unconfirmed; another link can be asked for here. */}
+      {state.code === 'email_unverified' && <RequestConfirmationLinkForm email={state.email} />}
+    </>
   );
 }
 

@@ -39,7 +39,11 @@ function lifetime(purpose: EmailTokenPurpose) {
  * row is locked meanwhile, so two requests at once cannot leave two live links. Returns the
  * token, or null when the account is gone.
  */
-export async function issueEmailToken(userId: string, purpose: EmailTokenPurpose, email: string): Promise<string | null> {
+export async function issueEmailToken(
+  userId: string,
+  purpose: EmailTokenPurpose,
+  email: string,
+): Promise<string | null> {
   const token = createResetTokenValue();
   const db = await getDb();
   const issued = await db.transaction(async (tx) => {
@@ -48,7 +52,9 @@ export async function issueEmailToken(userId: string, purpose: EmailTokenPurpose
     const sameAddress = purpose === 'revert' ? eq(emailTokens.email, email) : undefined;
     await tx
       .delete(emailTokens)
-      .where(and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt), sameAddress));
+      .where(
+        and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt), sameAddress),
+      );
     await tx.insert(emailTokens).values({
       tokenHash: hashResetToken(token),
       userId,

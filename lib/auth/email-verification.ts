@@ -1,6 +1,7 @@
 import 'server-only';
-import { headers } from 'next/headers';
 import { and, eq, or, sql } from 'drizzle-orm';
+import { headers } from 'next/headers';
+import { z } from 'zod';
 import { recordAuthEvent } from '../audit';
 import { getAppOrigin, getSettings } from '../config';
 import { type Database, getDb } from '../db/client';
@@ -11,10 +12,15 @@ import { runAfterResponse } from '../http/after-response';
 import { publicOrigin, type RequestContext } from '../http/request-context';
 import { sendMail } from '../mail';
 import { addressSubject, enforceRateLimit, type RateLimited, refundRateLimit } from '../rate-limit';
-import { z } from 'zod';
 import { emailSchema, findUserByEmail } from '../users';
 import { composeChangeNotice, composeConfirmationMail } from './address-mail';
-import { emailTokenLink, findUsableEmailToken, issueEmailToken, spendEmailToken, spendLaterEmailTokens } from './email-tokens';
+import {
+  emailTokenLink,
+  findUsableEmailToken,
+  issueEmailToken,
+  spendEmailToken,
+  spendLaterEmailTokens,
+} from './email-tokens';
 import { emailSubject } from './limit-subjects';
 import { discardPasswordReset } from './password-reset';
 import { lockUserSessions } from './session-lock';
@@ -51,7 +57,9 @@ async function mailConfirmation(userId: string, email: string, change: boolean, 
     const token = await issueEmailToken(userId, 'verify', email);
     if (token === null) return;
     const link = emailTokenLink('verify', await linkOrigin(), token);
-    const sent = await sendMail(composeConfirmationMail(email, link, getSettings().EMAIL_VERIFICATION_TTL_HOURS, change));
+    const sent = await sendMail(
+      composeConfirmationMail(email, link, getSettings().EMAIL_VERIFICATION_TTL_HOURS, change),
+    );
     if (!sent.ok) {
       console.error(`confirmation mail for user ${userId} not sent: ${sent.failure}`);
       return;
@@ -86,7 +94,10 @@ export function confirmAddressLater(user: User, context: RequestContext): void {
  * the response for any address (the limits count every address alike, and name no account).
  * After it, an account whose address is unconfirmed gets a new link; any other address, nothing.
  */
-export async function requestConfirmationLink(email: string, context: RequestContext): Promise<{ ok: true } | RateLimited> {
+export async function requestConfirmationLink(
+  email: string,
+  context: RequestContext,
+): Promise<{ ok: true } | RateLimited> {
   const perAddress = await enforceRateLimit('verify_ip', addressSubject(context), { userId: null, context });
   if (!perAddress.ok) return perAddress;
   const perEmail = await enforceRateLimit('verify_email', emailSubject(email), { userId: null, context });
@@ -149,7 +160,11 @@ export type PendingChange = { ok: true; user: User; pendingEmail: string };
  * address gets its link (unless another account has it: then nothing, and the change can never
  * complete) and the old one the notice.
  */
-export async function requestEmailChange(user: User, newEmail: string, context: RequestContext): Promise<PendingChange> {
+export async function requestEmailChange(
+  user: User,
+  newEmail: string,
+  context: RequestContext,
+): Promise<PendingChange> {
   const db = await getDb();
   const [updated] = await db
     .update(users)
@@ -236,7 +251,10 @@ export async function isEmailLinkUsable(token: string, purpose: 'verify' | 'reve
   return (await findUsableEmailToken(token, purpose)) !== null;
 }
 
-export type AddressRestore = { ok: true; user: User } | { ok: false; reason: 'invalid_token' | 'email_taken' } | RateLimited;
+export type AddressRestore =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid_token' | 'email_taken' }
+  | RateLimited;
 
 /**
  * "This wasn't me": the address the link was mailed to becomes the account's address again,

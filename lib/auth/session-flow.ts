@@ -5,6 +5,7 @@ import type { RequestContext } from '../http/request-context';
 import type { RateLimited } from '../rate-limit';
 import { validateRefreshToken } from './bearer-refresh';
 import type { SessionCookieTokens, SessionCookieValues } from './cookies';
+import { type EmailUnconfirmed, isEmailVerificationRequired, refuseUnconfirmedSignIn } from './email-verification';
 import {
   admitPasswordAttempt,
   type Credentials,
@@ -12,7 +13,6 @@ import {
   registerUser,
   verifyCredentials,
 } from './password-account';
-import { type EmailUnconfirmed, isEmailVerificationRequired, refuseUnconfirmedSignIn } from './email-verification';
 import { resetPassword } from './password-reset';
 import type { RefreshFailure, SessionClient } from './session-check';
 import { rotateRefreshToken } from './session-rotation';

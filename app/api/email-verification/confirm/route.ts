@@ -1,8 +1,8 @@
 import { declareRoute } from '@/lib/auth/declared-route';
+import { emailLinkRefusal } from '@/lib/auth/email-link-refusal';
 import { confirmEmail, emailLinkSchema } from '@/lib/auth/email-verification';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { emailLinkRefusal } from '@/lib/auth/email-link-refusal';
 import { noContent } from '@/lib/http/responses';
 
 /**
