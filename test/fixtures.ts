@@ -79,6 +79,14 @@ export function publicUserMatching(email: string, isChirpyRed = false) {
   };
 }
 
+/** What `GET /api/me` answers: the public fields, and the state of the address (unconfirmed after sign-up). */
+export function publicAccountMatching(
+  email: string,
+  state = { email_verified: false, pending_email: null as string | null },
+) {
+  return { ...publicUserMatching(email), ...state };
+}
+
 const publicUserSchema = z.strictObject({
   id: z.string(),
   created_at: z.string(),

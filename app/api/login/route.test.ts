@@ -5,7 +5,15 @@ import { z } from 'zod';
 import { GET as me } from '@/app/api/me/route';
 import { hashRefreshToken } from '@/lib/auth/tokens';
 import { MESSAGES } from '@/lib/messages';
-import { PASSWORD, publicUserMatching, refreshTokenRows, rowCounts, signUp, withDatabaseDown } from '@/test/fixtures';
+import {
+  PASSWORD,
+  publicAccountMatching,
+  publicUserMatching,
+  refreshTokenRows,
+  rowCounts,
+  signUp,
+  withDatabaseDown,
+} from '@/test/fixtures';
 import {
   CROSS_SITE_BODY_TYPES,
   crossSiteBodyRequest,
@@ -58,7 +66,7 @@ describe('POST /api/login', () => {
     expect(claims.iat).toBeGreaterThanOrEqual(before);
     expect(claims.exp).toBe((claims.iat ?? 0) + 3600);
     const whoAmI = await jsonOf(await me(makeRequest('GET', '/api/me', { bearer: token })));
-    expect(whoAmI).toStrictEqual({ status: 200, body: publicUserMatching(user.email) });
+    expect(whoAmI).toStrictEqual({ status: 200, body: publicAccountMatching(user.email) });
   });
 
   it('stores the refresh token only as its SHA-256, as a bearer session expiring in 60 days', async () => {

@@ -5,7 +5,7 @@ import {
   apiSession,
   deleteUserRow,
   nowSeconds,
-  publicUserMatching,
+  publicAccountMatching,
   signJwt,
 } from '@/test/fixtures';
 import { expectError, jsonOf, makeRequest } from '@/test/http';
@@ -29,7 +29,7 @@ describe('GET /api/me with a Bearer access token', () => {
 
     expect(await jsonOf(await getMe(session.token))).toStrictEqual({
       status: 200,
-      body: { ...publicUserMatching(session.email), id: session.id },
+      body: { ...publicAccountMatching(session.email), id: session.id },
     });
   });
 

@@ -6,7 +6,7 @@ import { POST as revoke } from '@/app/api/revoke/route';
 import { createRefreshTokenValue } from '@/lib/auth/tokens';
 import { getDb } from '@/lib/db/client';
 import { refreshTokens } from '@/lib/db/schema';
-import { apiSession, deleteUserRow, publicUserMatching, refreshTokenRows, withDatabaseDown } from '@/test/fixtures';
+import { apiSession, deleteUserRow, publicAccountMatching, refreshTokenRows, withDatabaseDown } from '@/test/fixtures';
 import { expectError, jsonOf, makeRequest } from '@/test/http';
 import { POST } from './route';
 
@@ -31,7 +31,7 @@ describe('POST /api/refresh with Authorization: Bearer <refresh token>', () => {
     expect(claims).toMatchObject({ iss: 'chirpy-access', sub: session.id });
     expect(claims.exp).toBe((claims.iat ?? 0) + 3600);
     const whoAmI = await jsonOf(await me(makeRequest('GET', '/api/me', { bearer: token })));
-    expect(whoAmI).toStrictEqual({ status: 200, body: publicUserMatching(session.email) });
+    expect(whoAmI).toStrictEqual({ status: 200, body: publicAccountMatching(session.email) });
   });
 
   it('does not rotate: the same refresh token keeps working and stays the only one', async () => {
