@@ -6,6 +6,8 @@ import {
   E2E_BASE_URL,
   E2E_PORT,
   E2E_SMTP_PORT,
+  E2E_STRICT_BASE_URL,
+  E2E_STRICT_PORT,
   POLKA_KEY,
   REUSE_GRACE_SECONDS,
 } from './e2e/settings';
@@ -54,33 +56,50 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: process.env.E2E_SKIP_BUILD === '1' ? 'npm run start' : 'npm run build && npm run start',
-    url: `${E2E_BASE_URL}/api/healthz`,
-    // A build takes 30–60 s on two cores, and the in-memory database a few seconds more.
-    timeout: 240_000,
-    reuseExistingServer: !onCi,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      PORT: String(E2E_PORT),
-      CHIRPY_DATA_DIR: 'memory:',
-      JWT_SECRET: 'e2e-only-secret-that-is-at-least-32-characters-long',
-      SESSION_ACCESS_TTL_SECONDS: String(ACCESS_TTL_SECONDS),
-      REFRESH_REUSE_GRACE_SECONDS: String(REUSE_GRACE_SECONDS),
-      POLKA_KEY,
-      // Every spec signs up and signs in from 127.0.0.1, against one database for the whole run.
-      RATE_LIMIT_SIGNUP_IP_MAX: '100000',
-      RATE_LIMIT_LOGIN_IP_MAX: '100000',
-      RATE_LIMIT_LOGIN_ACCOUNT_MAX: '100000',
-      CHIRPS_PAGE_SIZE: String(CHIRPS_PAGE_SIZE),
-      // Password resets: mail goes to the SMTP server the reset spec starts, and links point here.
-      SMTP_URL: `smtp://${CATCHER_USER}:${CATCHER_PASSWORD}@127.0.0.1:${E2E_SMTP_PORT}`,
-      MAIL_FROM: 'Chirpy <no-reply@chirpy.test>',
-      APP_URL: E2E_BASE_URL,
-      PLATFORM: '',
-      DATABASE_URL: '',
-      NEXT_TELEMETRY_DISABLED: '1',
+  webServer: [
+    {
+      command: process.env.E2E_SKIP_BUILD === '1' ? 'npm run start' : 'npm run build && npm run start',
+      url: `${E2E_BASE_URL}/api/healthz`,
+      // A build takes 30–60 s on two cores, and the in-memory database a few seconds more.
+      timeout: 240_000,
+      reuseExistingServer: !onCi,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: serverEnv(E2E_PORT, E2E_BASE_URL, {}),
     },
-  },
+    {
+      // The same build (the first entry builds it before this one starts), verification required.
+      command: 'npm run start',
+      url: `${E2E_STRICT_BASE_URL}/api/healthz`,
+      timeout: 240_000,
+      reuseExistingServer: !onCi,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: serverEnv(E2E_STRICT_PORT, E2E_STRICT_BASE_URL, { REQUIRE_EMAIL_VERIFICATION: 'true' }),
+    },
+  ],
 });
+
+function serverEnv(port: number, appUrl: string, extra: Record<string, string>): Record<string, string> {
+  return {
+    PORT: String(port),
+    CHIRPY_DATA_DIR: 'memory:',
+    JWT_SECRET: 'e2e-only-secret-that-is-at-least-32-characters-long',
+    SESSION_ACCESS_TTL_SECONDS: String(ACCESS_TTL_SECONDS),
+    REFRESH_REUSE_GRACE_SECONDS: String(REUSE_GRACE_SECONDS),
+    POLKA_KEY,
+    // Every spec signs up and signs in from 127.0.0.1, against one database for the whole run.
+    RATE_LIMIT_SIGNUP_IP_MAX: '100000',
+    RATE_LIMIT_LOGIN_IP_MAX: '100000',
+    RATE_LIMIT_LOGIN_ACCOUNT_MAX: '100000',
+    CHIRPS_PAGE_SIZE: String(CHIRPS_PAGE_SIZE),
+    // Password resets: mail goes to the SMTP server the reset spec starts, and links point here.
+    SMTP_URL: `smtp://${CATCHER_USER}:${CATCHER_PASSWORD}@127.0.0.1:${E2E_SMTP_PORT}`,
+    MAIL_FROM: 'Chirpy <no-reply@chirpy.test>',
+    APP_URL: appUrl,
+    PLATFORM: '',
+    DATABASE_URL: '',
+    NEXT_TELEMETRY_DISABLED: '1',
+    ...extra,
+  };
+}

@@ -6,6 +6,14 @@
 export const E2E_PORT = 3100;
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
 
+/**
+ * A second server from the same build, with REQUIRE_EMAIL_VERIFICATION=true and a database of its
+ * own, for the specs of that mode (e2e/email-verification.spec.ts): the setting is read once per
+ * process, and every other spec runs with it unset.
+ */
+export const E2E_STRICT_PORT = 3101;
+export const E2E_STRICT_BASE_URL = `http://127.0.0.1:${E2E_STRICT_PORT}`;
+
 export const ACCESS_TTL_SECONDS = 3;
 export const REUSE_GRACE_SECONDS = 3;
 
