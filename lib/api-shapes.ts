@@ -10,6 +10,14 @@ import { z } from 'zod';
 const USER_ID = '3f1c0f2e-8f5b-4c56-9d0a-2a1f0b6c7d8e';
 const TIMESTAMP = '2026-01-01T12:00:00.000Z';
 
+const ALICE = {
+  id: USER_ID,
+  created_at: TIMESTAMP,
+  updated_at: TIMESTAMP,
+  email: 'alice@example.com',
+  is_chirpy_red: false,
+};
+
 export const publicUserSchema = z
   .object({
     id: z.guid(),
@@ -18,40 +26,15 @@ export const publicUserSchema = z
     email: z.string(),
     is_chirpy_red: z.boolean(),
   })
-  .meta({
-    examples: [
-      { id: USER_ID, created_at: TIMESTAMP, updated_at: TIMESTAMP, email: 'alice@example.com', is_chirpy_red: false },
-    ],
-  });
+  .meta({ examples: [ALICE] });
 
 export const publicAccountSchema = publicUserSchema
   .extend({ email_verified: z.boolean(), pending_email: z.string().nullable() })
-  .meta({
-    examples: [
-      {
-        id: USER_ID,
-        created_at: TIMESTAMP,
-        updated_at: TIMESTAMP,
-        email: 'alice@example.com',
-        is_chirpy_red: false,
-        email_verified: true,
-        pending_email: null,
-      },
-    ],
-  });
+  .meta({ examples: [{ ...ALICE, email_verified: true, pending_email: null }] });
 
-export const pendingEmailChangeSchema = publicUserSchema.extend({ pending_email: z.string() }).meta({
-  examples: [
-    {
-      id: USER_ID,
-      created_at: TIMESTAMP,
-      updated_at: TIMESTAMP,
-      email: 'alice@example.com',
-      is_chirpy_red: false,
-      pending_email: 'alice@example.org',
-    },
-  ],
-});
+export const pendingEmailChangeSchema = publicUserSchema
+  .extend({ pending_email: z.string() })
+  .meta({ examples: [{ ...ALICE, pending_email: 'alice@example.org' }] });
 
 export const signedInUserSchema = publicUserSchema.extend({ token: z.string(), refresh_token: z.string() }).meta({
   examples: [

@@ -42,25 +42,46 @@ export function RequestConfirmationLinkForm({ email }: { email?: string }) {
   );
 }
 
+type LinkAction = typeof confirmEmailAction;
+
 /** The token travels in the form: opening the link spends nothing, the button does. */
-export function ConfirmEmailForm({ token }: { token: string }) {
-  const [state, formAction] = useActionState(confirmEmailAction, INITIAL_ACCOUNT_FORM);
+function EmailLinkForm(props: {
+  token: string;
+  action: LinkAction;
+  label: string;
+  pendingLabel: string;
+  testId: string;
+}) {
+  const [state, formAction] = useActionState(props.action, INITIAL_ACCOUNT_FORM);
   return (
-    <form action={formAction} className="stack" data-testid="confirm-email">
-      <input type="hidden" name="token" value={token} />
+    <form action={formAction} className="stack" data-testid={props.testId}>
+      <input type="hidden" name="token" value={props.token} />
       <AccountFormMessages state={state} />
-      <SubmitButton label="Confirm my address" pendingLabel="Confirming…" />
+      <SubmitButton label={props.label} pendingLabel={props.pendingLabel} />
     </form>
   );
 }
 
-export function RevertEmailForm({ token }: { token: string }) {
-  const [state, formAction] = useActionState(revertEmailChangeAction, INITIAL_ACCOUNT_FORM);
+export function ConfirmEmailForm({ token }: { token: string }) {
   return (
-    <form action={formAction} className="stack" data-testid="revert-email">
-      <input type="hidden" name="token" value={token} />
-      <AccountFormMessages state={state} />
-      <SubmitButton label="Put my address back and sign out everywhere" pendingLabel="Putting it back…" />
-    </form>
+    <EmailLinkForm
+      token={token}
+      action={confirmEmailAction}
+      label="Confirm my address"
+      pendingLabel="Confirming…"
+      testId="confirm-email"
+    />
+  );
+}
+
+export function RevertEmailForm({ token }: { token: string }) {
+  return (
+    <EmailLinkForm
+      token={token}
+      action={revertEmailChangeAction}
+      label="Put my address back and sign out everywhere"
+      pendingLabel="Putting it back…"
+      testId="revert-email"
+    />
   );
 }
