@@ -28,8 +28,9 @@ async function newPage(browser: Browser, { javaScript = true } = {}): Promise<Pa
   return context.newPage();
 }
 
+// Reset mails only: a sign-up mails its confirmation link to the same inbox.
 function mailsTo(email: string): CapturedMail[] {
-  return catcher.mails.filter((mail) => mail.to.includes(email));
+  return catcher.mails.filter((mail) => mail.to.includes(email) && mail.subject === 'Reset your Chirpy password');
 }
 
 /** The reset link of the latest mail to `email`, once one has arrived. */
