@@ -62,9 +62,17 @@ function staleRefreshTokens(now: number): SQL | undefined {
   );
 }
 
-function stalePasswordResetTokens(now: number): SQL | undefined {
+function staleResetTokens(now: number): SQL | undefined {
   const cutoff = new Date(now - getCleanupSettings().REFRESH_TOKEN_RETENTION_DAYS * DAY_MS);
   return or(lt(passwordResetTokens.usedAt, cutoff), lt(passwordResetTokens.expiresAt, cutoff));
+}
+
+function staleRateLimitCounters(now: number): SQL {
+  return lt(rateLimits.windowStartedAt, new Date(now - getCleanupSettings().RATE_LIMIT_RETENTION_HOURS * HOUR_MS));
+}
+
+function oldAuthEvents(now: number): SQL {
+  return lt(authEvents.createdAt, new Date(now - getCleanupSettings().AUDIT_RETENTION_DAYS * DAY_MS));
 }
 
 export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupReport> {
@@ -72,42 +80,14 @@ export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupRepor
   const settings = getCleanupSettings();
   const started = performance.now();
   let batches = 0;
-  const counted = () => {
-    batches += 1;
-  };
-  const size = settings.CLEANUP_BATCH_SIZE;
-  const refreshTokenCount = await deleteInBatches(
-    db,
-    refreshTokens,
-    refreshTokens.tokenHash,
-    staleRefreshTokens(now),
-    size,
-    counted,
-  );
-  const resetTokenCount = await deleteInBatches(
-    db,
-    passwordResetTokens,
-    passwordResetTokens.userId,
-    stalePasswordResetTokens(now),
-    size,
-    counted,
-  );
-  const rateLimitCount = await deleteInBatches(
-    db,
-    rateLimits,
-    rateLimits.key,
-    lt(rateLimits.windowStartedAt, new Date(now - settings.RATE_LIMIT_RETENTION_HOURS * HOUR_MS)),
-    size,
-    counted,
-  );
-  const eventCount = await deleteInBatches(
-    db,
-    authEvents,
-    authEvents.id,
-    lt(authEvents.createdAt, new Date(now - settings.AUDIT_RETENTION_DAYS * DAY_MS)),
-    size,
-    counted,
-  );
+  const deleteStale = (table: PgTable, key: PgColumn, where: SQL | undefined) =>
+    deleteInBatches(db, table, key, where, settings.CLEANUP_BATCH_SIZE, () => {
+      batches += 1;
+    });
+  const refreshTokenCount = await deleteStale(refreshTokens, refreshTokens.tokenHash, staleRefreshTokens(now));
+  const resetTokenCount = await deleteStale(passwordResetTokens, passwordResetTokens.userId, staleResetTokens(now));
+  const rateLimitCount = await deleteStale(rateLimits, rateLimits.key, staleRateLimitCounters(now));
+  const eventCount = await deleteStale(authEvents, authEvents.id, oldAuthEvents(now));
   return {
     refresh_tokens: refreshTokenCount,
     password_reset_tokens: resetTokenCount,
