@@ -22,6 +22,9 @@ export function uniqueEmail(): string {
 
 export const PASSWORD = 'correct horse battery';
 
+/** The password a test changes or resets to. */
+export const NEW_PASSWORD = 'a brand new passphrase';
+
 export type TestUser = { id: string; email: string; password: string };
 
 export async function signUp(email = uniqueEmail(), password = PASSWORD): Promise<TestUser> {

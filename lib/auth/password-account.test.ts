@@ -4,6 +4,7 @@ import { withFailingRevocations } from '@/test/database-faults';
 import {
   apiSession,
   browserSession,
+  NEW_PASSWORD,
   PASSWORD,
   refreshTokenRows,
   signUp,
@@ -30,7 +31,6 @@ import { startSession } from './session-flow';
 import { rotateRefreshToken } from './session-rotation';
 
 const HERE: RequestContext = { ip: '198.51.100.70', userAgent: 'Mozilla/5.0 (account page)' };
-const NEW_PASSWORD = 'a completely new passphrase';
 
 afterEach(() => {
   vi.unstubAllEnvs();
