@@ -209,17 +209,18 @@ describe('changeEmail', () => {
   });
 });
 
+/** Each credential change, made from the session `sessionId`. */
+const CREDENTIAL_CHANGES = {
+  password: (user: TestUser, sessionId: string) => changePassword(user.id, PASSWORD, NEW_PASSWORD, sessionId, HERE),
+  email: (user: TestUser, sessionId: string) => changeEmail(user.id, PASSWORD, uniqueEmail(), sessionId, HERE),
+};
+
 describe('a change from the account page, seen from each browser and client of the user', () => {
   function withCookie(access: string) {
     return makeRequest('GET', '/api/me', { cookies: { chirpy_access: access } });
   }
 
-  const changes = {
-    password: (user: TestUser, sessionId: string) => changePassword(user.id, PASSWORD, NEW_PASSWORD, sessionId, HERE),
-    email: (user: TestUser, sessionId: string) => changeEmail(user.id, PASSWORD, uniqueEmail(), sessionId, HERE),
-  };
-
-  it.each(Object.entries(changes))(
+  it.each(Object.entries(CREDENTIAL_CHANGES))(
     '%s: the browser that made it keeps working cookies (nothing of its own is rotated); the others’ stop at once',
     async (_label, change) => {
       const user = await signUp();
@@ -245,12 +246,7 @@ describe('a change from the account page, seen from each browser and client of t
 });
 
 describe('a fault while the other sessions end', () => {
-  const changes = {
-    password: (user: TestUser, sessionId: string) => changePassword(user.id, PASSWORD, NEW_PASSWORD, sessionId, HERE),
-    email: (user: TestUser, sessionId: string) => changeEmail(user.id, PASSWORD, uniqueEmail(), sessionId, HERE),
-  };
-
-  it.each(Object.entries(changes))(
+  it.each(Object.entries(CREDENTIAL_CHANGES))(
     '%s: undoes the change, so no session of whoever knew the old credentials outlives it',
     async (_label, change) => {
       const { user, current } = await userWithSessions();
