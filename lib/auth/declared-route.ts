@@ -21,10 +21,24 @@ import { withErrorBoundary } from './route-boundary';
 type Signed = Extract<Authentication, { ok: true }>;
 
 /**
- * What must hold before anything is read, answered by the refusal it returns, or null to go on: a
- * shared secret (Polka's API key, the scheduler's secret), or a feature turned off.
+ * What must hold before anything is read (a shared secret: Polka's API key, the scheduler's
+ * secret; or a feature turned on, 404 while it is off), and the refusal when it does not. The
+ * refusal is declared with the check, so the document names the status the route answers.
  */
-export type Gate = (request: NextRequest) => Response | null;
+export type Gate = {
+  allows: (headers: Headers) => boolean;
+  status: 401 | 403 | 404;
+  error: string;
+  description: string;
+};
+
+export function refuseUnless(allows: Gate['allows'], status: Gate['status'], error: string, description: string): Gate {
+  return { allows, status, error, description };
+}
+
+function gateRefusal(gate: Gate): DeclaredResponse {
+  return { description: gate.description, body: errorBodySchema };
+}
 
 /** The refusals of a route for a signed-in caller, whoever checks the caller. */
 export const SIGNED_IN_REFUSALS: Record<number, DeclaredResponse> = {
@@ -39,17 +53,16 @@ type Handler<B, Q, P, Extra> = (
 
 /**
  * A route that authenticates in its own way or not at all: parsed input in, answer out. Routes
- * whose `auth` is `refresh` (a Bearer refresh token or the refresh cookie, each with its own
- * rules) or whose session check is part of the write itself read the request here.
+ * whose session check is part of the write itself read the request here.
  */
 export function declareRoute<
   B extends z.ZodType | undefined,
   Q extends z.ZodType | undefined,
   P extends z.ZodType | undefined,
 >(declaration: RouteDeclaration<B, Q, P>, handler: Handler<B, Q, P, object>, gate?: Gate): DeclaredHandler {
-  return declared(declaration, async (request, context) => {
-    const refused = gate?.(request) ?? null;
-    if (refused !== null) return refused;
+  const responses = gate ? { ...declaration.responses, [gate.status]: gateRefusal(gate) } : declaration.responses;
+  return declared({ ...declaration, responses }, async (request, context) => {
+    if (gate && !gate.allows(request.headers)) return errorResponse(gate.status, gate.error);
     const input = await readDeclaredInput(declaration, request, context);
     if (!input.ok) return badInputResponse(input);
     return handler({ ...input.data, request, context });
