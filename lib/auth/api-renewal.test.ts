@@ -107,6 +107,17 @@ describe('an API call with only a refresh cookie', () => {
     expect(setCookies(response).has('theme')).toBe(false);
   });
 
+  it('an expired access cookie with no refresh cookie to renew it from: 401, cookies cleared', async () => {
+    const session = await browserSession();
+    const { chirpy_access } = await expiredCookies(session);
+
+    const response = await me({ [ACCESS]: chirpy_access });
+
+    expect(await jsonOf(response)).toEqual({ status: 401, body: { error: 'Access token expired' } });
+    expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
+    expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
+  });
+
   it('a refresh cookie we never issued: 401, cookies cleared, nothing written', async () => {
     const response = await me({ [REFRESH]: 'f'.repeat(64) });
 
