@@ -7,6 +7,7 @@ import { MESSAGES } from '@/lib/messages';
 import { browserSession, withDatabaseDown } from '@/test/fixtures';
 import { jsonOf, makeRequest, setCookies } from '@/test/http';
 import {
+  expiredAccessToken,
   expiredCookies,
   isCleared,
   liveRows,
@@ -109,9 +110,9 @@ describe('an API call with only a refresh cookie', () => {
 
   it('an expired access cookie with no refresh cookie to renew it from: 401, cookies cleared', async () => {
     const session = await browserSession();
-    const { chirpy_access } = await expiredCookies(session);
+    const expired = await expiredAccessToken(session.id, sessionIdOf(session));
 
-    const response = await me({ [ACCESS]: chirpy_access });
+    const response = await me({ [ACCESS]: expired });
 
     expect(await jsonOf(response)).toEqual({ status: 401, body: { error: 'Access token expired' } });
     expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);

@@ -103,11 +103,13 @@ describe('mustComeFromOurPages', () => {
     expect(ask('POST', '/api/users', { cookies: { theme: 'dark' } })).toBe(false);
   });
 
-  it('knows pages from route handlers', () => {
-    expect(isPagePath('/')).toBe(true);
-    expect(isPagePath('/account')).toBe(true);
-    expect(isPagePath('/api/me')).toBe(false);
-    expect(isPagePath('/admin/reset')).toBe(false);
+  it.each([
+    ['/', true],
+    ['/account', true],
+    ['/api/me', false],
+    ['/admin/reset', false],
+  ])('tells pages from route handlers: %s is a page, %s', (path, page) => {
+    expect(isPagePath(path)).toBe(page);
   });
 });
 

@@ -4,7 +4,7 @@ import { withFailingRevocations } from '@/test/database-faults';
 import { apiSession, type BrowserSession, browserSession, withDatabaseDown } from '@/test/fixtures';
 import {
   countDatabaseUse,
-  expiredCookies,
+  expiredAccessToken,
   liveRows,
   SESSION_CONTEXT,
   sessionIdOf,
@@ -87,10 +87,10 @@ describe('renewed', () => {
 
   it('from an expired access cookie, even with confirmation asked for', async () => {
     const session = await browserSession();
-    const cookies = await expiredCookies(session);
+    const expired = await expiredAccessToken(session.id, sessionIdOf(session));
 
     const result = await resolve(
-      { access: cookies.chirpy_access, refresh: cookies.chirpy_refresh },
+      { access: expired, refresh: session.refresh },
       {
         confirm: true,
         renew: true,
@@ -133,18 +133,18 @@ describe('ended', () => {
 
   it('an access cookie with nothing to renew it from: its own verdict', async () => {
     const session = await browserSession();
-    const cookies = await expiredCookies(session);
+    const expired = await expiredAccessToken(session.id, sessionIdOf(session));
 
-    expect(await resolve({ access: cookies.chirpy_access }, PROXY)).toEqual({ outcome: 'ended', reason: 'expired' });
+    expect(await resolve({ access: expired }, PROXY)).toEqual({ outcome: 'ended', reason: 'expired' });
     expect(await resolve({ access: 'not-a-token' }, PROXY)).toEqual({ outcome: 'ended', reason: 'invalid' });
     expect(await resolve({}, PROXY)).toEqual({ outcome: 'ended', reason: 'missing' });
   });
 
   it('where renewing is off, the refresh cookie is not used: nothing rotates', async () => {
     const session = await browserSession();
-    const cookies = await expiredCookies(session);
+    const expired = await expiredAccessToken(session.id, sessionIdOf(session));
 
-    expect(await resolve({ access: cookies.chirpy_access, refresh: session.refresh }, SERVER_COMPONENT)).toEqual({
+    expect(await resolve({ access: expired, refresh: session.refresh }, SERVER_COMPONENT)).toEqual({
       outcome: 'ended',
       reason: 'expired',
     });
