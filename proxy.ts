@@ -75,10 +75,8 @@ async function guardSession(request: NextRequest): Promise<NextResponse> {
   const cookies = readSessionCookies(request.cookies, secure);
   try {
     // Optimistic: a valid access cookie costs one HMAC check and no database work.
-    const session = await resolveBrowserSession(cookies, requestContext(request.headers), {
-      confirm: false,
-      renew: true,
-    });
+    const context = requestContext(request.headers);
+    const session = await resolveBrowserSession(cookies, { confirm: false, renew: true, context });
     return answerSession(request, secure, session);
   } catch (error) {
     return faultAnswer(error);

@@ -99,10 +99,8 @@ export async function claimRequest(request: NextRequest): Promise<Claim> {
   }
   // Checked before any renewal: a forged write must not rotate the victim's refresh token.
   if (breaksCsrfRule(request)) return { ok: false, status: 403, error: CROSS_SITE_REFUSED };
-  const session = await resolveBrowserSession(cookies, requestContext(request.headers), {
-    confirm: false,
-    renew: true,
-  });
+  const context = requestContext(request.headers);
+  const session = await resolveBrowserSession(cookies, { confirm: false, renew: true, context });
   return claimOfSession(request, secure, session);
 }
 
@@ -162,7 +160,7 @@ export const getCurrentSession = cache(async (): Promise<CurrentSession | null> 
   const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
   const tokens = readSessionCookies(cookieStore, isSecureRequest(headerStore));
   // Pages were renewed by the proxy on the way, and a server component cannot set cookies anyway.
-  const session = await resolveBrowserSession(tokens, requestContext(headerStore), { confirm: true, renew: false });
+  const session = await resolveBrowserSession(tokens, { confirm: true, renew: false });
   // The page's boundary answers an outage with the 503 page: nobody is shown signed out by it.
   if (session.outcome === 'unavailable') throw session.error;
   if (session.outcome !== 'valid' || session.user === null) return null;

@@ -20,7 +20,7 @@ import { hashRefreshToken, verifyAccessToken } from './tokens';
  * proxy's pages, the handlers' JSON, /api/refresh) are tested beside them; here, the outcomes.
  */
 
-const PROXY: ResolveOptions = { confirm: false, renew: true };
+const PROXY: ResolveOptions = { confirm: false, renew: true, context: SESSION_CONTEXT };
 const SERVER_COMPONENT: ResolveOptions = { confirm: true, renew: false };
 
 afterEach(() => {
@@ -28,7 +28,7 @@ afterEach(() => {
 });
 
 function resolve(cookies: { access?: string; refresh?: string }, options: ResolveOptions) {
-  return resolveBrowserSession({ access: cookies.access, refresh: cookies.refresh }, SESSION_CONTEXT, options);
+  return resolveBrowserSession({ access: cookies.access, refresh: cookies.refresh }, options);
 }
 
 /** The session's tokens that are still unrevoked, by hash. */
@@ -89,13 +89,7 @@ describe('renewed', () => {
     const session = await browserSession();
     const expired = await expiredAccessToken(session.id, sessionIdOf(session));
 
-    const result = await resolve(
-      { access: expired, refresh: session.refresh },
-      {
-        confirm: true,
-        renew: true,
-      },
-    );
+    const result = await resolve({ access: expired, refresh: session.refresh }, { ...PROXY, confirm: true });
 
     expect(result).toMatchObject({ outcome: 'renewed', sessionId: sessionIdOf(session) });
   });
@@ -121,7 +115,7 @@ describe('ended', () => {
     const session = await browserSession();
     await setSessionTime(sessionIdOf(session), 'revokedAt', 1);
 
-    expect(await resolve(session, { confirm: true, renew: true })).toEqual({ outcome: 'ended', reason: 'over' });
+    expect(await resolve(session, { ...PROXY, confirm: true })).toEqual({ outcome: 'ended', reason: 'over' });
     expect(await sessionRows(sessionIdOf(session))).toHaveLength(1);
   });
 

@@ -32,19 +32,21 @@ export type ResolvedSession =
    */
   | { outcome: 'unavailable'; error: unknown };
 
-export type ResolveOptions = {
+type Confirm = {
   /**
    * Check a valid access cookie's session in the database (authoritative: a session ended by
    * sign-out or reuse detection stops at once), or trust its signature alone (optimistic: no
    * database work, for a gate that runs before every page, whose data reads check again).
    */
   confirm: boolean;
-  /**
-   * Renew from the refresh cookie when the access cookie is missing or no longer good. Off where
-   * the answer cannot set cookies (a server component).
-   */
-  renew: boolean;
 };
+
+/**
+ * `renew`: renew from the refresh cookie when the access cookie is missing or no longer good, on
+ * behalf of `context` (the session list and the audit log record who renewed). Off where the
+ * answer cannot set cookies (a server component).
+ */
+export type ResolveOptions = Confirm & ({ renew: true; context: RequestContext } | { renew: false });
 
 /**
  * A database outage is an outcome, so no caller can mistake it for the session's end. Any other
@@ -52,29 +54,24 @@ export type ResolveOptions = {
  */
 export async function resolveBrowserSession(
   cookies: SessionCookieTokens,
-  context: RequestContext,
   options: ResolveOptions,
 ): Promise<ResolvedSession> {
   try {
-    return await resolve(cookies, context, options);
+    return await resolve(cookies, options);
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
     return { outcome: 'unavailable', error };
   }
 }
 
-async function resolve(
-  { access, refresh }: SessionCookieTokens,
-  context: RequestContext,
-  options: ResolveOptions,
-): Promise<ResolvedSession> {
+async function resolve({ access, refresh }: SessionCookieTokens, options: ResolveOptions): Promise<ResolvedSession> {
   const check = access === undefined ? null : await verifyAccessToken(access, 'browser');
   if (check?.ok) {
     const { userId, sessionId } = check;
     return options.confirm ? confirm(userId, sessionId) : { outcome: 'valid', userId, sessionId, user: null };
   }
   if (refresh === undefined || !options.renew) return { outcome: 'ended', reason: check?.reason ?? 'missing' };
-  return renew(refresh, context);
+  return renew(refresh, options.context);
 }
 
 /**

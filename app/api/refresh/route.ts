@@ -3,7 +3,7 @@ import { accessTokenSchema } from '@/lib/api-shapes';
 import { clearSessionCookies, setSessionCookies } from '@/lib/auth/cookies';
 import { type CookieCall, declareRefreshTokenRoute, MISSING_REFRESH_TOKEN } from '@/lib/auth/declared-route';
 import { refreshAccessToken } from '@/lib/auth/session-flow';
-import { resolveBrowserSession } from '@/lib/auth/session-resolver';
+import { type ResolveOptions, resolveBrowserSession } from '@/lib/auth/session-resolver';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
 import { errorResponse, jsonResponse, noContent, tooManyRequests } from '@/lib/http/responses';
@@ -43,14 +43,8 @@ async function refreshBearerToken(token: string, request: NextRequest): Promise<
  */
 async function renewCookieSession({ request, cookies, secure }: CookieCall): Promise<Response> {
   if (cookies.refresh === undefined) return errorResponse(401, MISSING_REFRESH_TOKEN);
-  const session = await resolveBrowserSession(
-    { access: undefined, refresh: cookies.refresh },
-    requestContext(request.headers),
-    {
-      confirm: false,
-      renew: true,
-    },
-  );
+  const renewing: ResolveOptions = { confirm: false, renew: true, context: requestContext(request.headers) };
+  const session = await resolveBrowserSession({ access: undefined, refresh: cookies.refresh }, renewing);
   switch (session.outcome) {
     case 'renewed': {
       const response = noContent();
