@@ -7,6 +7,7 @@ import { MESSAGES } from '@/lib/messages';
 import { type BrowserSession, browserSession, withDatabaseDown } from '@/test/fixtures';
 import { jsonOf, makeRequest, setCookies } from '@/test/http';
 import {
+  expiredAccessToken,
   expiredCookies,
   isCleared,
   liveRows,
@@ -111,6 +112,17 @@ describe('an API call with only a refresh cookie', () => {
     expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
     expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
     expect(setCookies(response).has('theme')).toBe(false);
+  });
+
+  it('an expired access cookie with no refresh cookie to renew it from: 401, cookies cleared', async () => {
+    const session = await browserSession();
+    const expired = await expiredAccessToken(session.id, sessionIdOf(session));
+
+    const response = await me({ [ACCESS]: expired });
+
+    expect(await jsonOf(response)).toEqual({ status: 401, body: { error: 'Access token expired' } });
+    expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
+    expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
   });
 
   it('a refresh cookie we never issued: 401, cookies cleared, nothing written', async () => {
