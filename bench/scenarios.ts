@@ -1,5 +1,5 @@
+import { cookiesSet, expectStatus, send } from '../harness/http';
 import { sessionCookieNames } from '../lib/auth/cookies';
-import { cookiesSet, expectStatus, send } from './http';
 import type { LoadTarget } from './load';
 import {
   ACCOUNTS,
