@@ -20,8 +20,9 @@ export type DatabasePurpose = keyof typeof PREFIXES;
 
 const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
 
-async function withAdmin<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
+/** `work` on one connection to `url`, closed afterwards whatever `work` did. */
+export async function withConnection<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
     return await work(client);
@@ -34,7 +35,7 @@ async function withAdmin<T>(adminUrl: string, work: (client: Client) => Promise<
 export async function createFreshDatabase(adminUrl: string, purpose: DatabasePurpose): Promise<PostgresDatabase> {
   const prefix = PREFIXES[purpose];
   const name = `${prefix}${Date.now()}_${randomBytes(4).toString('hex')}`;
-  await withAdmin(adminUrl, async (client) => {
+  await withConnection(adminUrl, async (client) => {
     await dropStaleDatabases(client, prefix);
     await client.query(`CREATE DATABASE ${name}`);
   });
@@ -45,7 +46,7 @@ export async function createFreshDatabase(adminUrl: string, purpose: DatabasePur
 
 /** Drops it even while a server still holds connections to it. */
 export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  await withConnection(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
 
 /** `work` on a fresh database, dropped afterwards whatever `work` did. */
