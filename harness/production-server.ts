@@ -70,9 +70,9 @@ const FROM_THE_SHELL = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'LC_ALL'];
 /** Environment variables, some of them: NodeJS.ProcessEnv insists on NODE_ENV. */
 export type Variables = Record<string, string | undefined>;
 
-export function fromTheShell(names: readonly string[] = FROM_THE_SHELL): Variables {
+function fromTheShell(): Variables {
   return Object.fromEntries(
-    names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])),
+    FROM_THE_SHELL.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])),
   );
 }
 
