@@ -2,18 +2,16 @@ import { type NextRequest, NextResponse } from 'next/server';
 import {
   clearSessionCookies,
   isSecureNextRequest,
-  type SessionCookieNames,
+  readSessionCookies,
   type SessionCookieValues,
   sessionCookieNames,
   sessionCookies,
   setSessionCookies,
 } from '@/lib/auth/cookies';
-import { CROSS_SITE_REFUSED, isSafeMethod, isSameOriginRequest } from '@/lib/auth/csrf';
+import { carriesSessionCookie, crossSiteRefusal, isPagePath } from '@/lib/auth/csrf';
 import { loginPath } from '@/lib/auth/redirects';
-import { renewBrowserSession } from '@/lib/auth/session-flow';
-import { verifyAccessToken } from '@/lib/auth/tokens';
+import { type ResolvedSession, resolveBrowserSession } from '@/lib/auth/session-resolver';
 import { logFault } from '@/lib/db/fault-log';
-import { readAuthorization } from '@/lib/http/authorization';
 import { createNonce, pageContentSecurityPolicy } from '@/lib/http/content-security-policy';
 import { rateLimitedPage, unavailablePage } from '@/lib/http/error-pages';
 import { malformedRequest } from '@/lib/http/malformed-requests';
@@ -24,14 +22,15 @@ import { errorResponse } from '@/lib/http/responses';
  * Three jobs. Every page gets a Content-Security-Policy with a fresh nonce, in the request (Next
  * stamps it on its inline scripts) and in the response (lib/http/content-security-policy.ts).
  * A page's browser session keeps its short-lived access cookie fresh here, from the refresh
- * cookie, only when the access cookie is missing or expired: a server component cannot set
- * cookies. A valid access cookie costs one HMAC check and no database work. And cookie-carrying
- * writes are held to the CSRF rule, API calls included.
+ * cookie, only when the access cookie is missing or expired (lib/auth/session-resolver.ts): a
+ * server component cannot set cookies. A valid access cookie costs one HMAC check and no database
+ * work. And writes are held to the CSRF rule (lib/auth/csrf.ts), API calls included.
  *
  * API calls are renewed by their handlers instead (lib/auth/current-user.ts), and the matcher
- * below does not send them here for it: passing a request through the proxy costs as much as
- * 0.85 of a whole plain request (measured; bench/RESULTS.md, "History"). This is an optimistic gate:
- * pages and handlers check the user again where they read data.
+ * below does not send them here for it: a pass through the proxy costs nearly as much as a whole
+ * plain request, so routing every cookie-carrying API call here would almost halve the API's
+ * throughput. This is an optimistic gate: pages and handlers check the user again where they read
+ * data.
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const page = isPagePath(request.nextUrl.pathname);
@@ -63,67 +62,51 @@ function withoutTrailingSlash(request: NextRequest): NextResponse {
   return NextResponse.redirect(url, 308);
 }
 
-function hasSessionCookie(request: NextRequest, names: SessionCookieNames): boolean {
-  return request.cookies.has(names.access) || request.cookies.has(names.refresh);
-}
-
-function crossSiteRefusal(request: NextRequest, hasSession: boolean): NextResponse | null {
-  if (!mustComeFromOurPages(request, hasSession) || isSameOriginRequest(request)) return null;
-  return NextResponse.json({ error: CROSS_SITE_REFUSED }, { status: 403 });
-}
-
 /** An API call: the CSRF rule only. Its handler renews the session if it needs one. */
 function guardApi(request: NextRequest): NextResponse {
-  const names = sessionCookieNames(isSecureNextRequest(request));
-  return crossSiteRefusal(request, hasSessionCookie(request, names)) ?? NextResponse.next();
+  return crossSiteRefusal(request) ?? NextResponse.next();
 }
 
 async function guardSession(request: NextRequest): Promise<NextResponse> {
-  const secure = isSecureNextRequest(request);
-  const names = sessionCookieNames(secure);
-  const hasSession = hasSessionCookie(request, names);
-
-  const refused = crossSiteRefusal(request, hasSession);
+  const refused = crossSiteRefusal(request);
   if (refused !== null) return refused;
-  if (!hasSession) return passOn(request);
-
-  const access = request.cookies.get(names.access)?.value;
-  if (access && (await verifyAccessToken(access, 'browser')).ok) return passOn(request);
-
-  const refresh = request.cookies.get(names.refresh)?.value;
-  if (!refresh) return signedOut(request, secure);
+  if (!carriesSessionCookie(request)) return passOn(request);
+  const secure = isSecureNextRequest(request);
+  const cookies = readSessionCookies(request.cookies, secure);
   try {
-    const renewal = await renewBrowserSession(refresh, requestContext(request.headers));
-    if (renewal.ok) return continueWith(request, secure, renewal.cookies);
-    // Too many renewals is abuse of a live session, not its end: refuse, and keep the cookies.
-    if (renewal.reason === 'rate_limited') return rateLimitedPage(renewal.retryAfterSeconds);
-    return signedOut(request, secure);
+    // Optimistic: a valid access cookie costs one HMAC check and no database work.
+    const context = requestContext(request.headers);
+    const session = await resolveBrowserSession(cookies, { confirm: false, renew: true, context });
+    return answerSession(request, secure, session);
   } catch (error) {
-    // The database is down (or a bug), not the session: sign nobody out. Passing the request on
-    // without an access cookie would show a signed-out page, so answer here, cookies untouched;
-    // the next request tries again.
-    return logFault('proxy: session renewal', error) === 'unavailable'
-      ? unavailablePage()
-      : NextResponse.json(
-          { error: 'Internal server error' },
-          { status: 500, headers: { 'Cache-Control': 'no-store' } },
-        );
+    return faultAnswer(error);
+  }
+}
+
+function answerSession(request: NextRequest, secure: boolean, session: ResolvedSession): NextResponse {
+  switch (session.outcome) {
+    case 'valid':
+      return passOn(request);
+    case 'renewed':
+      return continueWith(request, secure, session.cookies);
+    case 'ended':
+      return signedOut(request, secure);
+    case 'rate_limited':
+      return rateLimitedPage(session.retryAfterSeconds);
+    case 'unavailable':
+      return faultAnswer(session.error);
   }
 }
 
 /**
- * The CSRF rule. A write that a browser's cookies authenticate must come from our own pages; so
- * must every write to a page (pages take only their Server Actions' posts, sign-in and sign-up
- * included, which is what stops login CSRF before any cookie exists), and a script's JSON login
- * asking for a cookie session. Bearer API requests carry their credential themselves and are
- * exempt; so are cookieless API calls (webhooks, API clients), whatever their content type.
+ * The database is down (or a bug), not the session: sign nobody out. Passing the request on
+ * without an access cookie would show a signed-out page, so answer here, cookies untouched; the
+ * next request tries again.
  */
-function mustComeFromOurPages(request: NextRequest, hasSession: boolean): boolean {
-  if (isSafeMethod(request.method)) return false;
-  // Pages never take a Bearer token, so one does not exempt a page write from the rule.
-  if (isPagePath(request.nextUrl.pathname)) return true;
-  if (usesBearer(request)) return false;
-  return hasSession || request.headers.has('x-chirpy-session');
+function faultAnswer(error: unknown): NextResponse {
+  return logFault('proxy: session renewal', error) === 'unavailable'
+    ? unavailablePage()
+    : errorResponse(500, 'Internal server error');
 }
 
 /**
@@ -141,15 +124,6 @@ function isUntouchedRead(request: NextRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   const path = request.nextUrl.pathname;
   return STATIC_FILE.test(path) || SELF_POLICED_PAGES.includes(path);
-}
-
-function isPagePath(path: string): boolean {
-  return !path.startsWith('/api/') && !path.startsWith('/admin/');
-}
-
-function usesBearer(request: NextRequest): boolean {
-  const authorization = readAuthorization(request.headers, 'Bearer');
-  return authorization.present && authorization.ok;
 }
 
 /** The page goes on with the headers set here: its policy. */

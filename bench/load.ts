@@ -14,9 +14,12 @@ export type LoadRequest = {
   body?: string;
 };
 
+/** What one request of a run sends beside its method and path. */
+export type LoadVariation = Pick<LoadRequest, 'headers' | 'body'>;
+
 export type LoadTarget = LoadRequest & {
-  /** Called before every request: what that request sends instead (a fresh cookie, a token from a pool). */
-  next?: () => LoadRequest;
+  /** Called before every request: the headers and body that request sends instead (a fresh cookie, a token from a pool). */
+  next?: () => LoadVariation;
   /** A 2xx answer whose body fails this is counted as a mismatch. */
   verifyBody?: (body: string) => boolean;
   /** At most this many requests, whatever the duration (a pool of one-use cookies). */
@@ -69,7 +72,7 @@ function runAutocannon(target: LoadTarget, options: LoadOptions): Promise<Comple
   };
   const next = target.next;
   const request: autocannon.Request = next
-    ? { ...base, setupRequest: (current) => ({ ...current, ...toAutocannon(next()) }) }
+    ? { ...base, setupRequest: (current) => ({ ...current, ...toAutocannon({ ...target, ...next() }) }) }
     : { ...base, ...toAutocannon(target) };
   const started = performance.now();
   return new Promise((resolve, reject) => {

@@ -132,17 +132,22 @@ export function referenceTable(references: readonly Reference[]): string[] {
   return lines;
 }
 
+/** What RESULTS.md is written from: the figures, then what they were measured on. */
 export type MarkdownInput = {
   results: ResultsFile;
+  summaries: Record<ScenarioName, Summary>;
+  /** Scenarios measured for comparison, with no budget of their own. */
+  references: readonly Reference[];
+  /** Every round's runs, phase by phase. */
+  phases: PhaseDetail[];
   databaseKind: DatabaseKind;
   machine: Machine;
+  /** The run's settings as one line: rounds, seconds per run, connections, the load generator, the time taken. */
   settings: string;
+  /** The 1, 5 and 15 minute load averages before and after the run, as `loadAverage` writes them. */
   loadBefore: string;
   loadAfter: string;
-  summaries: Record<ScenarioName, Summary>;
-  references: readonly Reference[];
   notes: string[];
-  phases: PhaseDetail[];
 };
 
 export function renderMarkdown(input: MarkdownInput): string {

@@ -5,9 +5,23 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import {
+  createFreshDatabase,
+  createFreshDataDir,
+  databaseEnvironment,
+  type FreshDatabase,
+  removeFreshDatabase,
+} from '../harness/fresh-database';
+import { send } from '../harness/http';
+import {
+  buildProduction,
+  type ProductionServer,
+  startProductionServer,
+  tail,
+  type Variables,
+} from '../harness/production-server';
 import { sessionCookieNames } from '../lib/auth/cookies';
 import { BUDGETS, perScenario, type ScenarioName } from './budgets';
-import { send } from './http';
 import { measure } from './load';
 import {
   budgetTable,
@@ -47,21 +61,12 @@ import {
   seedBase,
 } from './seed';
 import {
-  baseEnv,
-  buildApp,
-  createBenchDatabase,
   createWorkspace,
-  dropBenchDatabase,
   FLOOR_PATH,
-  freePort,
   migrate,
   prepareBuild,
-  type RunningServer,
   removeWorkspace,
   serverLogLines,
-  startServer,
-  stopServer,
-  tail,
   type Workspace,
 } from './server';
 import { BenchSql } from './sql';
@@ -142,7 +147,7 @@ class Bench {
   constructor(
     readonly settings: Settings,
     readonly context: BenchContext,
-    private readonly server: RunningServer,
+    private readonly server: ProductionServer,
     private readonly workspace: Workspace,
     startedAt: number,
   ) {
@@ -369,21 +374,12 @@ function summariseAll(small: PhaseResult, big: PhaseResult, login: LoginPhase): 
   });
 }
 
-/** The server's settings: production, this run's secrets and database, every rate limit out of the way. */
-function serverEnv(
-  port: number,
-  benchSecret: string,
-  database: { url: string } | { dataDir: string },
-): NodeJS.ProcessEnv {
-  // Only what a server needs from the caller's shell, so a stray BCRYPT_COST=4 cannot skew a run.
-  const inherited = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'LC_ALL', 'NODE_OPTIONS'];
-  const base = baseEnv();
+/** The server's settings: this run's secrets and database, every rate limit out of the way. */
+function serverEnv(benchSecret: string, database: FreshDatabase): Variables {
   const raised = '1000000';
   return {
-    ...Object.fromEntries(inherited.flatMap((name) => (base[name] === undefined ? [] : [[name, base[name]]]))),
-    NODE_ENV: 'production',
-    NEXT_TELEMETRY_DISABLED: '1',
-    PORT: String(port),
+    // Beside the shell's essentials the harness passes on, so a run can be given node flags.
+    ...(process.env.NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.NODE_OPTIONS }),
     JWT_SECRET: randomBytes(32).toString('hex'),
     CHIRPY_BENCH_SECRET: benchSecret,
     BCRYPT_COST: '10',
@@ -396,7 +392,7 @@ function serverEnv(
     RATE_LIMIT_SIGNUP_IP_MAX: raised,
     RATE_LIMIT_REFRESH_MAX: raised,
     RATE_LIMIT_ROTATION_MAX: raised,
-    ...('url' in database ? { DATABASE_URL: database.url } : { CHIRPY_DATA_DIR: database.dataDir }),
+    ...databaseEnvironment(database),
   };
 }
 
@@ -454,24 +450,24 @@ async function main(): Promise<void> {
     progress(`Building the app and the bench routes in ${workspace.dir} …`);
     let phaseStarted = Date.now();
     prepareBuild(ROOT, workspace);
-    buildApp(workspace);
+    buildProduction({ cwd: workspace.app });
     progress(`  built in ${((Date.now() - phaseStarted) / 1000).toFixed(0)} s`);
 
-    let database: { url: string } | { dataDir: string };
-    if (adminUrl) {
-      const created = await createBenchDatabase(adminUrl);
-      cleanups.push(() => dropBenchDatabase(adminUrl, created.name));
-      migrate(workspace, created.url);
-      database = { url: created.url };
-      progress(`Database ${created.name} created and migrated`);
-    } else {
-      database = { dataDir: join(workspace.dir, 'data') };
+    const database = adminUrl ? await createFreshDatabase(adminUrl, 'bench') : createFreshDataDir(workspace.dir);
+    cleanups.push(() => removeFreshDatabase(database));
+    if (database.kind === 'postgresql') {
+      migrate(workspace, database.url);
+      progress(`Database ${database.name} created and migrated`);
     }
 
-    const port = await freePort();
     const benchSecret = randomBytes(32).toString('hex');
-    const server = await startServer(workspace, port, serverEnv(port, benchSecret, database));
-    cleanups.push(() => stopServer(server));
+    const server = await startProductionServer({
+      cwd: workspace.app,
+      log: workspace.log,
+      env: () => serverEnv(benchSecret, database),
+    });
+    cleanups.push(() => server.stop());
+    const { port } = server;
     const sql = new BenchSql(port, benchSecret);
     const serverVersion = await sql.text("SELECT current_setting('server_version')");
     const databaseName = adminUrl

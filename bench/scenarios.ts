@@ -1,6 +1,6 @@
+import { cookiesSet, expectStatus, send } from '../harness/http';
 import { sessionCookieNames } from '../lib/auth/cookies';
-import { cookiesSet, expectStatus, send } from './http';
-import type { LoadTarget } from './load';
+import type { LoadRequest, LoadTarget, LoadVariation } from './load';
 import {
   ACCOUNTS,
   AUTHORS,
@@ -96,36 +96,51 @@ function signedInGet(
   };
 }
 
+/** Requests numbered from 0, each sending the headers and body `vary` makes for its number. */
+function numbered(
+  method: LoadRequest['method'],
+  path: string,
+  vary: (index: number) => LoadVariation,
+): { target: Pick<LoadTarget, 'method' | 'path' | 'next'>; sent: () => number } {
+  let sent = 0;
+  return { target: { method, path, next: () => vary(sent++) }, sent: () => sent };
+}
+
+/** A GET with no credentials, to the path `path` gives for the run, whose answer must pass `verifyBody`. */
+function plainGet(
+  path: (context: BenchContext) => string,
+  verifyBody: (body: string, context: BenchContext) => boolean,
+): Scenario['prepare'] {
+  return async (context) => ({
+    target: { method: 'GET', path: path(context), verifyBody: (body) => verifyBody(body, context) },
+  });
+}
+
 export const floor: Scenario = {
   name: 'floor',
   label: 'floor (one primary-key SELECT)',
-  prepare: async (context) => ({
-    target: {
-      method: 'GET',
-      path: `${FLOOR_PATH}?id=${context.floorUserId}`,
-      verifyBody: (body) => body.includes(context.floorUserId),
-    },
-  }),
+  prepare: plainGet(
+    (context) => `${FLOOR_PATH}?id=${context.floorUserId}`,
+    (body, context) => body.includes(context.floorUserId),
+  ),
 };
 
 export const healthz: Scenario = {
   name: 'healthz',
   label: 'GET /api/healthz',
-  prepare: async () => ({
-    target: { method: 'GET', path: '/api/healthz', verifyBody: (body) => body.includes('"ok"') },
-  }),
+  prepare: plainGet(
+    () => '/api/healthz',
+    (body) => body.includes('"ok"'),
+  ),
 };
 
 export const chirpById: Scenario = {
   name: 'chirp_by_id',
   label: 'GET /api/chirps/{id}',
-  prepare: async (context) => ({
-    target: {
-      method: 'GET',
-      path: `/api/chirps/${context.chirpId}`,
-      verifyBody: (body) => body.includes(context.chirpId),
-    },
-  }),
+  prepare: plainGet(
+    (context) => `/api/chirps/${context.chirpId}`,
+    (body, context) => body.includes(context.chirpId),
+  ),
 };
 
 export const meWithCookie: Scenario = {
@@ -138,20 +153,11 @@ export const refreshBearer: Scenario = {
   name: 'refresh_bearer',
   label: 'POST /api/refresh (bearer)',
   prepare: async (context) => {
-    let next = 0;
     const pool = context.bearerPool;
-    return {
-      target: {
-        method: 'POST',
-        path: '/api/refresh',
-        next: () => ({
-          method: 'POST',
-          path: '/api/refresh',
-          headers: { authorization: `Bearer ${pool[next++ % pool.length] ?? ''}` },
-        }),
-        verifyBody: (body) => body.includes('"token"'),
-      },
-    };
+    const { target } = numbered('POST', '/api/refresh', (index) => ({
+      headers: { authorization: `Bearer ${pool[index % pool.length] ?? ''}` },
+    }));
+    return { target: { ...target, verifyBody: (body) => body.includes('"token"') } };
   },
 };
 
@@ -196,17 +202,13 @@ export const cookieRotation: Scenario = {
     rotationBatches += 1;
     const marker = `chirpy-bench rotation batch ${rotationBatches}`;
     const { tokens } = await createSessions(context.sql, ACCOUNTS.rotation, 'browser', size, marker);
-    let next = 0;
+    // Each request presents a refresh cookie no request has presented before, and no access cookie.
+    const { target, sent } = numbered('GET', '/api/me', (index) => ({
+      headers: { cookie: `${cookieNames.refresh}=${tokens[index] ?? 'exhausted'}` },
+    }));
     return {
       target: {
-        method: 'GET',
-        path: '/api/me',
-        // Each request presents a refresh cookie no request has presented before, and no access cookie.
-        next: () => ({
-          method: 'GET',
-          path: '/api/me',
-          headers: { cookie: `${cookieNames.refresh}=${tokens[next++] ?? 'exhausted'}` },
-        }),
+        ...target,
         maxRequests: size,
         verifyBody: (body) => body.includes(ACCOUNTS.rotation),
         setCookie: 'always',
@@ -215,7 +217,7 @@ export const cookieRotation: Scenario = {
         const { rotated, successors } = await countRotations(context.sql, marker);
         await deleteSessions(context.sql, marker);
         const problems: string[] = [];
-        if (next > tokens.length) problems.push(`ran out of never-used cookies (${tokens.length})`);
+        if (sent() > tokens.length) problems.push(`ran out of never-used cookies (${tokens.length})`);
         if (rotated < measurement.completed) {
           problems.push(`${measurement.completed} answers but only ${rotated} refresh tokens rotated (SQL)`);
         }
@@ -267,34 +269,22 @@ export const pageFloor: Scenario = {
 export const chirpsPage: Scenario = {
   name: 'chirps_page',
   label: 'GET /api/chirps?limit=50',
-  prepare: async () => ({
-    target: {
-      method: 'GET',
-      path: '/api/chirps?limit=50',
-      verifyBody: (body) => body.startsWith('[{') && body.includes('"user_id"'),
-    },
-  }),
+  prepare: plainGet(
+    () => '/api/chirps?limit=50',
+    (body) => body.startsWith('[{') && body.includes('"user_id"'),
+  ),
 };
 
 export const logins: Scenario = {
   name: 'logins',
   label: 'POST /api/login (bearer)',
   prepare: async () => {
-    let next = 0;
-    return {
-      target: {
-        method: 'POST',
-        path: '/api/login',
-        // Spread over many accounts, as sign-ins are; each is a full bcrypt comparison at cost 10.
-        next: () => ({
-          method: 'POST',
-          path: '/api/login',
-          headers: JSON_HEADERS,
-          body: JSON.stringify({ email: authorEmail((next++ % AUTHORS) + 1), password: PASSWORD }),
-        }),
-        verifyBody: (body) => body.includes('"refresh_token"'),
-      },
-    };
+    // Spread over many accounts, as sign-ins are; each is a full bcrypt comparison at cost 10.
+    const { target } = numbered('POST', '/api/login', (index) => ({
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ email: authorEmail((index % AUTHORS) + 1), password: PASSWORD }),
+    }));
+    return { target: { ...target, verifyBody: (body) => body.includes('"refresh_token"') } };
   },
 };
 

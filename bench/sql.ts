@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { expectStatus, send } from './http';
+import { expectStatus, send } from '../harness/http';
 
 /**
  * SQL for the harness, through the bench-only route (bench/routes/sql.ts) and so through the

@@ -13,6 +13,15 @@ export const MAX_CHIRPS_PAGE_LIMIT = 100;
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+
+/** A rate limit's most hits in one window. */
+const hitLimit = (fallback: number) => integer(fallback, 1, 1_000_000);
+
+/** A rate limit's window, in seconds: a day at the most. */
+const windowLength = (fallback: number) => integer(fallback, 1, 24 * HOUR);
+
 /** On or off: `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off`, in any case. */
 const flag = (fallback: boolean) =>
   z
@@ -30,36 +39,36 @@ const settingsSchema = z.object({
   SESSION_ACCESS_TTL_SECONDS: integer(300, 1, 24 * 60 * 60),
   REFRESH_REUSE_GRACE_SECONDS: integer(30, 0, 10 * 60),
   SESSION_IDLE_TIMEOUT_DAYS: integer(7, 1, 60),
-  RATE_LIMIT_LOGIN_IP_MAX: integer(50, 1, 1_000_000),
-  RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
-  RATE_LIMIT_LOGIN_ACCOUNT_MAX: integer(10, 1, 1_000_000),
-  RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
-  RATE_LIMIT_LOGIN_FAILED_MAX: integer(100, 1, 1_000_000),
-  RATE_LIMIT_LOGIN_FAILED_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
-  RATE_LIMIT_SIGNUP_IP_MAX: integer(10, 1, 1_000_000),
-  RATE_LIMIT_SIGNUP_IP_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
-  RATE_LIMIT_REFRESH_MAX: integer(120, 1, 1_000_000),
-  RATE_LIMIT_REFRESH_WINDOW_SECONDS: integer(60, 1, 24 * 60 * 60),
-  RATE_LIMIT_ROTATION_MAX: integer(120, 1, 1_000_000),
-  RATE_LIMIT_ROTATION_WINDOW_SECONDS: integer(60, 1, 24 * 60 * 60),
-  RATE_LIMIT_RESET_IP_MAX: integer(20, 1, 1_000_000),
-  RATE_LIMIT_RESET_IP_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
-  RATE_LIMIT_RESET_EMAIL_MAX: integer(3, 1, 1_000_000),
-  RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
-  RATE_LIMIT_RESET_CONFIRM_MAX: integer(20, 1, 1_000_000),
-  RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_LOGIN_IP_MAX: hitLimit(50),
+  RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS: windowLength(15 * MINUTE),
+  RATE_LIMIT_LOGIN_ACCOUNT_MAX: hitLimit(10),
+  RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS: windowLength(15 * MINUTE),
+  RATE_LIMIT_LOGIN_FAILED_MAX: hitLimit(100),
+  RATE_LIMIT_LOGIN_FAILED_WINDOW_SECONDS: windowLength(HOUR),
+  RATE_LIMIT_SIGNUP_IP_MAX: hitLimit(10),
+  RATE_LIMIT_SIGNUP_IP_WINDOW_SECONDS: windowLength(HOUR),
+  RATE_LIMIT_REFRESH_MAX: hitLimit(120),
+  RATE_LIMIT_REFRESH_WINDOW_SECONDS: windowLength(MINUTE),
+  RATE_LIMIT_ROTATION_MAX: hitLimit(120),
+  RATE_LIMIT_ROTATION_WINDOW_SECONDS: windowLength(MINUTE),
+  RATE_LIMIT_RESET_IP_MAX: hitLimit(20),
+  RATE_LIMIT_RESET_IP_WINDOW_SECONDS: windowLength(HOUR),
+  RATE_LIMIT_RESET_EMAIL_MAX: hitLimit(3),
+  RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS: windowLength(HOUR),
+  RATE_LIMIT_RESET_CONFIRM_MAX: hitLimit(20),
+  RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS: windowLength(15 * MINUTE),
   // Shorter than /32 would put a whole provider's customers in one bucket.
   RATE_LIMIT_IPV6_PREFIX: integer(64, 32, 128),
   PASSWORD_RESET_TTL_MINUTES: integer(30, 1, 24 * 60),
   REQUIRE_EMAIL_VERIFICATION: flag(false),
   EMAIL_VERIFICATION_TTL_HOURS: integer(24, 1, 30 * 24),
   EMAIL_REVERT_TTL_DAYS: integer(7, 1, 90),
-  RATE_LIMIT_VERIFY_IP_MAX: integer(20, 1, 1_000_000),
-  RATE_LIMIT_VERIFY_IP_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
-  RATE_LIMIT_VERIFY_EMAIL_MAX: integer(3, 1, 1_000_000),
-  RATE_LIMIT_VERIFY_EMAIL_WINDOW_SECONDS: integer(60 * 60, 1, 24 * 60 * 60),
-  RATE_LIMIT_VERIFY_CONFIRM_MAX: integer(20, 1, 1_000_000),
-  RATE_LIMIT_VERIFY_CONFIRM_WINDOW_SECONDS: integer(15 * 60, 1, 24 * 60 * 60),
+  RATE_LIMIT_VERIFY_IP_MAX: hitLimit(20),
+  RATE_LIMIT_VERIFY_IP_WINDOW_SECONDS: windowLength(HOUR),
+  RATE_LIMIT_VERIFY_EMAIL_MAX: hitLimit(3),
+  RATE_LIMIT_VERIFY_EMAIL_WINDOW_SECONDS: windowLength(HOUR),
+  RATE_LIMIT_VERIFY_CONFIRM_MAX: hitLimit(20),
+  RATE_LIMIT_VERIFY_CONFIRM_WINDOW_SECONDS: windowLength(15 * MINUTE),
   SMTP_TIMEOUT_SECONDS: integer(10, 1, 120),
   CHIRPS_PAGE_SIZE: integer(50, 1, MAX_CHIRPS_PAGE_LIMIT),
   DATABASE_POOL_MAX: integer(10, 1, 200),
@@ -158,52 +167,26 @@ export const RATE_LIMIT_RULES = [
 export type RateLimitRule = (typeof RATE_LIMIT_RULES)[number];
 export type RateLimitSetting = { limit: number; windowSeconds: number };
 
+/** The two settings of each rule: how many hits a window allows, and how long a window lasts. */
+const RATE_LIMIT_SETTINGS = {
+  login_ip: ['RATE_LIMIT_LOGIN_IP_MAX', 'RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS'],
+  login_account: ['RATE_LIMIT_LOGIN_ACCOUNT_MAX', 'RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS'],
+  login_account_failures: ['RATE_LIMIT_LOGIN_FAILED_MAX', 'RATE_LIMIT_LOGIN_FAILED_WINDOW_SECONDS'],
+  signup_ip: ['RATE_LIMIT_SIGNUP_IP_MAX', 'RATE_LIMIT_SIGNUP_IP_WINDOW_SECONDS'],
+  bearer_refresh: ['RATE_LIMIT_REFRESH_MAX', 'RATE_LIMIT_REFRESH_WINDOW_SECONDS'],
+  cookie_rotation: ['RATE_LIMIT_ROTATION_MAX', 'RATE_LIMIT_ROTATION_WINDOW_SECONDS'],
+  reset_ip: ['RATE_LIMIT_RESET_IP_MAX', 'RATE_LIMIT_RESET_IP_WINDOW_SECONDS'],
+  reset_email: ['RATE_LIMIT_RESET_EMAIL_MAX', 'RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS'],
+  reset_confirm: ['RATE_LIMIT_RESET_CONFIRM_MAX', 'RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS'],
+  verify_ip: ['RATE_LIMIT_VERIFY_IP_MAX', 'RATE_LIMIT_VERIFY_IP_WINDOW_SECONDS'],
+  verify_email: ['RATE_LIMIT_VERIFY_EMAIL_MAX', 'RATE_LIMIT_VERIFY_EMAIL_WINDOW_SECONDS'],
+  verify_confirm: ['RATE_LIMIT_VERIFY_CONFIRM_MAX', 'RATE_LIMIT_VERIFY_CONFIRM_WINDOW_SECONDS'],
+} as const satisfies Record<RateLimitRule, readonly [keyof Settings, keyof Settings]>;
+
 export function getRateLimit(rule: RateLimitRule, env: NodeJS.ProcessEnv = process.env): RateLimitSetting {
   const settings = getSettings(env);
-  switch (rule) {
-    case 'login_ip':
-      return { limit: settings.RATE_LIMIT_LOGIN_IP_MAX, windowSeconds: settings.RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS };
-    case 'login_account':
-      return {
-        limit: settings.RATE_LIMIT_LOGIN_ACCOUNT_MAX,
-        windowSeconds: settings.RATE_LIMIT_LOGIN_ACCOUNT_WINDOW_SECONDS,
-      };
-    case 'login_account_failures':
-      return {
-        limit: settings.RATE_LIMIT_LOGIN_FAILED_MAX,
-        windowSeconds: settings.RATE_LIMIT_LOGIN_FAILED_WINDOW_SECONDS,
-      };
-    case 'signup_ip':
-      return { limit: settings.RATE_LIMIT_SIGNUP_IP_MAX, windowSeconds: settings.RATE_LIMIT_SIGNUP_IP_WINDOW_SECONDS };
-    case 'bearer_refresh':
-      return { limit: settings.RATE_LIMIT_REFRESH_MAX, windowSeconds: settings.RATE_LIMIT_REFRESH_WINDOW_SECONDS };
-    case 'cookie_rotation':
-      return { limit: settings.RATE_LIMIT_ROTATION_MAX, windowSeconds: settings.RATE_LIMIT_ROTATION_WINDOW_SECONDS };
-    case 'reset_ip':
-      return { limit: settings.RATE_LIMIT_RESET_IP_MAX, windowSeconds: settings.RATE_LIMIT_RESET_IP_WINDOW_SECONDS };
-    case 'reset_email':
-      return {
-        limit: settings.RATE_LIMIT_RESET_EMAIL_MAX,
-        windowSeconds: settings.RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS,
-      };
-    case 'reset_confirm':
-      return {
-        limit: settings.RATE_LIMIT_RESET_CONFIRM_MAX,
-        windowSeconds: settings.RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS,
-      };
-    case 'verify_ip':
-      return { limit: settings.RATE_LIMIT_VERIFY_IP_MAX, windowSeconds: settings.RATE_LIMIT_VERIFY_IP_WINDOW_SECONDS };
-    case 'verify_email':
-      return {
-        limit: settings.RATE_LIMIT_VERIFY_EMAIL_MAX,
-        windowSeconds: settings.RATE_LIMIT_VERIFY_EMAIL_WINDOW_SECONDS,
-      };
-    case 'verify_confirm':
-      return {
-        limit: settings.RATE_LIMIT_VERIFY_CONFIRM_MAX,
-        windowSeconds: settings.RATE_LIMIT_VERIFY_CONFIRM_WINDOW_SECONDS,
-      };
-  }
+  const [limit, windowSeconds] = RATE_LIMIT_SETTINGS[rule];
+  return { limit: settings[limit], windowSeconds: settings[windowSeconds] };
 }
 
 // URL.parse arrived in Node.js 20.18; engines allows any 20.x.

@@ -6,6 +6,12 @@ import type { MessageCode } from './messages';
  * failure by a catalogue code is lib/rule-codes.ts.
  */
 
+/**
+ * Why a form's action refused, whatever the form: the catalogue code, and the wait when a limit
+ * stopped it. Each form's state is built from it (lib/declared-action.ts).
+ */
+export type FormRefusal = { code: MessageCode; retryAfterSeconds: number | null };
+
 /** Sign-in and sign-up: what went wrong, and the email to put back in the field (never the password). */
 export type AuthFormState = { code: MessageCode | null; email: string; retryAfterSeconds: number | null };
 export const INITIAL_AUTH_FORM: AuthFormState = { code: null, email: '', retryAfterSeconds: null };
@@ -52,8 +58,8 @@ export const INITIAL_ACCOUNT_FORM: AccountFormState = { code: null, notice: null
 export type EmailChangeState = AccountFormState & { email: string };
 export const INITIAL_EMAIL_CHANGE: EmailChangeState = { ...INITIAL_ACCOUNT_FORM, email: '' };
 
-export function accountRefusal(code: MessageCode): AccountFormState {
-  return { code, notice: null, retryAfterSeconds: null };
+export function accountRefusal(code: MessageCode, retryAfterSeconds: number | null = null): AccountFormState {
+  return { code, notice: null, retryAfterSeconds };
 }
 
 export function accountNotice(notice: MessageCode): AccountFormState {
@@ -74,12 +80,16 @@ const CHANGE_REFUSALS = {
   email_taken: 'email_taken',
 } as const satisfies Record<string, MessageCode>;
 
+/** A refused change (or the step-up before it) as a form's refusal. */
+export function changeRefusal(refused: Extract<AccountChangeOutcome, { ok: false }>): FormRefusal {
+  if (refused.reason === 'rate_limited') return { code: 'rate_limited', retryAfterSeconds: refused.retryAfterSeconds };
+  return { code: CHANGE_REFUSALS[refused.reason], retryAfterSeconds: null };
+}
+
 export function accountChangeState(outcome: AccountChangeOutcome, notice: MessageCode): AccountFormState {
   if (outcome.ok) return accountNotice(notice);
-  if (outcome.reason === 'rate_limited') {
-    return { code: 'rate_limited', notice: null, retryAfterSeconds: outcome.retryAfterSeconds };
-  }
-  return accountRefusal(CHANGE_REFUSALS[outcome.reason]);
+  const { code, retryAfterSeconds } = changeRefusal(outcome);
+  return accountRefusal(code, retryAfterSeconds);
 }
 
 /**

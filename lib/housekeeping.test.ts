@@ -15,7 +15,7 @@ import {
 } from '@/test/session-helpers';
 import { hashRefreshToken } from './auth/tokens';
 import { getDb } from './db/client';
-import { authEvents, passwordResetTokens, rateLimits, refreshTokens } from './db/schema';
+import { authEvents, emailTokens, passwordResetTokens, rateLimits, refreshTokens } from './db/schema';
 import { cleanUpExpiredData } from './housekeeping';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -104,10 +104,10 @@ describe('cleanUpExpiredData', () => {
 
     const report = await cleanUpExpiredData(now);
 
-    // 10 + 10 + 5 tokens, then one (empty) batch each for reset tokens, counters and events.
-    expect(report).toMatchObject({ refresh_tokens: 25, batches: 6 });
+    // 10 + 10 + 5 tokens, then one (empty) batch each for reset tokens, address links, counters and events.
+    expect(report).toMatchObject({ refresh_tokens: 25, batches: 7 });
     expect((await remainingTokenHashes()).sort()).toEqual(kept.sort());
-    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 0, batches: 4 });
+    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 0, batches: 5 });
   });
 
   it('deletes password-reset tokens used or expired longer ago than the refresh-token retention', async () => {
@@ -133,6 +133,34 @@ describe('cleanUpExpiredData', () => {
 
     const remaining = (await db.select().from(passwordResetTokens)).map((token) => token.tokenHash);
     expect(remaining.sort()).toEqual(['expired-29-days-ago', 'live', 'used-29-days-ago']);
+  });
+
+  it('deletes confirmation and "this wasn\'t me" links used or expired longer ago than the refresh-token retention', async () => {
+    const user = await signUp();
+    const db = await getDb();
+    const link = (tokenHash: string, purpose: 'verify' | 'revert', expiresAt: Date, usedAt: Date | null = null) => ({
+      tokenHash,
+      userId: user.id,
+      purpose,
+      email: user.email,
+      createdAt: new Date(expiresAt.getTime() - DAY_MS),
+      expiresAt,
+      usedAt,
+    });
+    await db
+      .insert(emailTokens)
+      .values([
+        link('confirmation-expired-31-days-ago', 'verify', daysAgo(31)),
+        link('revert-used-31-days-ago', 'revert', daysAgo(25), daysAgo(31)),
+        link('confirmation-expired-29-days-ago', 'verify', daysAgo(29)),
+        link('revert-used-29-days-ago', 'revert', daysAgo(25), daysAgo(29)),
+        link('live-revert', 'revert', new Date(now + DAY_MS)),
+      ]);
+
+    expect(await cleanUpExpiredData(now)).toMatchObject({ email_tokens: 2, password_reset_tokens: 0 });
+
+    const remaining = (await db.select().from(emailTokens)).map((token) => token.tokenHash);
+    expect(remaining.sort()).toEqual(['confirmation-expired-29-days-ago', 'live-revert', 'revert-used-29-days-ago']);
   });
 
   it('honours the retention settings', async () => {

@@ -3,7 +3,7 @@ import { and, eq, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { getCleanupSettings, getCronSecret, getSettings } from './config';
 import { type Database, getDb } from './db/client';
-import { authEvents, passwordResetTokens, rateLimits, refreshTokens } from './db/schema';
+import { authEvents, emailTokens, passwordResetTokens, rateLimits, refreshTokens } from './db/schema';
 import { readAuthorization, secretsEqual } from './http/authorization';
 
 /**
@@ -15,6 +15,8 @@ import { readAuthorization, secretsEqual } from './http/authorization';
  *   again is recognised as reuse; after that it is merely unknown.
  * - password-reset tokens used or expired more than REFRESH_TOKEN_RETENTION_DAYS ago (a spent link
  *   is refused the same either way; the row only says when it was used);
+ * - the links mailed about an address (confirmation, "this wasn't me") used or expired more than
+ *   REFRESH_TOKEN_RETENTION_DAYS ago, for the same reason;
  * - rate-limit counters whose window began more than RATE_LIMIT_RETENTION_HOURS ago;
  * - audit events older than AUDIT_RETENTION_DAYS.
  */
@@ -22,6 +24,7 @@ import { readAuthorization, secretsEqual } from './http/authorization';
 export type CleanupReport = {
   refresh_tokens: number;
   password_reset_tokens: number;
+  email_tokens: number;
   rate_limits: number;
   auth_events: number;
   batches: number;
@@ -62,9 +65,22 @@ function staleRefreshTokens(now: number): SQL | undefined {
   );
 }
 
-function stalePasswordResetTokens(now: number): SQL | undefined {
+function staleResetTokens(now: number): SQL | undefined {
   const cutoff = new Date(now - getCleanupSettings().REFRESH_TOKEN_RETENTION_DAYS * DAY_MS);
   return or(lt(passwordResetTokens.usedAt, cutoff), lt(passwordResetTokens.expiresAt, cutoff));
+}
+
+function staleEmailTokens(now: number): SQL | undefined {
+  const cutoff = new Date(now - getCleanupSettings().REFRESH_TOKEN_RETENTION_DAYS * DAY_MS);
+  return or(lt(emailTokens.usedAt, cutoff), lt(emailTokens.expiresAt, cutoff));
+}
+
+function staleRateLimitCounters(now: number): SQL {
+  return lt(rateLimits.windowStartedAt, new Date(now - getCleanupSettings().RATE_LIMIT_RETENTION_HOURS * HOUR_MS));
+}
+
+function oldAuthEvents(now: number): SQL {
+  return lt(authEvents.createdAt, new Date(now - getCleanupSettings().AUDIT_RETENTION_DAYS * DAY_MS));
 }
 
 export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupReport> {
@@ -72,45 +88,19 @@ export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupRepor
   const settings = getCleanupSettings();
   const started = performance.now();
   let batches = 0;
-  const counted = () => {
-    batches += 1;
-  };
-  const size = settings.CLEANUP_BATCH_SIZE;
-  const refreshTokenCount = await deleteInBatches(
-    db,
-    refreshTokens,
-    refreshTokens.tokenHash,
-    staleRefreshTokens(now),
-    size,
-    counted,
-  );
-  const resetTokenCount = await deleteInBatches(
-    db,
-    passwordResetTokens,
-    passwordResetTokens.userId,
-    stalePasswordResetTokens(now),
-    size,
-    counted,
-  );
-  const rateLimitCount = await deleteInBatches(
-    db,
-    rateLimits,
-    rateLimits.key,
-    lt(rateLimits.windowStartedAt, new Date(now - settings.RATE_LIMIT_RETENTION_HOURS * HOUR_MS)),
-    size,
-    counted,
-  );
-  const eventCount = await deleteInBatches(
-    db,
-    authEvents,
-    authEvents.id,
-    lt(authEvents.createdAt, new Date(now - settings.AUDIT_RETENTION_DAYS * DAY_MS)),
-    size,
-    counted,
-  );
+  const deleteStale = (table: PgTable, key: PgColumn, where: SQL | undefined) =>
+    deleteInBatches(db, table, key, where, settings.CLEANUP_BATCH_SIZE, () => {
+      batches += 1;
+    });
+  const refreshTokenCount = await deleteStale(refreshTokens, refreshTokens.tokenHash, staleRefreshTokens(now));
+  const resetTokenCount = await deleteStale(passwordResetTokens, passwordResetTokens.userId, staleResetTokens(now));
+  const emailTokenCount = await deleteStale(emailTokens, emailTokens.tokenHash, staleEmailTokens(now));
+  const rateLimitCount = await deleteStale(rateLimits, rateLimits.key, staleRateLimitCounters(now));
+  const eventCount = await deleteStale(authEvents, authEvents.id, oldAuthEvents(now));
   return {
     refresh_tokens: refreshTokenCount,
     password_reset_tokens: resetTokenCount,
+    email_tokens: emailTokenCount,
     rate_limits: rateLimitCount,
     auth_events: eventCount,
     batches,

@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
  * 4. records: the stores that sign-in builds on (users, audit, rate-limit, mail);
  * 5. auth: tokens, cookies, sessions, sign-in flows;
  * 6. features: what builds on a signed-in user (chirps, account activity, housekeeping, webhooks),
- *    the UI's form states and start-up, which wires everything together.
+ *    the UI's form states, declared server actions, and start-up, which wires everything together.
  *
  * Above lib/ are app/ and proxy.ts, which lib/ never imports.
  */
@@ -42,6 +42,7 @@ const TOP_LEVEL: Record<string, Layer> = {
   'webhooks.ts': 'features',
   'api-shapes.ts': 'features',
   'form-states.ts': 'features',
+  'declared-action.ts': 'features',
   'startup.ts': 'features',
 };
 

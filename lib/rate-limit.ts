@@ -50,6 +50,15 @@ export function countingUpsert(keys: SQL, windowSeconds: number | Placeholder): 
 
 const hitRows = z.object({ rows: z.array(z.object({ hits: z.number(), retry_after: z.number() })) });
 
+/**
+ * The columns countingUpsert adds to the answer of a statement that carries it: both null when the
+ * statement counted nothing (its key SELECT found no row).
+ */
+export const carriedHitColumns = {
+  hits: z.number().nullable(),
+  retry_after: z.number().nullable(),
+};
+
 function limitKey(rule: RateLimitRule, subject: string): string {
   return `${rule}:${subject}`;
 }

@@ -1,9 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ACCESS_COOKIE, apiLogin, browserLogin, newCredentials, REFRESH_COOKIE, signUp } from './harness/accounts';
-import { randomAddress, runDir, send, serverFor, servers, setCookieValue, stats } from './harness/client';
+import { randomAddress, send, serverFor, servers, setCookieValue } from './harness/client';
 import { liveTokensOfSession, query, sessionIdOf, sessionState, sha256 } from './harness/database';
-import { report } from './harness/report';
+import { reportWhenDone } from './harness/part';
 import { LOGIN_ACCOUNT_LIMIT } from './harness/settings';
 
 /**
@@ -11,10 +11,7 @@ import { LOGIN_ACCOUNT_LIMIT } from './harness/settings';
  * across both instances, so only the database can decide who wins.
  */
 
-const startRequests = stats.requests;
-afterAll(() =>
-  report(runDir, 'two instances', { requests: stats.requests - startRequests, instances: servers.length }),
-);
+reportWhenDone('two instances', () => ({ instances: servers.length }));
 
 const meSchema = z.object({ id: z.string() });
 

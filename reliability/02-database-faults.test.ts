@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ACCESS_COOKIE,
   type ApiSession,
@@ -11,8 +11,10 @@ import {
   REFRESH_COOKIE,
   signUp,
 } from './harness/accounts';
-import { parseSetCookies, type Reply, randomAddress, runDir, send, serverFor, servers, stats } from './harness/client';
+import { parseSetCookies, type Reply, randomAddress, runDir, send, serverFor, servers } from './harness/client';
 import { integrityViolations } from './harness/database';
+import { reportWhenDone } from './harness/part';
+import { relayControl } from './harness/relay';
 import { report } from './harness/report';
 
 /**
@@ -23,16 +25,8 @@ import { report } from './harness/report';
  * again without a restart, and the database must hold no half-written rows.
  */
 
-const controlUrl = inject('reliabilityControlUrl');
-const startRequests = stats.requests;
-let faults = 0;
-afterAll(() => report(runDir, 'database faults', { requests: stats.requests - startRequests, faultsInjected: faults }));
-
-async function relay(action: 'cut' | 'stall' | 'restore'): Promise<void> {
-  const response = await fetch(`${controlUrl}/${action}`, { method: 'POST' });
-  expect(response.status).toBe(200);
-  if (action !== 'restore') faults += 1;
-}
+const { relay, faultsInjected } = relayControl();
+reportWhenDone('database faults', () => ({ faultsInjected: faultsInjected() }));
 
 type Client = { api: ApiSession; browser: BrowserSession; jar: Record<string, string>; signedOut: string[] };
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createFreshDatabase, dropDatabase } from '../test/databases';
+import { withFreshDatabase } from '../test/databases';
 import { appliedMigrations, committedMigrations, holdMigrationsAtTheStart } from '../test/migration-race';
 import { runDir } from './harness/client';
 import { query, withDatabase } from './harness/database';
@@ -42,48 +42,46 @@ async function tables(url: string): Promise<string[]> {
   }, url);
 }
 
+/** Every run exited 0 (the output of all of them when one did not). */
+function expectAllSucceeded(results: Array<{ code: number | null; output: string }>): void {
+  expect(
+    results.map((result) => result.code),
+    results.map((result) => result.output).join('\n'),
+  ).toEqual(results.map(() => 0));
+}
+
+async function expectEachMigrationAppliedOnce(url: string): Promise<void> {
+  const migrations = committedMigrations();
+  expect(await appliedMigrations(url)).toEqual({ rows: migrations, distinct: migrations });
+}
+
 describe('two migrations at once', () => {
   it('released together at the same instant: both succeed, each migration applied once', async () => {
-    const database = await createFreshDatabase(adminUrl);
-    try {
+    await withFreshDatabase(adminUrl, async (database) => {
       const gate = await holdMigrationsAtTheStart(database.url);
       const both = Promise.all([migrate(database.url), migrate(database.url)]);
       await gate.openWhenWaiting(2);
-      const results = await both;
-      expect(
-        results.map((result) => result.code),
-        results.map((result) => result.output).join('\n'),
-      ).toEqual([0, 0]);
-      const migrations = committedMigrations();
-      expect(await appliedMigrations(database.url)).toEqual({ rows: migrations, distinct: migrations });
+      expectAllSucceeded(await both);
+      await expectEachMigrationAppliedOnce(database.url);
       expect(await tables(database.url)).toEqual([
         'auth_events',
         'chirps',
+        'email_tokens',
         'password_reset_tokens',
         'rate_limits',
         'refresh_tokens',
         'users',
       ]);
-    } finally {
-      await dropDatabase(adminUrl, database.name);
-    }
+    });
   });
 
   it('started together with no help: both succeed, and a third run later changes nothing', async () => {
-    const database = await createFreshDatabase(adminUrl);
-    try {
-      const results = await Promise.all([migrate(database.url), migrate(database.url)]);
-      expect(
-        results.map((result) => result.code),
-        results.map((result) => result.output).join('\n'),
-      ).toEqual([0, 0]);
-      const migrations = committedMigrations();
-      expect(await appliedMigrations(database.url)).toEqual({ rows: migrations, distinct: migrations });
-      expect((await migrate(database.url)).code).toBe(0);
-      expect(await appliedMigrations(database.url)).toEqual({ rows: migrations, distinct: migrations });
-    } finally {
-      await dropDatabase(adminUrl, database.name);
-    }
+    await withFreshDatabase(adminUrl, async (database) => {
+      expectAllSucceeded(await Promise.all([migrate(database.url), migrate(database.url)]));
+      await expectEachMigrationAppliedOnce(database.url);
+      expectAllSucceeded([await migrate(database.url)]);
+      await expectEachMigrationAppliedOnce(database.url);
+    });
   });
 
   it('the suite database was migrated once as well', async () => {

@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   ACCESS_COOKIE,
   type Account,
@@ -11,9 +11,9 @@ import {
   REFRESH_COOKIE,
   signUp,
 } from './harness/accounts';
-import { cookieHeader, randomAddress, runDir, send, serverFor, setCookieValue, stats } from './harness/client';
+import { cookieHeader, randomAddress, send, serverFor, setCookieValue } from './harness/client';
 import { query, sessionIdOf } from './harness/database';
-import { report } from './harness/report';
+import { reportWhenDone } from './harness/part';
 
 /**
  * Attacks on the tokens and cookies, against the production servers: forged and tampered JWTs,
@@ -23,9 +23,8 @@ import { report } from './harness/report';
  */
 
 const jwtSecret = inject('reliabilityJwtSecret');
-const startRequests = stats.requests;
 let attacks = 0;
-afterAll(() => report(runDir, 'token attacks', { requests: stats.requests - startRequests, attacks }));
+reportWhenDone('token attacks', () => ({ attacks }));
 
 let alice: Account;
 let bob: Account;
@@ -93,6 +92,16 @@ async function meWithBearer(token: string, server = 0) {
 async function meWithCookie(token: string, server = 1) {
   attacks += 1;
   return send(serverFor(server), { path: '/api/me', cookies: { [ACCESS_COOKIE]: token } });
+}
+
+/** A browser's renewal (POST /api/refresh from the app's own origin) with `refresh` as its refresh cookie. */
+function refreshWithCookie(refresh: string, server: number) {
+  return send(serverFor(server), {
+    method: 'POST',
+    path: '/api/refresh',
+    cookies: { [REFRESH_COOKIE]: refresh },
+    sameOrigin: true,
+  });
 }
 
 /** A browser session signed in just now: its access cookie lives only a few seconds in this suite. */
@@ -228,12 +237,7 @@ describe('forged and tampered access tokens', () => {
       expect(reply.status).toBe(401);
     }
     attacks += 1;
-    const bearerAsCookie = await send(serverFor(1), {
-      method: 'POST',
-      path: '/api/refresh',
-      cookies: { [REFRESH_COOKIE]: aliceApi.refreshToken },
-      sameOrigin: true,
-    });
+    const bearerAsCookie = await refreshWithCookie(aliceApi.refreshToken, 1);
     expect(bearerAsCookie.status).toBe(401);
     expect(
       (await send(serverFor(0), { method: 'POST', path: '/api/refresh', bearer: aliceApi.refreshToken })).status,
@@ -254,20 +258,10 @@ describe('tampered and oversized cookies', () => {
       '%00',
     ]) {
       attacks += 1;
-      const reply = await send(serverFor(1), {
-        method: 'POST',
-        path: '/api/refresh',
-        cookies: { [REFRESH_COOKIE]: value },
-        sameOrigin: true,
-      });
+      const reply = await refreshWithCookie(value, 1);
       expect(reply.status).toBe(401);
     }
-    const genuine = await send(serverFor(0), {
-      method: 'POST',
-      path: '/api/refresh',
-      cookies: { [REFRESH_COOKIE]: session.refresh },
-      sameOrigin: true,
-    });
+    const genuine = await refreshWithCookie(session.refresh, 0);
     expect(genuine.status).toBe(204);
   });
 

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_COOKIE, type Account, browserLogin, signUp } from './harness/accounts';
-import { type Reply, runDir, send, serverFor, stats } from './harness/client';
-import { report } from './harness/report';
+import { type Reply, send, serverFor } from './harness/client';
+import { reportWhenDone } from './harness/part';
 
 /**
  * The security headers, on every kind of response, and the pages' content security policy: a
@@ -11,10 +11,10 @@ import { report } from './harness/report';
  * run their scripts (they hydrate) with no CSP violation at all.
  */
 
-const startRequests = stats.requests;
 let account: Account;
 let browser: Browser;
 const pagesVisited: string[] = [];
+reportWhenDone('headers', () => ({ browserPages: pagesVisited.length }));
 
 beforeAll(async () => {
   account = await signUp(serverFor(0), 'headers');
@@ -27,7 +27,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  report(runDir, 'headers', { requests: stats.requests - startRequests, browserPages: pagesVisited.length });
 });
 
 function header(reply: Reply, name: string): string {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ACCESS_COOKIE, type ApiSession, apiLogin, browserLogin, REFRESH_COOKIE, signUp } from './harness/accounts';
 import {
@@ -12,8 +12,8 @@ import {
   send,
   serverFor,
   servers,
-  stats,
 } from './harness/client';
+import { reportWhenDone } from './harness/part';
 import { report } from './harness/report';
 import { SESSION_ACCESS_TTL_SECONDS } from './harness/settings';
 
@@ -28,8 +28,7 @@ import { SESSION_ACCESS_TTL_SECONDS } from './harness/settings';
 const WARM_UP_MS = Number(process.env.RELIABILITY_SOAK_WARMUP_SECONDS ?? 15) * 1000;
 const SOAK_MS = Number(process.env.RELIABILITY_SOAK_SECONDS ?? 60) * 1000;
 const USERS = 8;
-const startRequests = stats.requests;
-afterAll(() => report(runDir, 'soak', { requests: stats.requests - startRequests }));
+reportWhenDone('soak');
 
 /** Resident memory of a process and its descendants, in bytes, from /proc. */
 function residentBytes(pid: number): number {

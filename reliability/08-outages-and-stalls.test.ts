@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ACCESS_COOKIE, apiLogin, browserLogin, REFRESH_COOKIE, signUp } from './harness/accounts';
-import { type Reply, runDir, send, stats } from './harness/client';
+import { type Reply, runDir, send } from './harness/client';
+import { reportWhenDone } from './harness/part';
+import { relayControl } from './harness/relay';
 import { report } from './harness/report';
 import { type StartedServer, startServer } from './harness/servers';
 import { serverEnvironment } from './harness/settings';
@@ -16,18 +18,8 @@ import { serverEnvironment } from './harness/settings';
  * everything works again, without a restart, once the database answers.
  */
 
-const controlUrl = inject('reliabilityControlUrl');
-const startRequests = stats.requests;
-let faults = 0;
-afterAll(() =>
-  report(runDir, 'outages and stalls', { requests: stats.requests - startRequests, faultsInjected: faults }),
-);
-
-async function relay(action: 'cut' | 'stall' | 'restore'): Promise<void> {
-  const response = await fetch(`${controlUrl}/${action}`, { method: 'POST' });
-  expect(response.status).toBe(200);
-  if (action !== 'restore') faults += 1;
-}
+const { relay, faultsInjected } = relayControl();
+reportWhenDone('outages and stalls', () => ({ faultsInjected: faultsInjected() }));
 
 /** While the relay is `fault`ed, runs `work`; the relay is restored whatever happens. */
 async function whileDatabase<T>(fault: 'cut' | 'stall', work: () => Promise<T>): Promise<T> {

@@ -1,14 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { buildProduction, type ProductionServer, startProductionServer } from '../harness/production-server';
+import { copyRepository, createScratch, removeScratch } from '../harness/scratch-copy';
 
 /**
  * `npm run bench:proxy`: what the proxy costs a signed-in page view.
  *
- * Builds the app twice from the committed files (once as is, once without proxy.ts), starts both
+ * Builds the app twice from the repository's files (once as is, once without proxy.ts), starts both
  * production servers side by side, and loads the home page with a valid access cookie on each in
  * alternating rounds, so that machine noise falls on both alike. Reports requests per second and
  * the ratio with/without the proxy. Nothing here asserts a time: it prints figures.
@@ -19,39 +17,21 @@ const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROOT = process.cwd();
 
-type Variant = { name: string; dir: string; port: number; server?: ChildProcess; cookie?: string };
+type Variant = { name: string; dir: string; server?: ProductionServer; cookie?: string };
 
 function copyProject(target: string, withProxy: boolean): void {
-  const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
-  for (const file of files) {
-    // Tests are not part of the build, and proxy.test.ts would not type-check without proxy.ts.
-    if (file.endsWith('.test.ts') || (!withProxy && file === 'proxy.ts')) continue;
-    cpSync(join(ROOT, file), join(target, file), { recursive: true });
-  }
-  // Turbopack refuses a symlinked node_modules; hard links are instant and take no space.
-  try {
-    execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(target, 'node_modules')]);
-  } catch {
-    cpSync(join(ROOT, 'node_modules'), join(target, 'node_modules'), { recursive: true, verbatimSymlinks: true });
-  }
+  // Tests are not part of the build, and proxy.test.ts would not type-check without proxy.ts.
+  copyRepository(ROOT, target, (file) => file.endsWith('.test.ts') || (!withProxy && file === 'proxy.ts'));
 }
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
-  execFileSync(command, args, { cwd, env, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-const serverEnv = (port: number): NodeJS.ProcessEnv => ({
-  ...process.env,
-  NODE_ENV: 'production',
-  PORT: String(port),
+const serverEnv = {
   CHIRPY_DATA_DIR: 'memory:',
   JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0001',
   // Long enough that no access cookie expires during the run: every request is the fast path.
   SESSION_ACCESS_TTL_SECONDS: '3600',
   // The benchmark sends no mail: without this, production would refuse to start for want of SMTP_URL.
   PASSWORD_RESET_ENABLED: 'false',
-  NEXT_TELEMETRY_DISABLED: '1',
-});
+};
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
 
@@ -75,18 +55,6 @@ function httpRequest(
   });
 }
 
-async function waitUntilHealthy(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 120; attempt++) {
-    try {
-      if ((await httpRequest(port, 'GET', '/api/healthz', {})).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(500);
-  }
-  throw new Error(`server on port ${port} did not become healthy`);
-}
-
 async function signIn(port: number): Promise<string> {
   const credentials = JSON.stringify({ email: `bench-${port}@example.com`, password: 'bench-password-1' });
   const json = { 'content-type': 'application/json', origin: `http://127.0.0.1:${port}` };
@@ -102,12 +70,17 @@ async function signIn(port: number): Promise<string> {
   return cookie;
 }
 
+function portOf(variant: Variant): number {
+  if (!variant.server) throw new Error(`${variant.name}: not started`);
+  return variant.server.port;
+}
+
 async function loadRound(variant: Variant): Promise<number> {
   const deadline = Date.now() + ROUND_SECONDS * 1000;
   let completed = 0;
   const worker = async () => {
     while (Date.now() < deadline) {
-      const response = await httpRequest(variant.port, 'GET', '/', { cookie: variant.cookie ?? '' });
+      const response = await httpRequest(portOf(variant), 'GET', '/', { cookie: variant.cookie ?? '' });
       if (response.status !== 200) throw new Error(`${variant.name}: GET / answered ${response.status}`);
       completed += 1;
     }
@@ -123,27 +96,24 @@ const median = (values: number[]): number => {
 };
 
 async function main(): Promise<void> {
-  const workspace = mkdtempSync(join(tmpdir(), 'chirpy-bench-'));
+  const workspace = createScratch('chirpy-bench-proxy-');
   const variants: Variant[] = [
-    { name: 'with proxy', dir: join(workspace, 'with-proxy'), port: 3201 },
-    { name: 'without proxy', dir: join(workspace, 'without-proxy'), port: 3202 },
+    { name: 'with proxy', dir: join(workspace, 'with-proxy') },
+    { name: 'without proxy', dir: join(workspace, 'without-proxy') },
   ];
   try {
     for (const variant of variants) {
       console.log(`building ${variant.name} in ${variant.dir} …`);
       copyProject(variant.dir, variant.name === 'with proxy');
-      run('npx', ['next', 'build'], variant.dir, { ...process.env, NEXT_TELEMETRY_DISABLED: '1' });
+      buildProduction({ cwd: variant.dir });
     }
     for (const variant of variants) {
-      variant.server = spawn('npx', ['next', 'start'], {
+      variant.server = await startProductionServer({
         cwd: variant.dir,
-        env: serverEnv(variant.port),
-        stdio: 'ignore',
+        env: () => serverEnv,
+        log: join(workspace, `${variant.name.replaceAll(' ', '-')}.log`),
       });
-    }
-    for (const variant of variants) {
-      await waitUntilHealthy(variant.port);
-      variant.cookie = await signIn(variant.port);
+      variant.cookie = await signIn(variant.server.port);
       await loadRound(variant); // warm-up, not counted
     }
     const results = new Map<string, number[]>(variants.map((variant) => [variant.name, []]));
@@ -164,10 +134,9 @@ async function main(): Promise<void> {
         `with/without proxy = ${(withProxy / withoutProxy).toFixed(2)}`,
     );
   } finally {
-    for (const variant of variants) variant.server?.kill('SIGTERM');
     agent.destroy();
-    await sleep(500);
-    rmSync(workspace, { recursive: true, force: true });
+    for (const variant of variants) await variant.server?.stop();
+    removeScratch(workspace);
   }
 }
 

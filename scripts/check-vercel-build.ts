@@ -6,21 +6,10 @@
  * migration step of `vercel-build` is skipped (CHIRPY_SKIP_MIGRATIONS=1).
  */
 import { execFileSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { copyRepository, createScratch, removeScratch } from '../harness/scratch-copy';
 
 const VERCEL_CLI = 'vercel@60.1.3';
 const limitMb = Number(process.env.VERCEL_FUNCTION_MAX_MB ?? '10');
@@ -32,18 +21,10 @@ const functionConfig = z.object({
 
 const packageJson = z.object({ engines: z.object({ node: z.string() }) });
 
-/** The repository's tracked files, and node_modules by hard links (no second install). */
+/** The repository's files, and node_modules by hard links (no second install). */
 function scratchCopy(root: string): string {
-  const copy = mkdtempSync(join(tmpdir(), 'chirpy-vercel-'));
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root })
-    .toString()
-    .split('\0')
-    .filter((file) => file !== '' && existsSync(join(root, file)));
-  for (const file of files) {
-    mkdirSync(dirname(join(copy, file)), { recursive: true });
-    cpSync(join(root, file), join(copy, file));
-  }
-  execFileSync('cp', ['-al', join(root, 'node_modules'), join(copy, 'node_modules')]);
+  const copy = createScratch('chirpy-vercel-');
+  copyRepository(root, copy);
   // What `vercel link` would write; `vercel build` reads only the framework from it.
   mkdirSync(join(copy, '.vercel'));
   writeFileSync(
@@ -111,7 +92,7 @@ function main(): void {
       `${results.length} distinct function bundles, the largest ${((results[0]?.bytes ?? 0) / 1e6).toFixed(1)} MB: all within ${limitMb} MB.`,
     );
   } finally {
-    rmSync(copy, { recursive: true, force: true });
+    removeScratch(copy);
   }
 }
 

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
-import { expect, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { z } from 'zod';
 import { POST as postChirp } from '../app/api/chirps/route';
 import { POST as login } from '../app/api/login/route';
@@ -22,6 +22,9 @@ export function uniqueEmail(): string {
 
 export const PASSWORD = 'correct horse battery';
 
+/** The password a test changes or resets to. */
+export const NEW_PASSWORD = 'a brand new passphrase';
+
 export type TestUser = { id: string; email: string; password: string };
 
 export async function signUp(email = uniqueEmail(), password = PASSWORD): Promise<TestUser> {
@@ -31,6 +34,24 @@ export async function signUp(email = uniqueEmail(), password = PASSWORD): Promis
   expect(status).toBe(201);
   const { id } = z.object({ id: z.string() }).parse(body);
   return { id, email, password };
+}
+
+/**
+ * The user each test of a file acts as, signed up afresh before the test (the database is emptied
+ * between tests). After each test the clock is real again and spies are gone, so a fake timer or
+ * a mocked module cannot leak into the next test. The same object is refilled before every test,
+ * so a test reads `user.id` as it would a variable the hook assigns.
+ */
+export function newUserForEachTest(): TestUser {
+  const user: TestUser = { id: '', email: '', password: '' };
+  beforeEach(async () => {
+    Object.assign(user, await signUp());
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+  return user;
 }
 
 export type ApiSession = TestUser & { token: string; refreshToken: string };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { z } from 'zod';
+import { withConnection } from '../harness/fresh-database';
 
 /**
  * Makes two migration runs really meet. Each run's first step is `CREATE SCHEMA IF NOT EXISTS
@@ -53,14 +54,10 @@ export function committedMigrations(): number {
 
 /** The migrations a database records as applied: how many rows, and how many distinct ones. */
 export async function appliedMigrations(url: string): Promise<{ rows: number; distinct: number }> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ applied: string; different: string }>(
+  const { rows } = await withConnection(url, (client) =>
+    client.query<{ applied: string; different: string }>(
       'select count(*) as applied, count(distinct hash) as different from drizzle.__drizzle_migrations',
-    );
-    return { rows: Number(rows[0]?.applied), distinct: Number(rows[0]?.different) };
-  } finally {
-    await client.end();
-  }
+    ),
+  );
+  return { rows: Number(rows[0]?.applied), distinct: Number(rows[0]?.different) };
 }

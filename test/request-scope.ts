@@ -21,7 +21,10 @@ export type Served<T> = {
   value: T | undefined;
   /** Where redirect() sent the browser, if it did. */
   redirectedTo: string | null;
-  /** The cookies the action set (server actions write them through cookies()). */
+  /**
+   * The action's cookie store as it left it: the request's cookies, with what the action set or
+   * deleted (server actions read and write them through cookies(), one store, as in Next).
+   */
   cookies: ResponseCookies;
   /** Runs the after() tasks, as Next does once the response is out. */
   runAfter: () => Promise<void>;
@@ -34,6 +37,7 @@ export async function serve<T>(
   const runner = new AfterRunner();
   const headers = new Headers(requestHeaders);
   const cookies = new ResponseCookies(new Headers());
+  for (const cookie of new RequestCookies(headers).getAll()) cookies.set(cookie.name, cookie.value);
   const workStore = partial<WorkStore>({
     route: '/test',
     afterContext: new AfterContext(runner.context),

@@ -1,16 +1,16 @@
 'use server';
 
-import { cookies, headers } from 'next/headers';
+import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { readSessionCookies, writeExpiredSessionCookies, writeSessionCookies } from '@/lib/auth/cookies';
 import { credentialsSchema, loginSchema } from '@/lib/auth/password-account';
 import { safeNextPath } from '@/lib/auth/redirects';
-import { signIn, signOut, signUp } from '@/lib/auth/session-flow';
-import { type AuthFormState, signInRefusalState, typedEmail } from '@/lib/form-states';
-import { type FaultCode, withActionBoundary } from '@/lib/http/boundary';
-import { isSecureRequest, requestContext } from '@/lib/http/request-context';
-import { issueCode } from '@/lib/rule-codes';
+import { signOut } from '@/lib/auth/session-flow';
+import { signIn, signUp } from '@/lib/auth/sign-in';
+import { declareAction } from '@/lib/declared-action';
+import { type AuthFormState, type FormRefusal, signInRefusalState, typedEmail } from '@/lib/form-states';
+import { isSecureRequest } from '@/lib/http/request-context';
 
 /**
  * The sign-in, sign-up and sign-out forms. Each works with JavaScript off (the browser posts the
@@ -18,46 +18,37 @@ import { issueCode } from '@/lib/rule-codes';
  * a page load when it is on. Session cookies come from the one factory in lib/auth/cookies.ts.
  */
 
-function refused(code: AuthFormState['code'], formData: FormData): AuthFormState {
-  return { code, email: typedEmail(formData), retryAfterSeconds: null };
+function refused({ code, retryAfterSeconds }: FormRefusal, formData: FormData): AuthFormState {
+  return { code, email: typedEmail(formData), retryAfterSeconds };
 }
 
-function fault(code: FaultCode, _previous: AuthFormState, formData: FormData): AuthFormState {
-  return refused(code, formData);
-}
-
-const signInForm = loginSchema.extend({ next: z.string().optional() });
-
-export const signInAction = withActionBoundary(
-  'signInAction',
-  fault,
-  async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
-    const form = signInForm.safeParse(Object.fromEntries(formData));
-    if (!form.success) return refused(issueCode(form.error), formData);
-    const requestHeaders = await headers();
-    const session = await signIn(form.data, 'browser', requestContext(requestHeaders));
+export const signInAction = declareAction(
+  {
+    name: 'signInAction',
+    auth: 'none',
+    input: loginSchema.extend({ next: z.string().optional() }),
+    refuse: refused,
+  },
+  async ({ input, context, headers, formData }) => {
+    const session = await signIn(input, 'browser', context);
     if (!session.ok) return signInRefusalState(session, typedEmail(formData));
-    writeSessionCookies(await cookies(), isSecureRequest(requestHeaders), session.tokens);
-    redirect(safeNextPath(form.data.next));
+    writeSessionCookies(await cookies(), isSecureRequest(headers), session.tokens);
+    redirect(safeNextPath(input.next));
   },
 );
 
-export const signUpAction = withActionBoundary(
-  'signUpAction',
-  fault,
-  async (_previous: AuthFormState, formData: FormData): Promise<AuthFormState> => {
-    const form = credentialsSchema.safeParse(Object.fromEntries(formData));
-    if (!form.success) return refused(issueCode(form.error), formData);
-    const requestHeaders = await headers();
-    const created = await signUp(form.data, 'browser', requestContext(requestHeaders));
-    // Email verification: when required, no session until the mailed link is followed.
+export const signUpAction = declareAction(
+  { name: 'signUpAction', auth: 'none', input: credentialsSchema, refuse: refused },
+  async ({ input, context, headers, formData, refuse }) => {
+    const created = await signUp(input, 'browser', context);
+    // When addresses must be confirmed, the session waits for the mailed link.
     if (!created.ok && created.reason === 'email_unverified') redirect('/verify-email?sent=1');
     if (!created.ok) {
       return created.reason === 'rate_limited'
         ? signInRefusalState(created, typedEmail(formData))
-        : refused('email_taken', formData);
+        : refuse('email_taken');
     }
-    writeSessionCookies(await cookies(), isSecureRequest(requestHeaders), created.tokens);
+    writeSessionCookies(await cookies(), isSecureRequest(headers), created.tokens);
     redirect('/');
   },
 );
@@ -66,16 +57,11 @@ export const signUpAction = withActionBoundary(
  * The cookies are cleared before the session is ended in the database, so that even when the
  * database cannot be reached this browser forgets the session.
  */
-export const signOutAction = withActionBoundary(
-  'signOutAction',
-  () => undefined,
-  async (): Promise<undefined> => {
-    const store = await cookies();
-    const requestHeaders = await headers();
-    const secure = isSecureRequest(requestHeaders);
-    const tokens = readSessionCookies(store, secure);
-    writeExpiredSessionCookies(store, secure);
-    await signOut(tokens, requestContext(requestHeaders));
-    redirect('/login');
-  },
-);
+export const signOutAction = declareAction({ name: 'signOutAction', auth: 'none' }, async ({ context, headers }) => {
+  const store = await cookies();
+  const secure = isSecureRequest(headers);
+  const tokens = readSessionCookies(store, secure);
+  writeExpiredSessionCookies(store, secure);
+  await signOut(tokens, context);
+  redirect('/login');
+});

@@ -2,16 +2,13 @@
 
 import { refresh } from 'next/cache';
 import { z } from 'zod';
-import { getCurrentUser } from '@/lib/auth/current-user';
 import { chirpIdSchema, createChirp, deleteChirp, newChirpSchema } from '@/lib/chirps';
+import { declareAction } from '@/lib/declared-action';
 import type { ComposerState, DeleteChirpState } from '@/lib/form-states';
-import { type FaultCode, withActionBoundary } from '@/lib/http/boundary';
-import { issueCode } from '@/lib/rule-codes';
 
 /**
- * Posting and deleting chirps from the pages. Each action checks who is asking itself: a server
- * action is an endpoint anyone can post to, whatever page rendered the form. On success,
- * refresh() sends the re-rendered page back with the action's answer, in one round trip.
+ * Posting and deleting chirps from the pages. On success, refresh() sends the re-rendered page
+ * back with the action's answer, in one round trip.
  */
 
 // What the composer showed, to put back after a failure so nothing typed is lost.
@@ -20,25 +17,19 @@ function typedDraft(formData: FormData): string {
   return typeof body === 'string' ? body : '';
 }
 
-export const postChirpAction = withActionBoundary(
-  'postChirpAction',
-  (code: FaultCode, _previous: ComposerState, formData: FormData): ComposerState => ({
-    code,
-    draft: typedDraft(formData),
-  }),
-  async (_previous: ComposerState, formData: FormData): Promise<ComposerState> => {
-    const draft = typedDraft(formData);
-    const user = await getCurrentUser();
-    if (!user) return { code: 'signed_out', draft };
-    const form = newChirpSchema.safeParse(Object.fromEntries(formData));
-    if (!form.success) return { code: issueCode(form.error), draft };
-    await createChirp(user.id, form.data.body);
+export const postChirpAction = declareAction(
+  {
+    name: 'postChirpAction',
+    auth: 'session',
+    input: newChirpSchema,
+    refuse: ({ code }, formData): ComposerState => ({ code, draft: typedDraft(formData) }),
+  },
+  async ({ input, session }) => {
+    await createChirp(session.user.id, input.body);
     refresh();
     return { code: null, draft: '' };
   },
 );
-
-const deleteForm = z.object({ chirp_id: chirpIdSchema });
 
 // Which chirp's button was pressed, only to put an error beside it (compared, never trusted).
 function pressedChirp(formData: FormData): string | null {
@@ -46,21 +37,17 @@ function pressedChirp(formData: FormData): string | null {
   return typeof id === 'string' ? id : null;
 }
 
-export const deleteChirpAction = withActionBoundary(
-  'deleteChirpAction',
-  (code: FaultCode, _previous: DeleteChirpState, formData: FormData): DeleteChirpState => ({
-    code,
-    chirpId: pressedChirp(formData),
-  }),
-  async (_previous: DeleteChirpState, formData: FormData): Promise<DeleteChirpState> => {
-    const chirpId = pressedChirp(formData);
-    const user = await getCurrentUser();
-    if (!user) return { code: 'signed_out', chirpId };
-    const form = deleteForm.safeParse(Object.fromEntries(formData));
-    if (!form.success) return { code: 'invalid_form', chirpId };
-    const deletion = await deleteChirp(form.data.chirp_id, user.id);
+export const deleteChirpAction = declareAction(
+  {
+    name: 'deleteChirpAction',
+    auth: 'session',
+    input: z.object({ chirp_id: chirpIdSchema }),
+    refuse: ({ code }, formData): DeleteChirpState => ({ code, chirpId: pressedChirp(formData) }),
+  },
+  async ({ input, session, refuse }) => {
+    const deletion = await deleteChirp(input.chirp_id, session.user.id);
     // Already gone (deleted from another tab) is what was asked for: not an error.
-    if (!deletion.ok && deletion.reason === 'forbidden') return { code: 'chirp_not_yours', chirpId };
+    if (!deletion.ok && deletion.reason === 'forbidden') return refuse('chirp_not_yours');
     refresh();
     return { code: null, chirpId: null };
   },

@@ -1,42 +1,42 @@
 'use server';
 
-import { cookies, headers } from 'next/headers';
+import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { after } from 'next/server';
 import { writeSessionCookies } from '@/lib/auth/cookies';
 import { requestPasswordReset, resetFormSchema, resetRequestSchema } from '@/lib/auth/password-reset';
-import { resetPasswordAndSignIn } from '@/lib/auth/session-flow';
+import { resetPasswordAndSignIn } from '@/lib/auth/sign-in';
 import { isPasswordResetEnabled } from '@/lib/config';
+import { declareAction } from '@/lib/declared-action';
 import {
-  type AccountFormState,
   accountRefusal,
   RESET_REQUESTED,
   type ResetRequestState,
   resetRefusalState,
   typedEmail,
 } from '@/lib/form-states';
-import { type FaultCode, withActionBoundary } from '@/lib/http/boundary';
-import { isSecureRequest, publicOrigin, requestContext } from '@/lib/http/request-context';
-import { issueCode } from '@/lib/rule-codes';
+import { isSecureRequest, publicOrigin } from '@/lib/http/request-context';
 
 /**
  * The forgotten-password forms: asking for a link, and choosing the new password with it. Both
- * work with JavaScript off, like every form here.
+ * work with JavaScript off, like every form here, and both are closed while resets are off.
  */
 
-export const requestPasswordResetAction = withActionBoundary(
-  'requestPasswordResetAction',
-  (code: FaultCode, _previous: ResetRequestState, formData: FormData): ResetRequestState => ({
-    ...accountRefusal(code),
-    email: typedEmail(formData),
-  }),
-  async (_previous: ResetRequestState, formData: FormData): Promise<ResetRequestState> => {
-    if (!isPasswordResetEnabled()) return { ...accountRefusal('reset_disabled'), email: '' };
-    const form = resetRequestSchema.safeParse(Object.fromEntries(formData));
-    if (!form.success) return { ...accountRefusal(issueCode(form.error)), email: typedEmail(formData) };
-    const requestHeaders = await headers();
-    const context = requestContext(requestHeaders);
-    const outcome = await requestPasswordReset(form.data.email, publicOrigin(requestHeaders), context);
+const closed = () => (isPasswordResetEnabled() ? null : 'reset_disabled');
+
+export const requestPasswordResetAction = declareAction(
+  {
+    name: 'requestPasswordResetAction',
+    auth: 'none',
+    closed,
+    input: resetRequestSchema,
+    refuse: ({ code, retryAfterSeconds }, formData): ResetRequestState => ({
+      ...accountRefusal(code, retryAfterSeconds),
+      email: typedEmail(formData),
+    }),
+  },
+  async ({ input, context, headers }) => {
+    const outcome = await requestPasswordReset(input.email, publicOrigin(headers), context);
     // Over a limit nothing is sent, and the page still gives its one answer: saying "too many"
     // here would only be true for some addresses' visitors, and would answer a guesser's question.
     if (outcome.ok) after(outcome.deliver);
@@ -44,17 +44,18 @@ export const requestPasswordResetAction = withActionBoundary(
   },
 );
 
-export const resetPasswordAction = withActionBoundary(
-  'resetPasswordAction',
-  (code: FaultCode, _previous: AccountFormState, _formData: FormData): AccountFormState => accountRefusal(code),
-  async (_previous: AccountFormState, formData: FormData): Promise<AccountFormState> => {
-    if (!isPasswordResetEnabled()) return accountRefusal('reset_disabled');
-    const form = resetFormSchema.safeParse(Object.fromEntries(formData));
-    if (!form.success) return accountRefusal(issueCode(form.error));
-    const requestHeaders = await headers();
-    const reset = await resetPasswordAndSignIn(form.data.token, form.data.password, requestContext(requestHeaders));
+export const resetPasswordAction = declareAction(
+  {
+    name: 'resetPasswordAction',
+    auth: 'none',
+    closed,
+    input: resetFormSchema,
+    refuse: ({ code, retryAfterSeconds }) => accountRefusal(code, retryAfterSeconds),
+  },
+  async ({ input, context, headers }) => {
+    const reset = await resetPasswordAndSignIn(input.token, input.password, context);
     if (!reset.ok) return resetRefusalState(reset);
-    writeSessionCookies(await cookies(), isSecureRequest(requestHeaders), reset.tokens);
+    writeSessionCookies(await cookies(), isSecureRequest(headers), reset.tokens);
     redirect('/');
   },
 );

@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState } from 'react';
+import { type ReactNode, useActionState } from 'react';
 import { changeEmailAction, changePasswordAction } from '@/app/actions/account';
 import { type AccountFormState, INITIAL_ACCOUNT_FORM, INITIAL_EMAIL_CHANGE } from '@/lib/form-states';
 import { MIN_PASSWORD_LENGTH, messageText } from '@/lib/messages';
@@ -18,30 +18,50 @@ export function AccountFormMessages({ state }: { state: AccountFormState }) {
 }
 
 /**
- * Both changes ask for the current password: someone at an unlocked computer must not be able
- * to take the account. Each works as a plain form without JavaScript.
+ * A form whose action answers with an account form's state: the answer's messages above the
+ * fields, which may read the state (to put back what was typed). It works without JavaScript.
  */
-export function ChangeEmailForm() {
-  const [state, formAction] = useActionState(changeEmailAction, INITIAL_EMAIL_CHANGE);
+export function AccountActionForm<State extends AccountFormState>(props: {
+  action: (previous: Awaited<State>, formData: FormData) => Promise<State>;
+  initial: Awaited<State>;
+  testId: string;
+  className?: string;
+  children: ReactNode | ((state: Awaited<State>) => ReactNode);
+}) {
+  const [state, formAction] = useActionState(props.action, props.initial);
   return (
-    <form action={formAction} className="stack" data-testid="change-email">
+    <form action={formAction} className={props.className ?? 'stack'} data-testid={props.testId}>
       <AccountFormMessages state={state} />
-      <EmailField label="New email" defaultValue={state.email} />
-      <PasswordField label="Current password" name="current_password" autoComplete="current-password" />
-      <SubmitButton label="Change email" pendingLabel="Changing email…" />
+      {typeof props.children === 'function' ? props.children(state) : props.children}
     </form>
   );
 }
 
-export function ChangePasswordForm() {
-  const [state, formAction] = useActionState(changePasswordAction, INITIAL_ACCOUNT_FORM);
+/**
+ * Both changes ask for the current password: someone at an unlocked computer must not be able
+ * to take the account.
+ */
+export function ChangeEmailForm() {
   return (
-    <form action={formAction} className="stack" data-testid="change-password">
-      <AccountFormMessages state={state} />
+    <AccountActionForm action={changeEmailAction} initial={INITIAL_EMAIL_CHANGE} testId="change-email">
+      {(state) => (
+        <>
+          <EmailField label="New email" defaultValue={state.email} />
+          <PasswordField label="Current password" name="current_password" autoComplete="current-password" />
+          <SubmitButton label="Change email" pendingLabel="Changing email…" />
+        </>
+      )}
+    </AccountActionForm>
+  );
+}
+
+export function ChangePasswordForm() {
+  return (
+    <AccountActionForm action={changePasswordAction} initial={INITIAL_ACCOUNT_FORM} testId="change-password">
       <PasswordField label="Current password" name="current_password" autoComplete="current-password" />
       <PasswordField label="New password" name="password" autoComplete="new-password" minLength={MIN_PASSWORD_LENGTH} />
       <p className="hint">At least {MIN_PASSWORD_LENGTH} characters.</p>
       <SubmitButton label="Change password" pendingLabel="Changing password…" />
-    </form>
+    </AccountActionForm>
   );
 }

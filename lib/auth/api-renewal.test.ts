@@ -4,9 +4,10 @@ import { GET as getMe } from '@/app/api/me/route';
 import { PUT as updateUser } from '@/app/api/users/route';
 import { hashRefreshToken, verifyAccessToken } from '@/lib/auth/tokens';
 import { MESSAGES } from '@/lib/messages';
-import { browserSession, withDatabaseDown } from '@/test/fixtures';
+import { type BrowserSession, browserSession, withDatabaseDown } from '@/test/fixtures';
 import { jsonOf, makeRequest, setCookies } from '@/test/http';
 import {
+  expiredAccessToken,
   expiredCookies,
   isCleared,
   liveRows,
@@ -32,6 +33,13 @@ afterEach(() => {
 
 function me(cookies: Record<string, string>) {
   return getMe(makeRequest('GET', '/api/me', { cookies }));
+}
+
+/** A browser session whose absolute end has just passed: no cookie of it may work again. */
+async function endedBrowserSession(): Promise<BrowserSession> {
+  const session = await browserSession();
+  await setSessionTime(sessionIdOf(session), 'expiresAt', 1);
+  return session;
 }
 
 describe('an API call with only a refresh cookie', () => {
@@ -96,8 +104,7 @@ describe('an API call with only a refresh cookie', () => {
   });
 
   it('a session that is over: 401, and both cookies cleared', async () => {
-    const session = await browserSession();
-    await setSessionTime(sessionIdOf(session), 'expiresAt', 1);
+    const session = await endedBrowserSession();
 
     const response = await me({ theme: 'dark', [REFRESH]: session.refresh });
 
@@ -105,6 +112,17 @@ describe('an API call with only a refresh cookie', () => {
     expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
     expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
     expect(setCookies(response).has('theme')).toBe(false);
+  });
+
+  it('an expired access cookie with no refresh cookie to renew it from: 401, cookies cleared', async () => {
+    const session = await browserSession();
+    const expired = await expiredAccessToken(session.id, sessionIdOf(session));
+
+    const response = await me({ [ACCESS]: expired });
+
+    expect(await jsonOf(response)).toEqual({ status: 401, body: { error: 'Access token expired' } });
+    expect(isCleared(setCookies(response).get(ACCESS))).toBe(true);
+    expect(isCleared(setCookies(response).get(REFRESH))).toBe(true);
   });
 
   it('a refresh cookie we never issued: 401, cookies cleared, nothing written', async () => {
@@ -159,8 +177,7 @@ describe('an API call with only a refresh cookie', () => {
   });
 
   it('a valid access cookie of a session that has ended: 401, and the refresh cookie does not revive it', async () => {
-    const session = await browserSession();
-    await setSessionTime(sessionIdOf(session), 'expiresAt', 1);
+    const session = await endedBrowserSession();
 
     const response = await me({ [ACCESS]: session.access, [REFRESH]: session.refresh });
 

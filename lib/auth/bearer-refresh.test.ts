@@ -1,21 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { signUp, type TestUser } from '@/test/fixtures';
+import { describe, expect, it } from 'vitest';
+import { newUserForEachTest } from '@/test/fixtures';
 import { SESSION_CONTEXT as CONTEXT, rotate, sessionRows } from '@/test/session-helpers';
 import { validateRefreshToken } from './bearer-refresh';
 import { rotateRefreshToken } from './session-rotation';
 import { createSession } from './sessions';
 
-let user: TestUser;
-
-beforeEach(async () => {
-  user = await signUp();
-});
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+const user = newUserForEachTest();
 
 describe('bearer sessions', () => {
   it('never rotate: the same refresh token validates again and again, and no row is added', async () => {

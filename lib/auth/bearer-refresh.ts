@@ -4,15 +4,14 @@ import { z } from 'zod';
 import { getRateLimit } from '../config';
 import { prepareStatement } from '../db/statement';
 import type { RequestContext } from '../http/request-context';
-import { countingUpsert, judgeHit, type RateLimited } from '../rate-limit';
+import { carriedHitColumns, countingUpsert, judgeHit, type RateLimited } from '../rate-limit';
 import type { RefreshFailure } from './session-check';
 import { hashRefreshToken, isRefreshTokenFormat } from './tokens';
 
 const bearerRows = z.object({
   rows: z.array(
     z.object({
-      hits: z.number().nullable(),
-      retry_after: z.number().nullable(),
+      ...carriedHitColumns,
       presented_user_id: z.string().nullable(),
       user_id: z.string().nullable(),
       session_id: z.string().nullable(),

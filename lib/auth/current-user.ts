@@ -11,12 +11,11 @@ import {
   isSecureNextRequest,
   readSessionCookies,
   type SessionCookieValues,
-  sessionCookieNames,
   setSessionCookies,
 } from './cookies';
-import { CROSS_SITE_REFUSED, isCrossSiteWrite } from './csrf';
+import { breaksCsrfRule, CROSS_SITE_REFUSED } from './csrf';
 import { findSessionUser, type SessionClient } from './session-check';
-import { renewBrowserSession } from './session-flow';
+import { type ResolvedSession, resolveBrowserSession } from './session-resolver';
 import { type AccessTokenCheck, verifyAccessToken } from './tokens';
 
 /**
@@ -77,11 +76,13 @@ export async function authenticateRequest(request: NextRequest): Promise<Authent
 }
 
 /**
- * A Bearer access token, or else the browser's session cookies. A browser whose access cookie has
- * run out (or is gone) is renewed here from its refresh cookie, as the proxy renews pages: routing
- * the API through the proxy would cost every API request, even those with nothing to renew. The
- * renewed cookies, or the cleared ones of a session that is over, go on the handler's answer
- * (`withSessionCookies`, applied by lib/auth/route-boundary.ts, so a handler cannot forget them).
+ * A Bearer access token, or else the browser's session cookies, resolved as everywhere else
+ * (lib/auth/session-resolver.ts) but without the database check, which `confirmClaim` or the
+ * write itself makes. A browser whose access cookie has run out (or is gone) is renewed here from
+ * its refresh cookie, as the proxy renews pages: routing the API through the proxy would cost
+ * every API request, even those with nothing to renew. The renewed cookies, or the cleared ones of
+ * a session that is over, go on the handler's answer (`withSessionCookies`, applied by
+ * lib/auth/route-boundary.ts, so a handler cannot forget them).
  */
 export async function claimRequest(request: NextRequest): Promise<Claim> {
   const authorization = readAuthorization(request.headers, 'Bearer');
@@ -92,34 +93,38 @@ export async function claimRequest(request: NextRequest): Promise<Claim> {
     return claimOf(await verifyAccessToken(authorization.credentials, 'bearer'), 'bearer');
   }
   const secure = isSecureNextRequest(request);
-  const { access, refresh } = readSessionCookies(request.cookies, secure);
-  if (access === undefined && refresh === undefined) return { ok: false, status: 401, error: 'Missing access token' };
-  // Cookies authenticate whatever the browser sends, so a write must come from our own pages.
-  if (isCrossSiteWrite(request)) return { ok: false, status: 403, error: CROSS_SITE_REFUSED };
-  if (access !== undefined) {
-    const check = await verifyAccessToken(access, 'browser');
-    // A valid token whose session has ended is refused by the session check: renewing would fail
-    // too. Without a refresh cookie there is nothing to renew from, so the token's verdict stands.
-    if (check.ok || refresh === undefined) return claimOf(check, 'browser');
+  const cookies = readSessionCookies(request.cookies, secure);
+  if (cookies.access === undefined && cookies.refresh === undefined) {
+    return { ok: false, status: 401, error: 'Missing access token' };
   }
-  // Both cookies missing was answered above: a refresh cookie is all that is left to try.
-  return refresh === undefined ? INVALID_ACCESS_TOKEN : renewSession(request, refresh, secure);
+  // Checked before any renewal: a forged write must not rotate the victim's refresh token.
+  if (breaksCsrfRule(request)) return { ok: false, status: 403, error: CROSS_SITE_REFUSED };
+  const context = requestContext(request.headers);
+  const session = await resolveBrowserSession(cookies, { confirm: false, renew: true, context });
+  return claimOfSession(request, secure, session);
 }
 
-async function renewSession(request: NextRequest, refresh: string, secure: boolean): Promise<Claim> {
-  const renewal = await renewBrowserSession(refresh, requestContext(request.headers));
-  if (renewal.ok) {
-    renewedSessions.set(request, { secure, cookies: renewal.cookies });
-    const { user, sessionId } = renewal;
-    return { ok: true, userId: user.id, sessionId, client: 'browser', user };
+function claimOfSession(request: NextRequest, secure: boolean, session: ResolvedSession): Claim {
+  switch (session.outcome) {
+    case 'valid':
+      return { ok: true, userId: session.userId, sessionId: session.sessionId, client: 'browser', user: session.user };
+    case 'renewed':
+      renewedSessions.set(request, { secure, cookies: session.cookies });
+      return { ok: true, userId: session.user.id, sessionId: session.sessionId, client: 'browser', user: session.user };
+    case 'ended':
+      renewedSessions.set(request, { secure, cookies: null });
+      return session.reason === 'over'
+        ? SESSION_ENDED
+        : tokenRefused(session.reason === 'expired' ? 'expired' : 'invalid');
+    case 'rate_limited':
+      return { ok: false, status: 429, error: 'Too many requests', retryAfterSeconds: session.retryAfterSeconds };
+    case 'unavailable':
+      // The route's boundary answers an outage (503, Retry-After) and logs it under the route's name.
+      throw session.error;
   }
-  // Too many renewals is abuse of a live session, not its end: refuse, and keep the cookies.
-  if (renewal.reason === 'rate_limited') {
-    return { ok: false, status: 429, error: 'Too many requests', retryAfterSeconds: renewal.retryAfterSeconds };
-  }
-  renewedSessions.set(request, { secure, cookies: null });
-  return { ok: false, status: 401, error: 'Session expired: sign in again' };
 }
+
+const SESSION_ENDED: AuthenticationFailure = { ok: false, status: 401, error: 'Session expired: sign in again' };
 
 /** The answer to a failed authentication: 401 or 403, or 429 with Retry-After. */
 export function refusal(failure: AuthenticationFailure): NextResponse {
@@ -153,12 +158,13 @@ export type CurrentSession = { user: User; sessionId: string };
  */
 export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
   const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
-  const names = sessionCookieNames(isSecureRequest(headerStore));
-  const token = cookieStore.get(names.access)?.value;
-  if (!token) return null;
-  const authentication = await confirmClaim(claimOf(await verifyAccessToken(token, 'browser'), 'browser'));
-  if (!authentication.ok) return null;
-  return { user: authentication.user, sessionId: authentication.sessionId };
+  const tokens = readSessionCookies(cookieStore, isSecureRequest(headerStore));
+  // Pages were renewed by the proxy on the way, and a server component cannot set cookies anyway.
+  const session = await resolveBrowserSession(tokens, { confirm: true, renew: false });
+  // The page's boundary answers an outage with the 503 page: nobody is shown signed out by it.
+  if (session.outcome === 'unavailable') throw session.error;
+  if (session.outcome !== 'valid' || session.user === null) return null;
+  return { user: session.user, sessionId: session.sessionId };
 });
 
 /** Server components: the signed-in user of this request, once per render. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { changeEmailWith } from '@/test/account-changes';
 import { runLeftoverTasks } from '@/test/after-response';
 import { emailTokenRow, expireEmailToken, mailedLinkToken, mailsTo } from '@/test/email-verification';
 import { apiSession, browserSession, PASSWORD, refreshTokenRows, signUp, uniqueEmail, userRow } from '@/test/fixtures';
@@ -8,9 +9,8 @@ import { listRecentAuthEvents } from '../audit';
 import type { RequestContext } from '../http/request-context';
 import { findUserById } from '../users';
 import { confirmEmail, requestConfirmationLink, resendConfirmation, revertEmailChange } from './email-verification';
-import { changeEmail } from './password-account';
 import { hashResetToken, requestPasswordReset } from './password-reset';
-import { signIn, signUp as signUpFlow } from './session-flow';
+import { signIn, signUp as signUpFlow } from './sign-in';
 
 const HERE: RequestContext = { ip: '198.51.100.81', userAgent: 'Mozilla/5.0 (verification test)' };
 
@@ -198,7 +198,7 @@ describe('changing the address with REQUIRE_EMAIL_VERIFICATION unset', () => {
   it('takes effect at once, unconfirmed; the new address gets its link, the old one a notice with "this wasn\'t me"', async () => {
     const user = await verifiedAccount();
     const newEmail = uniqueEmail();
-    expect(await changeEmail(user.id, PASSWORD, newEmail, null, HERE)).toMatchObject({ ok: true });
+    expect(await changeEmailWith(user.id, PASSWORD, newEmail, null, HERE)).toMatchObject({ ok: true });
     expect(await userRow(user.id)).toMatchObject({ email: newEmail, emailVerifiedAt: null, pendingEmail: null });
 
     await mailedLinkToken(catcher(), newEmail, 'verify');
@@ -215,7 +215,7 @@ describe('changing the address with REQUIRE_EMAIL_VERIFICATION unset', () => {
     const bearer = await apiSession(user);
     const browser = await browserSession(user);
     const newEmail = uniqueEmail();
-    await changeEmail(user.id, PASSWORD, newEmail, null, HERE);
+    await changeEmailWith(user.id, PASSWORD, newEmail, null, HERE);
     const revert = await mailedLinkToken(catcher(), user.email, 'revert');
     const confirmNew = await mailedLinkToken(catcher(), newEmail, 'verify');
 
@@ -235,18 +235,18 @@ describe('changing the address with REQUIRE_EMAIL_VERIFICATION unset', () => {
     const user = await verifiedAccount();
     const second = uniqueEmail();
     const third = uniqueEmail();
-    await changeEmail(user.id, PASSWORD, second, null, HERE);
+    await changeEmailWith(user.id, PASSWORD, second, null, HERE);
     const firstRevert = await mailedLinkToken(catcher(), user.email, 'revert');
-    await changeEmail(user.id, PASSWORD, third, null, HERE);
+    await changeEmailWith(user.id, PASSWORD, third, null, HERE);
     const secondRevert = await mailedLinkToken(catcher(), second, 'revert');
 
     expect(await revertEmailChange(secondRevert, HERE)).toMatchObject({ ok: true, user: { email: second } });
     expect(await revertEmailChange(firstRevert, HERE)).toMatchObject({ ok: true, user: { email: user.email } });
     expect(await userRow(user.id)).toMatchObject({ email: user.email });
 
-    await changeEmail(user.id, PASSWORD, third, null, HERE);
+    await changeEmailWith(user.id, PASSWORD, third, null, HERE);
     const again = await mailedLinkToken(catcher(), user.email, 'revert');
-    await changeEmail(user.id, PASSWORD, second, null, HERE);
+    await changeEmailWith(user.id, PASSWORD, second, null, HERE);
     const later = await mailedLinkToken(catcher(), third, 'revert');
     expect(await revertEmailChange(again, HERE)).toMatchObject({ ok: true });
     expect(await revertEmailChange(later, HERE)).toEqual({ ok: false, reason: 'invalid_token' });
@@ -255,7 +255,7 @@ describe('changing the address with REQUIRE_EMAIL_VERIFICATION unset', () => {
   it('refuses an expired "this wasn\'t me" link and changes nothing', async () => {
     const user = await verifiedAccount();
     const newEmail = uniqueEmail();
-    await changeEmail(user.id, PASSWORD, newEmail, null, HERE);
+    await changeEmailWith(user.id, PASSWORD, newEmail, null, HERE);
     const revert = await mailedLinkToken(catcher(), user.email, 'revert');
     const row = await emailTokenRow(revert);
     expect((row?.expiresAt.getTime() ?? 0) - (row?.createdAt.getTime() ?? 0)).toBe(7 * 24 * 60 * 60 * 1000);
@@ -270,7 +270,7 @@ describe('changing the address with REQUIRE_EMAIL_VERIFICATION=true', () => {
     const user = await verifiedAccount();
     vi.stubEnv('REQUIRE_EMAIL_VERIFICATION', 'true');
     const newEmail = uniqueEmail();
-    expect(await changeEmail(user.id, PASSWORD, newEmail, null, HERE)).toMatchObject({
+    expect(await changeEmailWith(user.id, PASSWORD, newEmail, null, HERE)).toMatchObject({
       ok: true,
       pendingEmail: newEmail,
       user: { email: user.email },
@@ -292,7 +292,7 @@ describe('changing the address with REQUIRE_EMAIL_VERIFICATION=true', () => {
     const user = await verifiedAccount();
     vi.stubEnv('REQUIRE_EMAIL_VERIFICATION', 'true');
     const newEmail = uniqueEmail();
-    await changeEmail(user.id, PASSWORD, newEmail, null, HERE);
+    await changeEmailWith(user.id, PASSWORD, newEmail, null, HERE);
     await runLeftoverTasks();
     const outcome = await requestPasswordReset(newEmail, APP_URL, HERE);
     if (!outcome.ok) throw new Error('rate limited');
@@ -304,7 +304,7 @@ describe('changing the address with REQUIRE_EMAIL_VERIFICATION=true', () => {
     const user = await verifiedAccount();
     vi.stubEnv('REQUIRE_EMAIL_VERIFICATION', 'true');
     const newEmail = uniqueEmail();
-    await changeEmail(user.id, PASSWORD, newEmail, null, HERE);
+    await changeEmailWith(user.id, PASSWORD, newEmail, null, HERE);
     const confirmNew = await mailedLinkToken(catcher(), newEmail, 'verify');
     const revert = await mailedLinkToken(catcher(), user.email, 'revert');
 
@@ -320,9 +320,9 @@ describe('changing the address with REQUIRE_EMAIL_VERIFICATION=true', () => {
     await runLeftoverTasks();
     catcher().mails.length = 0;
 
-    const taken = await recordDatabaseWork(() => changeEmail(user.id, PASSWORD, other.email, null, HERE));
+    const taken = await recordDatabaseWork(() => changeEmailWith(user.id, PASSWORD, other.email, null, HERE));
     const free = uniqueEmail();
-    const untaken = await recordDatabaseWork(() => changeEmail(user.id, PASSWORD, free, null, HERE));
+    const untaken = await recordDatabaseWork(() => changeEmailWith(user.id, PASSWORD, free, null, HERE));
     expect(taken.statements).toEqual(untaken.statements);
     expect(taken.result).toMatchObject({ ok: true, pendingEmail: other.email });
     expect(untaken.result).toMatchObject({ ok: true, pendingEmail: free });

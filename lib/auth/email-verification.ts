@@ -11,7 +11,7 @@ import { type User, users } from '../db/schema';
 import { runAfterResponse } from '../http/after-response';
 import { publicOrigin, type RequestContext } from '../http/request-context';
 import { sendMail } from '../mail';
-import { addressSubject, enforceRateLimit, type RateLimited, refundRateLimit } from '../rate-limit';
+import { addressSubject, enforceRateLimit, type RateLimited } from '../rate-limit';
 import { emailSchema, findUserByEmail } from '../users';
 import { composeChangeNotice, composeConfirmationMail } from './address-mail';
 import {
@@ -128,13 +128,11 @@ export async function resendConfirmation(user: User, context: RequestContext): P
 export type EmailUnconfirmed = { ok: false; reason: 'email_unverified' };
 
 /**
- * Sign-in with the right password: null when it may go on. With REQUIRE_EMAIL_VERIFICATION an
- * unconfirmed address is refused (the password proved right, so its failure count goes back) and
- * a new link is mailed, within the per-email limit.
+ * A sign-in that proved who the person is, refused because the address is unconfirmed while
+ * REQUIRE_EMAIL_VERIFICATION is on (lib/auth/sign-in.ts decides that). The owner sees it in
+ * Recent activity, and a new link is mailed, within the per-email limit.
  */
-export async function refuseUnconfirmedSignIn(user: User, context: RequestContext): Promise<EmailUnconfirmed | null> {
-  if (!isEmailVerificationRequired() || user.emailVerifiedAt !== null) return null;
-  await refundRateLimit('login_account_failures', emailSubject(user.email));
+export async function refuseUnconfirmedSignIn(user: User, context: RequestContext): Promise<EmailUnconfirmed> {
   await recordAuthEvent({ type: 'sign_in_failed', userId: user.id, detail: 'email_unverified', context });
   const admitted = await enforceRateLimit('verify_email', emailSubject(user.email), { userId: user.id, context });
   if (admitted.ok) confirmAddressLater(user, context);

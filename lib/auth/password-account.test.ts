@@ -1,9 +1,11 @@
 import bcrypt from 'bcrypt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { changeEmailWith, changePasswordWith } from '@/test/account-changes';
 import { withFailingRevocations } from '@/test/database-faults';
 import {
   apiSession,
   browserSession,
+  NEW_PASSWORD,
   PASSWORD,
   refreshTokenRows,
   signUp,
@@ -17,20 +19,12 @@ import { listRecentAuthEvents } from '../audit';
 import type { RequestContext } from '../http/request-context';
 import { validateRefreshToken } from './bearer-refresh';
 import { authenticateRequest } from './current-user';
-import {
-  changeEmail,
-  changePassword,
-  emailChangeSchema,
-  passwordChangeSchema,
-  registerUser,
-  verifyCredentials,
-} from './password-account';
+import { emailChangeSchema, passwordChangeSchema, registerUser, verifyCredentials } from './password-account';
 import { findSessionUser } from './session-check';
-import { startSession } from './session-flow';
 import { rotateRefreshToken } from './session-rotation';
+import { startSession } from './sign-in';
 
 const HERE: RequestContext = { ip: '198.51.100.70', userAgent: 'Mozilla/5.0 (account page)' };
-const NEW_PASSWORD = 'a completely new passphrase';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -112,7 +106,7 @@ describe('changePassword', () => {
   it('leaves exactly one live session, the caller’s, and records the change and each ended session', async () => {
     const { user, current, otherBrowser, api } = await userWithSessions();
 
-    const change = await changePassword(user.id, PASSWORD, NEW_PASSWORD, current.sessionId, HERE);
+    const change = await changePasswordWith(user.id, PASSWORD, NEW_PASSWORD, current.sessionId, HERE);
 
     expect(change).toMatchObject({ ok: true, user: { id: user.id } });
     expect(await liveSessionIds(user)).toEqual([current.sessionId]);
@@ -137,7 +131,7 @@ describe('changePassword', () => {
     const { user, current } = await userWithSessions();
     const before = await userRow(user.id);
 
-    expect(await changePassword(user.id, 'not my password', NEW_PASSWORD, current.sessionId, HERE)).toEqual({
+    expect(await changePasswordWith(user.id, 'not my password', NEW_PASSWORD, current.sessionId, HERE)).toEqual({
       ok: false,
       reason: 'wrong_password',
     });
@@ -152,9 +146,9 @@ describe('changePassword', () => {
   it('counts current-password attempts against the sign-in limits: guessing through the account page is held back too', async () => {
     vi.stubEnv('RATE_LIMIT_LOGIN_ACCOUNT_MAX', '2');
     const { user, current } = await userWithSessions();
-    for (let i = 0; i < 2; i++) await changePassword(user.id, `guess ${i}`, NEW_PASSWORD, current.sessionId, HERE);
+    for (let i = 0; i < 2; i++) await changePasswordWith(user.id, `guess ${i}`, NEW_PASSWORD, current.sessionId, HERE);
 
-    expect(await changePassword(user.id, PASSWORD, NEW_PASSWORD, current.sessionId, HERE)).toEqual({
+    expect(await changePasswordWith(user.id, PASSWORD, NEW_PASSWORD, current.sessionId, HERE)).toEqual({
       ok: false,
       reason: 'rate_limited',
       retryAfterSeconds: expect.any(Number),
@@ -162,7 +156,9 @@ describe('changePassword', () => {
   });
 
   it('answers not_found for a user who no longer exists', async () => {
-    expect(await changePassword('00000000-0000-4000-8000-000000000000', PASSWORD, NEW_PASSWORD, null, HERE)).toEqual({
+    expect(
+      await changePasswordWith('00000000-0000-4000-8000-000000000000', PASSWORD, NEW_PASSWORD, null, HERE),
+    ).toEqual({
       ok: false,
       reason: 'not_found',
     });
@@ -174,7 +170,7 @@ describe('changeEmail', () => {
     const { user, current } = await userWithSessions();
     const newEmail = uniqueEmail();
 
-    expect(await changeEmail(user.id, PASSWORD, newEmail, current.sessionId, HERE)).toMatchObject({
+    expect(await changeEmailWith(user.id, PASSWORD, newEmail, current.sessionId, HERE)).toMatchObject({
       ok: true,
       user: { email: newEmail },
     });
@@ -188,11 +184,11 @@ describe('changeEmail', () => {
     const { user, current } = await userWithSessions();
     const other = await signUp();
 
-    expect(await changeEmail(user.id, 'not my password', uniqueEmail(), current.sessionId, HERE)).toEqual({
+    expect(await changeEmailWith(user.id, 'not my password', uniqueEmail(), current.sessionId, HERE)).toEqual({
       ok: false,
       reason: 'wrong_password',
     });
-    expect(await changeEmail(user.id, PASSWORD, other.email, current.sessionId, HERE)).toEqual({
+    expect(await changeEmailWith(user.id, PASSWORD, other.email, current.sessionId, HERE)).toEqual({
       ok: false,
       reason: 'email_taken',
     });
@@ -203,23 +199,24 @@ describe('changeEmail', () => {
   it('treats the same email as no change: nothing recorded, nobody signed out', async () => {
     const { user, current } = await userWithSessions();
 
-    expect(await changeEmail(user.id, PASSWORD, user.email, current.sessionId, HERE)).toMatchObject({ ok: true });
+    expect(await changeEmailWith(user.id, PASSWORD, user.email, current.sessionId, HERE)).toMatchObject({ ok: true });
     expect(await liveSessionIds(user)).toHaveLength(3);
     expect((await listRecentAuthEvents(user.id)).map((event) => event.type)).not.toContain('email_changed');
   });
 });
+
+/** Each credential change, made from the session `sessionId`. */
+const CREDENTIAL_CHANGES = {
+  password: (user: TestUser, sessionId: string) => changePasswordWith(user.id, PASSWORD, NEW_PASSWORD, sessionId, HERE),
+  email: (user: TestUser, sessionId: string) => changeEmailWith(user.id, PASSWORD, uniqueEmail(), sessionId, HERE),
+};
 
 describe('a change from the account page, seen from each browser and client of the user', () => {
   function withCookie(access: string) {
     return makeRequest('GET', '/api/me', { cookies: { chirpy_access: access } });
   }
 
-  const changes = {
-    password: (user: TestUser, sessionId: string) => changePassword(user.id, PASSWORD, NEW_PASSWORD, sessionId, HERE),
-    email: (user: TestUser, sessionId: string) => changeEmail(user.id, PASSWORD, uniqueEmail(), sessionId, HERE),
-  };
-
-  it.each(Object.entries(changes))(
+  it.each(Object.entries(CREDENTIAL_CHANGES))(
     '%s: the browser that made it keeps working cookies (nothing of its own is rotated); the others’ stop at once',
     async (_label, change) => {
       const user = await signUp();
@@ -245,12 +242,7 @@ describe('a change from the account page, seen from each browser and client of t
 });
 
 describe('a fault while the other sessions end', () => {
-  const changes = {
-    password: (user: TestUser, sessionId: string) => changePassword(user.id, PASSWORD, NEW_PASSWORD, sessionId, HERE),
-    email: (user: TestUser, sessionId: string) => changeEmail(user.id, PASSWORD, uniqueEmail(), sessionId, HERE),
-  };
-
-  it.each(Object.entries(changes))(
+  it.each(Object.entries(CREDENTIAL_CHANGES))(
     '%s: undoes the change, so no session of whoever knew the old credentials outlives it',
     async (_label, change) => {
       const { user, current } = await userWithSessions();

@@ -7,12 +7,7 @@ import type { RequestContext } from '../http/request-context';
 import { addressSubject, enforceRateLimit, type RateLimited, refundRateLimit } from '../rate-limit';
 import { coded } from '../rule-codes';
 import { emailSchema, findUserByEmail, findUserById, insertUser, type UserChanges, writeCredentials } from '../users';
-import {
-  announceEmailChange,
-  confirmAddressLater,
-  isEmailVerificationRequired,
-  requestEmailChange,
-} from './email-verification';
+import { announceEmailChange, isEmailVerificationRequired, requestEmailChange } from './email-verification';
 import { emailAtAddressSubject, emailSubject } from './limit-subjects';
 import { fitsBcrypt, hashPassword, passwordSchema, verifyAgainstDummy, verifyPassword } from './password';
 import { discardPasswordReset } from './password-reset';
@@ -61,8 +56,6 @@ export async function registerUser(credentials: Credentials, context: RequestCon
   if (!admitted.ok) return admitted;
   const created = await insertUser(credentials.email, await hashPassword(credentials.password));
   if (created.ok) await recordAuthEvent({ type: 'signed_up', userId: created.user.id, context });
-  // Email verification: the new address's confirmation link, mailed after the response.
-  if (created.ok) confirmAddressLater(created.user, context);
   return created;
 }
 
@@ -128,15 +121,16 @@ export type AccountChange =
  */
 export type ChangeProof = { by: 'current_password'; password: string | null | undefined } | { by: 'access_token' };
 
-type Admission = { ok: true; user: User } | Extract<AccountChange, { ok: false }>;
+export type StepUp = { ok: true; user: User } | Extract<AccountChange, { ok: false }>;
 
 /**
- * The checks before any change: the user exists, the sign-in limits admit the attempt (a change
- * is counted as a password attempt whatever its proof, so it is held to the same limits as
- * guessing), and the proof holds. A missing current password is refused before anything is
- * counted: there is nothing to check.
+ * The step-up before any credentials change: the user exists, the sign-in limits admit the
+ * attempt (a change is counted as a password attempt whatever its proof, so it is held to the
+ * same limits as guessing), and the proof holds. A missing current password is refused before
+ * anything is counted: there is nothing to check. The user it answers with is what a change
+ * starts from (changeEmail, changePassword).
  */
-async function admitChange(userId: string, proof: ChangeProof, context: RequestContext): Promise<Admission> {
+export async function stepUpForChange(userId: string, proof: ChangeProof, context: RequestContext): Promise<StepUp> {
   // null: the access token vouches; '' (or nothing sent): a password was due and is missing.
   const password = proof.by === 'current_password' ? (proof.password ?? '') : null;
   if (password === '') return { ok: false, reason: 'current_password_required' };
@@ -200,38 +194,35 @@ async function applyChange(
   return { ok: true, user };
 }
 
-/** `newEmail` as emailChangeSchema leaves it (trimmed, lower-cased, valid). */
+/**
+ * `account`: as stepUpForChange answered, for the owner who proved it is them. `newEmail`: as
+ * emailChangeSchema leaves it (trimmed, lower-cased, valid); the address one already has changes nothing.
+ */
 export async function changeEmail(
-  userId: string,
-  currentPassword: string,
+  account: User,
   newEmail: string,
   currentSessionId: string | null,
   context: RequestContext,
 ): Promise<AccountChange> {
-  const admitted = await admitChange(userId, { by: 'current_password', password: currentPassword }, context);
-  if (!admitted.ok) return admitted;
-  if (admitted.user.email === newEmail) return admitted;
-  const probe = await admitNewEmail(admitted.user, newEmail, context);
+  if (account.email === newEmail) return { ok: true, user: account };
+  const probe = await admitNewEmail(account, newEmail, context);
   if (!probe.ok) return probe;
-  // Email verification: pending until the new address confirms, or at once with a notice to the old one.
-  if (isEmailVerificationRequired()) return requestEmailChange(admitted.user, newEmail, context);
-  const changed = await applyChange(userId, { email: newEmail }, ['email_changed'], currentSessionId, context);
-  if (changed.ok) announceEmailChange(admitted.user.email, changed.user, context);
+  // Pending until the new address confirms, or at once with a notice to the old one.
+  if (isEmailVerificationRequired()) return requestEmailChange(account, newEmail, context);
+  const changed = await applyChange(account.id, { email: newEmail }, ['email_changed'], currentSessionId, context);
+  if (changed.ok) announceEmailChange(account.email, changed.user, context);
   return changed;
 }
 
-/** `newPassword` as passwordChangeSchema leaves it (the policy checked). */
+/** `account`: as stepUpForChange answered. `newPassword`: as passwordChangeSchema leaves it (the policy checked). */
 export async function changePassword(
-  userId: string,
-  currentPassword: string,
+  account: User,
   newPassword: string,
   currentSessionId: string | null,
   context: RequestContext,
 ): Promise<AccountChange> {
-  const admitted = await admitChange(userId, { by: 'current_password', password: currentPassword }, context);
-  if (!admitted.ok) return admitted;
   const hashedPassword = await hashPassword(newPassword);
-  return applyChange(userId, { hashedPassword }, ['password_changed'], currentSessionId, context);
+  return applyChange(account.id, { hashedPassword }, ['password_changed'], currentSessionId, context);
 }
 
 /**
@@ -245,13 +236,13 @@ export async function replaceCredentials(
   currentSessionId: string | null,
   context: RequestContext,
 ): Promise<AccountChange> {
-  const admitted = await admitChange(userId, proof, context);
+  const admitted = await stepUpForChange(userId, proof, context);
   if (!admitted.ok) return admitted;
   const probe = await admitNewEmail(admitted.user, credentials.email, context);
   if (!probe.ok) return probe;
   const hashedPassword = await hashPassword(credentials.password);
   const newEmail = admitted.user.email === credentials.email ? null : credentials.email;
-  // Email verification: the password changes now; a new address waits for its link when required.
+  // The password changes now; a new address waits for its link when that is required.
   if (newEmail !== null && isEmailVerificationRequired()) {
     const changed = await applyChange(userId, { hashedPassword }, ['password_changed'], currentSessionId, context);
     return changed.ok ? requestEmailChange(changed.user, newEmail, context) : changed;

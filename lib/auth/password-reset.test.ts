@@ -1,5 +1,6 @@
 import bcrypt from 'bcrypt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { changePasswordWith } from '@/test/account-changes';
 import { apiSession, browserSession, PASSWORD, refreshTokenRows, signUp, uniqueEmail, userRow } from '@/test/fixtures';
 import {
   APP_URL,
@@ -14,7 +15,7 @@ import { accessTokenClaims, recordDatabaseWork } from '@/test/session-helpers';
 import { listRecentAuthEvents } from '../audit';
 import type { RequestContext } from '../http/request-context';
 import { validateRefreshToken } from './bearer-refresh';
-import { changePassword, verifyCredentials } from './password-account';
+import { verifyCredentials } from './password-account';
 import {
   createResetTokenValue,
   hashResetToken,
@@ -24,7 +25,7 @@ import {
   resetPassword,
 } from './password-reset';
 import { findSessionUser } from './session-check';
-import { resetPasswordAndSignIn } from './session-flow';
+import { resetPasswordAndSignIn } from './sign-in';
 
 const HERE: RequestContext = { ip: '198.51.100.80', userAgent: 'Mozilla/5.0 (reset test)' };
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -339,7 +340,7 @@ describe('a change of credentials on the account page', () => {
     const user = await signUp();
     const token = await mailedToken(catcher(), user.email, HERE);
 
-    await changePassword(user.id, PASSWORD, NEW_PASSWORD, null, HERE);
+    await changePasswordWith(user.id, PASSWORD, NEW_PASSWORD, null, HERE);
 
     expect(await resetPassword(token, 'the attacker wants this', HERE)).toEqual({
       ok: false,

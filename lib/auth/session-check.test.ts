@@ -1,20 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { signUp, type TestUser } from '@/test/fixtures';
+import { describe, expect, it } from 'vitest';
+import { newUserForEachTest, signUp } from '@/test/fixtures';
 import { SESSION_CONTEXT as CONTEXT, DAY_SECONDS, rotate, setSessionTime } from '@/test/session-helpers';
 import { findSessionUser } from './session-check';
 import { createSession } from './sessions';
 
-let user: TestUser;
-
-beforeEach(async () => {
-  user = await signUp();
-});
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+const user = newUserForEachTest();
 
 describe('findSessionUser', () => {
   it('names the user of a live session, and nobody for another user id or an unknown session', async () => {

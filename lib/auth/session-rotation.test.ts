@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { signUp, type TestUser } from '@/test/fixtures';
+import { describe, expect, it, vi } from 'vitest';
+import { newUserForEachTest } from '@/test/fixtures';
 import {
   SESSION_CONTEXT as CONTEXT,
   DAY_SECONDS,
@@ -20,17 +20,7 @@ import { rotateRefreshToken } from './session-rotation';
 import { createSession, revokeSession } from './sessions';
 import { hashRefreshToken } from './tokens';
 
-let user: TestUser;
-
-beforeEach(async () => {
-  user = await signUp();
-});
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+const user = newUserForEachTest();
 
 describe('rotateRefreshToken', () => {
   it('retires the presented token, linked to its successor in the same session with the same absolute end', async () => {

@@ -7,7 +7,7 @@ import { getDb } from '../db/client';
 import { type RefreshToken, refreshTokens, type User } from '../db/schema';
 import { prepareStatement } from '../db/statement';
 import type { RequestContext } from '../http/request-context';
-import { countingUpsert, judgeHit, type RateLimited } from '../rate-limit';
+import { carriedHitColumns, countingUpsert, judgeHit, type RateLimited } from '../rate-limit';
 import { findUserById } from '../users';
 import { both, browserCookieExpiry, idleCutoff, isLive, type RefreshFailure, userRow } from './session-check';
 import { lockUserSessions, type Transaction, userSessionsLock } from './session-lock';
@@ -36,8 +36,7 @@ type RotationOutcome =
 const rotationRows = z.object({
   rows: z.array(
     z.object({
-      hits: z.number().nullable(),
-      retry_after: z.number().nullable(),
+      ...carriedHitColumns,
       presented_user_id: z.string().nullable(),
       presented_session_id: z.string().nullable(),
       session_id: z.string().nullable(),

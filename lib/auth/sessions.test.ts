@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { signUp, type TestUser } from '@/test/fixtures';
+import { describe, expect, it } from 'vitest';
+import { newUserForEachTest, signUp } from '@/test/fixtures';
 import {
   SESSION_CONTEXT as CONTEXT,
   DAY_SECONDS,
@@ -23,17 +23,7 @@ import {
 } from './sessions';
 import { hashRefreshToken } from './tokens';
 
-let user: TestUser;
-
-beforeEach(async () => {
-  user = await signUp();
-});
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+const user = newUserForEachTest();
 
 describe('createSession', () => {
   it('stores only the SHA-256 of a browser refresh token, with a 60-day absolute end and a cookie bounded by the idle timeout', async () => {

@@ -117,26 +117,16 @@ describe('issueAccessToken', () => {
 });
 
 describe('verifyAccessToken', () => {
-  it('accepts its own API tokens, naming the user and the session', async () => {
+  it.each([
+    ['accepts its own API tokens, naming the user and the session', issueAccessToken, 'bearer'],
+    ['names the session of a browser session token', issueSessionAccessToken, 'browser'],
+  ] as const)('%s', async (_title, issue, kind) => {
     const userId = randomUUID();
     const sessionId = randomUUID();
 
-    expect(await verifyAccessToken((await issueAccessToken(userId, sessionId)).value, 'bearer')).toStrictEqual({
-      ok: true,
-      userId,
-      sessionId,
-    });
-  });
+    const token = await issue(userId, sessionId);
 
-  it('names the session of a browser session token', async () => {
-    const userId = randomUUID();
-    const sessionId = randomUUID();
-
-    expect(await verifyAccessToken((await issueSessionAccessToken(userId, sessionId)).value, 'browser')).toStrictEqual({
-      ok: true,
-      userId,
-      sessionId,
-    });
+    expect(await verifyAccessToken(token.value, kind)).toStrictEqual({ ok: true, userId, sessionId });
   });
 
   it('accepts the tokens issued before jose signed them (the same header and claims, HMAC by hand)', async () => {

@@ -7,6 +7,8 @@
  * connection, because the migrator runs several statements and its own transaction.
  */
 
+import { getSettings } from '../config';
+
 /** Any driver's client holding one connection: pg's PoolClient, @vercel/postgres's. */
 export type LockableClient = {
   query: (text: string, values?: unknown[]) => Promise<unknown>;
@@ -37,5 +39,26 @@ export async function withMigrationLock<Client extends LockableClient, T>(
     throw error;
   } finally {
     client.release(broken);
+  }
+}
+
+/**
+ * The pool a migration run opens for itself: one connection, without DATABASE_QUERY_TIMEOUT_MS,
+ * since a run may wait for another deploy's lock and a migration's statements may take longer
+ * than any request should.
+ */
+export function migrationPoolOptions(url: string) {
+  return { connectionString: url, max: 1, connectionTimeoutMillis: getSettings().DATABASE_CONNECT_TIMEOUT_MS };
+}
+
+/** Applies the migrations on the pool's one connection, under the lock, then closes the pool. */
+export async function migrateUnderLock<Client extends LockableClient>(
+  pool: { connect: () => Promise<Client>; end: () => Promise<void> },
+  applyMigrations: (client: Client) => Promise<unknown>,
+): Promise<void> {
+  try {
+    await withMigrationLock(() => pool.connect(), applyMigrations);
+  } finally {
+    await pool.end();
   }
 }

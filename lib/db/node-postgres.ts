@@ -3,7 +3,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { Pool, type PoolClient } from 'pg';
 import { getSettings } from '../config';
 import { logFault } from './fault-log';
-import { withMigrationLock } from './migration-lock';
+import { migrateUnderLock, migrationPoolOptions } from './migration-lock';
 import { MIGRATIONS_FOLDER } from './migrations';
 import { endWhenAQueryTimesOut, setStatementTimeout } from './query-timeout';
 import { schema } from './schema';
@@ -27,33 +27,16 @@ export async function openNodePostgres(url: string): Promise<OpenDatabase> {
   pool.on('error', (error) => logFault('postgres pool (idle connection)', error));
   discardBrokenClients(pool);
   const db = drizzle({ client: pool, schema });
-  return {
-    db,
-    migrate: () => migrateDatabase(url),
-    close: () => pool.end(),
-  };
+  return { db, migrate: () => migrateDatabase(url), close: () => pool.end() };
 }
 
-/**
- * Under the advisory lock, on the one connection that holds it (lib/db/migration-lock.ts). On a
- * connection of its own, without DATABASE_QUERY_TIMEOUT_MS: a run may wait for another deploy's
- * lock, and a migration's statements may take longer than any request should.
- */
+/** Under the advisory lock, on a pool of its own (lib/db/migration-lock.ts). */
 async function migrateDatabase(url: string): Promise<void> {
-  const pool = new Pool({
-    connectionString: url,
-    max: 1,
-    connectionTimeoutMillis: getSettings().DATABASE_CONNECT_TIMEOUT_MS,
-  });
+  const pool = new Pool(migrationPoolOptions(url));
   pool.on('error', (error) => logFault('postgres migration connection', error));
-  try {
-    await withMigrationLock(
-      () => pool.connect(),
-      (client) => migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
-    );
-  } finally {
-    await pool.end();
-  }
+  await migrateUnderLock(pool, (client: PoolClient) =>
+    migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+  );
 }
 
 /**

@@ -73,6 +73,12 @@ async function outcomeWithin(ms: number, work: () => Promise<unknown>) {
   return { ...outcome, ms: Date.now() - started };
 }
 
+/** The call failed, and as the database being unavailable (a 503), not as a bug (a 500). */
+function expectUnavailable(outcome: Awaited<ReturnType<typeof outcomeWithin>>): void {
+  expect(outcome.kind).toBe('failed');
+  expect(outcome.kind === 'failed' && isDatabaseUnavailable(outcome.error)).toBe(true);
+}
+
 const QUERY_TIMEOUT_MS = 400;
 const SLACK_MS = 1_500;
 
@@ -108,6 +114,12 @@ describe.each([
     return database;
   }
 
+  /** Once the relay passes traffic again, the pool answers at once. */
+  async function expectAnswersOnceRestored(db: OpenDatabase['db']): Promise<void> {
+    relay.restore();
+    expect((await outcomeWithin(SLACK_MS, () => db.execute(sql`select 1`))).kind).toBe('answered');
+  }
+
   afterEach(async () => {
     // Connections still waiting on the stalled relay are dropped first, so the pool can close.
     relay.cut();
@@ -119,12 +131,9 @@ describe.each([
     await db.execute(sql`select 1`);
     relay.stall();
 
-    const stalled = await outcomeWithin(QUERY_TIMEOUT_MS + SLACK_MS, () => db.execute(sql`select 1`));
-    expect(stalled.kind).toBe('failed');
-    expect(stalled.kind === 'failed' && isDatabaseUnavailable(stalled.error)).toBe(true);
+    expectUnavailable(await outcomeWithin(QUERY_TIMEOUT_MS + SLACK_MS, () => db.execute(sql`select 1`)));
 
-    relay.restore();
-    expect((await outcomeWithin(SLACK_MS, () => db.execute(sql`select 1`))).kind).toBe('answered');
+    await expectAnswersOnceRestored(db);
   });
 
   it('a transaction stalled mid-way fails as unavailable, and its connection is not reused', async () => {
@@ -138,12 +147,10 @@ describe.each([
         await tx.execute(sql`select 2`);
       }),
     );
-    expect(stalled.kind).toBe('failed');
-    expect(stalled.kind === 'failed' && isDatabaseUnavailable(stalled.error)).toBe(true);
+    expectUnavailable(stalled);
 
-    relay.restore();
     // One connection in the pool: had the stalled one gone back, this would wait on it and fail.
-    expect((await outcomeWithin(SLACK_MS, () => db.execute(sql`select 1`))).kind).toBe('answered');
+    await expectAnswersOnceRestored(db);
   });
 
   it('the server holds each statement to the same timeout (statement_timeout)', async () => {

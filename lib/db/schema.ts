@@ -1,9 +1,30 @@
-import { bigserial, boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 };
+
+/**
+ * The indexes of a table read one user's rows newest first (their chirps, their account activity)
+ * and all rows by age (the public timeline, housekeeping's sweep).
+ */
+function byUserAndByAge(
+  table: { userId: AnyPgColumn; createdAt: AnyPgColumn },
+  names: { byUser: string; byAge: string },
+) {
+  return [index(names.byUser).on(table.userId, table.createdAt), index(names.byAge).on(table.createdAt)];
+}
 
 export const users = pgTable('users', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -74,10 +95,7 @@ export const chirps = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
   },
-  (table) => [
-    index('chirps_user_id_created_at_idx').on(table.userId, table.createdAt),
-    index('chirps_created_at_idx').on(table.createdAt),
-  ],
+  (table) => byUserAndByAge(table, { byUser: 'chirps_user_id_created_at_idx', byAge: 'chirps_created_at_idx' }),
 );
 
 export type Chirp = typeof chirps.$inferSelect;
@@ -135,10 +153,8 @@ export const authEvents = pgTable(
     ip: text('ip'),
     userAgent: text('user_agent'),
   },
-  (table) => [
-    index('auth_events_user_id_created_at_idx').on(table.userId, table.createdAt),
-    index('auth_events_created_at_idx').on(table.createdAt),
-  ],
+  (table) =>
+    byUserAndByAge(table, { byUser: 'auth_events_user_id_created_at_idx', byAge: 'auth_events_created_at_idx' }),
 );
 export type AuthEvent = typeof authEvents.$inferSelect;
 

@@ -1,9 +1,9 @@
-import { createPool } from '@vercel/postgres';
+import { createPool, type VercelPoolClient } from '@vercel/postgres';
 import { drizzle } from 'drizzle-orm/vercel-postgres';
 import { migrate } from 'drizzle-orm/vercel-postgres/migrator';
 import { getSettings } from '../config';
 import { describeError } from './errors';
-import { withMigrationLock } from './migration-lock';
+import { migrateUnderLock, migrationPoolOptions } from './migration-lock';
 import { MIGRATIONS_FOLDER } from './migrations';
 import { endWhenAQueryTimesOut, setStatementTimeout } from './query-timeout';
 import { schema } from './schema';
@@ -30,31 +30,14 @@ export async function openVercelPostgres(url: string): Promise<OpenDatabase> {
   });
   pool.on('error', (error) => console.error('vercel postgres pool error:', describeError(error)));
   const db = drizzle({ client: pool, schema });
-  return {
-    db,
-    migrate: () => migrateDatabase(url),
-    close: () => pool.end(),
-  };
+  return { db, migrate: () => migrateDatabase(url), close: () => pool.end() };
 }
 
-/**
- * Two deploys building at once must not both apply migrations (lib/db/migration-lock.ts). On a
- * connection of its own, without DATABASE_QUERY_TIMEOUT_MS: a run may wait for the other's lock,
- * and a migration's statements may take longer than any request should.
- */
+/** Two deploys building at once must not both apply migrations (lib/db/migration-lock.ts). */
 async function migrateDatabase(url: string): Promise<void> {
-  const pool = createPool({
-    connectionString: url,
-    max: 1,
-    connectionTimeoutMillis: getSettings().DATABASE_CONNECT_TIMEOUT_MS,
-  });
+  const pool = createPool(migrationPoolOptions(url));
   pool.on('error', (error) => console.error('vercel postgres migration connection error:', describeError(error)));
-  try {
-    await withMigrationLock(
-      () => pool.connect(),
-      (client) => migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
-    );
-  } finally {
-    await pool.end();
-  }
+  await migrateUnderLock(pool, (client: VercelPoolClient) =>
+    migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+  );
 }

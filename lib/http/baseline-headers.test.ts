@@ -1,35 +1,19 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { localServerForThisFile } from '@/test/local-server';
 import { baselineSecurityHeaders, installBaselineHeaders } from './baseline-headers';
 
 describe('the baseline security headers on a real HTTP server', () => {
-  let server: Server;
-  let port: number;
+  beforeAll(() => installBaselineHeaders());
 
-  beforeAll(async () => {
-    installBaselineHeaders();
-    // Answers the way Next answers a repeated-slash path (a bare redirect), or with its own policy.
-    server = createServer((incoming, response) => {
-      if (incoming.url === '/own-policy') response.setHeader('Content-Security-Policy', "default-src 'none'");
-      response.writeHead(incoming.url === '/own-policy' ? 200 : 308, { Location: '/x' });
-      response.end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+  // Answers the way Next answers a repeated-slash path (a bare redirect), or with its own policy.
+  const server = localServerForThisFile((incoming, response) => {
+    if (incoming.url === '/own-policy') response.setHeader('Content-Security-Policy', "default-src 'none'");
+    response.writeHead(incoming.url === '/own-policy' ? 200 : 308, { Location: '/x' });
+    response.end();
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-  function headersOf(path: string): Promise<Record<string, string | string[] | undefined>> {
-    return new Promise((resolve, reject) => {
-      const outgoing = request({ host: '127.0.0.1', port, path }, (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.headers));
-      });
-      outgoing.on('error', reject);
-      outgoing.end();
-    });
+  async function headersOf(path: string) {
+    return (await server.get(path)).headers;
   }
 
   it('puts them on a response the handler sets nothing on', async () => {

@@ -44,21 +44,33 @@ export type FaultCode = 'unavailable' | 'internal_error' | 'busy';
 /**
  * The same boundary for server actions. A fault becomes the form state `failed` builds from the
  * submitted arguments (so the form keeps what was typed and says what went wrong), logged the
- * same careful way: left to Next, the log would carry the driver's message. redirect() and
- * notFound() work by throwing, so Next's own control-flow errors pass through untouched.
+ * same careful way: left to Next, the log would carry the driver's message.
  */
 export function withActionBoundary<Args extends unknown[], State>(
   action: string,
   failed: (code: FaultCode, ...args: Args) => State,
   work: (...args: Args) => Promise<State>,
 ): (...args: Args) => Promise<State> {
+  return catchFaults(work, (error, args) => {
+    if (isServerBusy(error)) return failed('busy', ...args);
+    return failed(logFault(action, error) === 'unavailable' ? 'unavailable' : 'internal_error', ...args);
+  });
+}
+
+/**
+ * Runs `work`, handing what it throws to `onFault`, except Next's own control-flow errors
+ * (redirect(), notFound(), the signals of dynamic rendering): those must reach Next untouched.
+ */
+export function catchFaults<Args extends unknown[], Result>(
+  work: (...args: Args) => Promise<Result>,
+  onFault: (error: unknown, args: Args) => Result | Promise<Result>,
+): (...args: Args) => Promise<Result> {
   return async (...args) => {
     try {
       return await work(...args);
     } catch (error) {
       unstable_rethrow(error);
-      if (isServerBusy(error)) return failed('busy', ...args);
-      return failed(logFault(action, error) === 'unavailable' ? 'unavailable' : 'internal_error', ...args);
+      return onFault(error, args);
     }
   };
 }

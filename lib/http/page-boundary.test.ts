@@ -1,7 +1,7 @@
-import http from 'node:http';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { redirect } from 'next/navigation';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { localServerForThisFile } from '@/test/local-server';
 import { unavailablePageAnswer } from './error-pages';
 import { installPageOutageAnswers, withPageBoundary } from './page-boundary';
 
@@ -30,34 +30,25 @@ const routes: Record<string, Render[]> = {
 
 let thrown: unknown[];
 let logged: string[];
-let server: http.Server;
-let origin: string;
+beforeAll(() => installPageOutageAnswers());
 
-beforeAll(async () => {
-  installPageOutageAnswers();
-  server = http.createServer(async (request, response) => {
-    try {
-      const renders = routes[request.url ?? ''] ?? [];
-      const parts = await Promise.all(renders.map((render, index) => withPageBoundary(`part ${index}`, render)()));
-      response.setHeader('Content-Type', 'text/html; charset=utf-8');
-      response.end(parts.join(''));
-    } catch (error) {
-      thrown.push(error);
-      response.statusCode = 500;
-      response.setHeader('Content-Type', 'text/html; charset=utf-8');
-      response.setHeader('Cache-Control', 'private, no-cache, no-store, max-age=0, must-revalidate');
-      response.setHeader('X-Frame-Options', 'DENY');
-      response.flushHeaders();
-      response.write('<html><body>Chirpy is briefly unavailable');
-      response.end('</body></html>');
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  origin = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+const server = localServerForThisFile(async (request, response) => {
+  try {
+    const renders = routes[request.url ?? ''] ?? [];
+    const parts = await Promise.all(renders.map((render, index) => withPageBoundary(`part ${index}`, render)()));
+    response.setHeader('Content-Type', 'text/html; charset=utf-8');
+    response.end(parts.join(''));
+  } catch (error) {
+    thrown.push(error);
+    response.statusCode = 500;
+    response.setHeader('Content-Type', 'text/html; charset=utf-8');
+    response.setHeader('Cache-Control', 'private, no-cache, no-store, max-age=0, must-revalidate');
+    response.setHeader('X-Frame-Options', 'DENY');
+    response.flushHeaders();
+    response.write('<html><body>Chirpy is briefly unavailable');
+    response.end('</body></html>');
+  }
 });
-
-afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 beforeEach(() => {
   thrown = [];
@@ -69,7 +60,7 @@ beforeEach(() => {
 
 describe('a page whose reads meet a database outage', () => {
   it("answers the proxy's 503 page with Retry-After instead of the 500 error page, keeping the other headers", async () => {
-    const response = await fetch(`${origin}/outage`);
+    const response = await fetch(server.url('/outage'));
     const expected = unavailablePageAnswer();
 
     expect(response.status).toBe(503);
@@ -81,13 +72,13 @@ describe('a page whose reads meet a database outage', () => {
   });
 
   it('logs the one outage line, without the query, its parameters or a stack', async () => {
-    await fetch(`${origin}/outage`);
+    await fetch(server.url('/outage'));
 
     expect(logged).toEqual(['part 0: database unavailable (ECONNREFUSED); further failures are summed up every 10 s']);
   });
 
   it("ends the render with an error Next does not log (its own DynamicServerError), not the driver's", async () => {
-    await fetch(`${origin}/outage`);
+    await fetch(server.url('/outage'));
 
     expect(thrown).toHaveLength(1);
     expect(thrown[0]).toMatchObject({ digest: 'DYNAMIC_SERVER_USAGE' });
@@ -95,7 +86,7 @@ describe('a page whose reads meet a database outage', () => {
   });
 
   it('met by a page and its layout at once: one answer, one log line', async () => {
-    const response = await fetch(`${origin}/outage-twice`);
+    const response = await fetch(server.url('/outage-twice'));
 
     expect(response.status).toBe(503);
     expect(await response.text()).toBe(unavailablePageAnswer().body);
@@ -103,7 +94,7 @@ describe('a page whose reads meet a database outage', () => {
   });
 
   it("leaves a server action's POST to Next (its own answer), still with one log line and no SQL", async () => {
-    const response = await fetch(`${origin}/outage`, { method: 'POST' });
+    const response = await fetch(server.url('/outage'), { method: 'POST' });
 
     expect(response.status).toBe(500);
     expect(logged).toEqual(['part 0: database unavailable (ECONNREFUSED); further failures are summed up every 10 s']);
@@ -123,7 +114,7 @@ describe('a page whose reads meet a database outage', () => {
 
 describe('anything else passes through the boundary unchanged', () => {
   it('a bug: the same error reaches Next, which answers its 500 error page; nothing logged here', async () => {
-    const response = await fetch(`${origin}/bug`);
+    const response = await fetch(server.url('/bug'));
 
     expect(response.status).toBe(500);
     expect(await response.text()).toContain('Chirpy is briefly unavailable');
@@ -132,14 +123,14 @@ describe('anything else passes through the boundary unchanged', () => {
   });
 
   it("Next's own control flow (a redirect) is rethrown as it is", async () => {
-    await fetch(`${origin}/redirect`, { redirect: 'manual' });
+    await fetch(server.url('/redirect'), { redirect: 'manual' });
 
     expect(thrown[0]).toMatchObject({ digest: expect.stringMatching(/^NEXT_REDIRECT;/) });
     expect(logged).toEqual([]);
   });
 
   it('a page that renders is untouched', async () => {
-    const response = await fetch(`${origin}/fine`);
+    const response = await fetch(server.url('/fine'));
 
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('<p>rendered</p>');

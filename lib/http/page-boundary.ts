@@ -2,9 +2,9 @@ import 'server-only';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import { DynamicServerError } from 'next/dist/client/components/hooks-server-context';
-import { unstable_rethrow } from 'next/navigation';
 import { databaseUnavailableCause } from '../db/errors';
 import { logFault } from '../db/fault-log';
+import { catchFaults } from './boundary';
 import { type PageAnswer, unavailablePageAnswer } from './error-pages';
 
 /**
@@ -30,16 +30,11 @@ export function withPageBoundary<Args extends unknown[], Result>(
   where: string,
   render: (...args: Args) => Promise<Result>,
 ): (...args: Args) => Promise<Result> {
-  return async (...args) => {
-    try {
-      return await render(...args);
-    } catch (error) {
-      unstable_rethrow(error);
-      if (databaseUnavailableCause(error) === null) throw error;
-      answerUnavailable(where, error);
-      throw new DynamicServerError('the database is unavailable; the request was answered with a 503 page');
-    }
-  };
+  return catchFaults(render, (error) => {
+    if (databaseUnavailableCause(error) === null) throw error;
+    answerUnavailable(where, error);
+    throw new DynamicServerError('the database is unavailable; the request was answered with a 503 page');
+  });
 }
 
 type Scope = { method: string; response: http.ServerResponse; outage: boolean };

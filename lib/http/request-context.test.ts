@@ -1,8 +1,7 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { runAsDevelopmentServer } from '@/test/development-server';
 import { fromAddress } from '@/test/http';
+import { localServerForThisFile } from '@/test/local-server';
 import {
   clientAddress,
   installPeerStamp,
@@ -19,37 +18,19 @@ beforeEach(() => {
 });
 
 describe('the peer stamp on a real HTTP server', () => {
-  let server: Server;
-  let port: number;
+  beforeAll(() => installPeerStamp());
 
-  beforeAll(async () => {
-    installPeerStamp();
-    // Answers with what the app would conclude about the request.
-    server = createServer((request, response) => {
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (typeof value === 'string') headers.set(name, value);
-      }
-      response.end(JSON.stringify({ address: clientAddress(headers), secure: isSecureRequest(headers) }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+  // Answers with what the app would conclude about the request.
+  const server = localServerForThisFile((request, response) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (typeof value === 'string') headers.set(name, value);
+    }
+    response.end(JSON.stringify({ address: clientAddress(headers), secure: isSecureRequest(headers) }));
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-  function ask(headers: Record<string, string>): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const outgoing = httpRequest({ host: '127.0.0.1', port, headers }, (response) => {
-        let body = '';
-        response.on('data', (chunk: Buffer) => {
-          body += chunk.toString();
-        });
-        response.on('end', () => resolve(JSON.parse(body)));
-      });
-      outgoing.on('error', reject);
-      outgoing.end();
-    });
+  async function ask(headers: Record<string, string>): Promise<unknown> {
+    return JSON.parse((await server.get('/', headers)).body);
   }
 
   it('knows the TCP peer, whatever X-Forwarded-* the client sends', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { inject } from 'vitest';
+import { withConnection } from '../../harness/fresh-database';
 
 /**
  * The suite's own look at the database (directly, not through the relay): row counts, content
@@ -8,14 +9,8 @@ import { inject } from 'vitest';
  */
 export const databaseUrl = inject('reliabilityDatabaseUrl');
 
-export async function withDatabase<T>(work: (client: Client) => Promise<T>, url = databaseUrl): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+export function withDatabase<T>(work: (client: Client) => Promise<T>, url = databaseUrl): Promise<T> {
+  return withConnection(url, work);
 }
 
 export async function query<T>(text: string, values: unknown[] = []): Promise<T[]> {

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { buildProduction } from '../../harness/production-server';
 import { openNodePostgres } from '../../lib/db/node-postgres';
 import { createFreshDatabase, dropDatabase } from '../../test/databases';
 import { startTcpRelay, type TcpRelay } from '../../test/tcp-relay';
@@ -32,20 +32,14 @@ declare module 'vitest' {
 
 const ROOT = process.cwd();
 const ADMIN_URL = process.env.RELIABILITY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const NEXT_BIN = join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
-
 function build(): void {
-  if (process.env.RELIABILITY_SKIP_BUILD === '1') {
-    console.log('reliability: reusing the existing production build (RELIABILITY_SKIP_BUILD=1)');
-    return;
-  }
-  console.log('reliability: next build …');
-  const result = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (result.status !== 0) throw new Error(`next build failed with status ${result.status}`);
+  const reuse = process.env.RELIABILITY_SKIP_BUILD === '1';
+  console.log(
+    reuse
+      ? 'reliability: reusing the existing production build (RELIABILITY_SKIP_BUILD=1)'
+      : 'reliability: next build …',
+  );
+  buildProduction({ cwd: ROOT, reuse, showOutput: true });
 }
 
 /** Starts the relay's remote control: the test worker cuts, stalls and restores it over HTTP. */

@@ -1,8 +1,7 @@
 import { resetReportSchema } from '@/lib/api-shapes';
-import { declareRoute } from '@/lib/auth/declared-route';
+import { declareRoute, refuseUnless } from '@/lib/auth/declared-route';
 import { isDevPlatform } from '@/lib/config';
-import { errorBodySchema } from '@/lib/http/declare-route';
-import { errorResponse, jsonResponse } from '@/lib/http/responses';
+import { jsonResponse } from '@/lib/http/responses';
 import { deleteAllUsers } from '@/lib/users';
 
 /** Wipes every user (and with them every chirp and token). Only where PLATFORM=dev. */
@@ -15,9 +14,8 @@ export const POST = declareRoute(
     auth: 'none',
     responses: {
       200: { description: 'How many users were deleted', body: resetReportSchema },
-      403: { description: 'Not a dev platform', body: errorBodySchema },
     },
   },
   async () => jsonResponse({ deleted_users: await deleteAllUsers() }),
-  () => (isDevPlatform() ? null : errorResponse(403, 'Reset is only allowed when PLATFORM=dev')),
+  refuseUnless(() => isDevPlatform(), 403, 'Reset is only allowed when PLATFORM=dev', 'Not a dev platform'),
 );

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { hashRefreshToken, verifyAccessToken } from '@/lib/auth/tokens';
 import { MESSAGES } from '@/lib/messages';
-import { PASSWORD, signUp, type TestUser } from '@/test/fixtures';
+import { PASSWORD, publicUserMatching, signUp, type TestUser } from '@/test/fixtures';
 import { jsonOf, makeRequest, type SetCookie, setCookies } from '@/test/http';
 import { accessTokenClaims, cookieSet, DAY_SECONDS, expectMaxAge, SAME_ORIGIN, tokenRow } from '@/test/session-helpers';
 import { POST } from './route';
@@ -151,13 +151,7 @@ describe('POST /api/login with JSON', () => {
     expectSessionCookieAttributes(refresh, false);
     const { status, body } = await jsonOf(response);
     expect(status).toBe(200);
-    expect(body).toEqual({
-      id: user.id,
-      email: user.email,
-      created_at: expect.any(String),
-      updated_at: expect.any(String),
-      is_chirpy_red: false,
-    });
+    expect(body).toEqual({ ...publicUserMatching(user.email), id: user.id });
     expect(JSON.stringify(body)).not.toContain(access.value);
     expect(JSON.stringify(body)).not.toContain(refresh.value);
     expect(await tokenRow(refresh.value)).toMatchObject({ client: 'browser', userId: user.id });

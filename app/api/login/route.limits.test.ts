@@ -89,16 +89,31 @@ describe('POST /api/login over a rate limit', () => {
   });
 });
 
+/** The statuses of wrong-password sign-ins made one after another, each as [email, client address]. */
+async function guessStatuses(guesses: ReadonlyArray<readonly [email: string, address: string]>): Promise<number[]> {
+  const statuses: number[] = [];
+  for (const [email, address] of guesses) statuses.push((await login(email, 'guess', fromAddress(address))).status);
+  return statuses;
+}
+
+/** Guesses at one account, one from each address in turn. */
+function fromOneAccount(addresses: string[]): Array<[email: string, address: string]> {
+  return addresses.map((address) => ['a@example.com', address]);
+}
+
 describe('POST /api/login from IPv6 clients', () => {
   it('counts a /64 as one client: two addresses in one network share the address limit, another network does not', async () => {
     vi.stubEnv('TRUST_PROXY', 'none');
     limitSignIns(100, 2);
 
-    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:1:2::1'))).status).toBe(401);
-    expect((await login('b@example.com', 'guess', fromAddress('2001:db8:1:2::2'))).status).toBe(401);
-    expect((await login('c@example.com', 'guess', fromAddress('2001:db8:1:2:abcd::3'))).status).toBe(429);
-    // The same network spelled out in full is the same client.
-    expect((await login('d@example.com', 'guess', fromAddress('2001:0db8:0001:0002:0:0:0:4'))).status).toBe(429);
+    const guesses = [
+      ['a@example.com', '2001:db8:1:2::1'],
+      ['b@example.com', '2001:db8:1:2::2'],
+      ['c@example.com', '2001:db8:1:2:abcd::3'],
+      // The same network spelled out in full is the same client.
+      ['d@example.com', '2001:0db8:0001:0002:0:0:0:4'],
+    ] as const;
+    expect(await guessStatuses(guesses)).toEqual([401, 401, 429, 429]);
 
     const owner = await signUp();
     expect((await login(owner.email, PASSWORD, fromAddress('2001:db8:1:3::1'))).status).toBe(200);
@@ -109,22 +124,19 @@ describe('POST /api/login from IPv6 clients', () => {
     vi.stubEnv('RATE_LIMIT_IPV6_PREFIX', '48');
     limitSignIns(100, 1);
 
-    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:1:2::1'))).status).toBe(401);
-    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:1:3::1'))).status).toBe(429);
-    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:2:3::1'))).status).toBe(401);
+    const addresses = ['2001:db8:1:2::1', '2001:db8:1:3::1', '2001:db8:2:3::1'];
+    expect(await guessStatuses(fromOneAccount(addresses))).toEqual([401, 429, 401]);
 
     vi.stubEnv('RATE_LIMIT_IPV6_PREFIX', '128');
-    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:9::1'))).status).toBe(401);
-    expect((await login('a@example.com', 'guess', fromAddress('2001:db8:9::2'))).status).toBe(401);
+    expect(await guessStatuses(fromOneAccount(['2001:db8:9::1', '2001:db8:9::2']))).toEqual([401, 401]);
   });
 
   it('IPv4 clients are counted per address as before, the IPv4-mapped spelling included', async () => {
     vi.stubEnv('TRUST_PROXY', 'none');
     limitSignIns(100, 1);
 
-    expect((await login('a@example.com', 'guess', fromAddress('198.51.100.1'))).status).toBe(401);
-    expect((await login('a@example.com', 'guess', fromAddress('198.51.100.2'))).status).toBe(401);
-    expect((await login('a@example.com', 'guess', fromAddress('::ffff:198.51.100.1'))).status).toBe(429);
+    const addresses = ['198.51.100.1', '198.51.100.2', '::ffff:198.51.100.1'];
+    expect(await guessStatuses(fromOneAccount(addresses))).toEqual([401, 401, 429]);
   });
 
   it('the session still records the full address the client came from, not its network', async () => {

@@ -3,7 +3,7 @@ import { publicUserSchema, signedInUserSchema } from '@/lib/api-shapes';
 import { isSecureNextRequest, setSessionCookies } from '@/lib/auth/cookies';
 import { declareRoute } from '@/lib/auth/declared-route';
 import { loginSchema } from '@/lib/auth/password-account';
-import { signIn } from '@/lib/auth/session-flow';
+import { signIn } from '@/lib/auth/sign-in';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
 import { errorResponse, jsonResponse, tooManyRequests } from '@/lib/http/responses';

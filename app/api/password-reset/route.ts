@@ -1,10 +1,10 @@
 import { after } from 'next/server';
-import { declareRoute } from '@/lib/auth/declared-route';
+import { declareRoute, refuseUnless } from '@/lib/auth/declared-route';
 import { requestPasswordReset, resetRequestSchema } from '@/lib/auth/password-reset';
 import { isPasswordResetEnabled } from '@/lib/config';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { publicOrigin, requestContext } from '@/lib/http/request-context';
-import { accepted, errorResponse, tooManyRequests } from '@/lib/http/responses';
+import { accepted, tooManyRequests } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 
 /**
@@ -23,7 +23,6 @@ export const POST = declareRoute(
     bodyExample: { email: 'alice@example.com' },
     responses: {
       202: { description: 'Taken in; a link is mailed if the account exists', body: null },
-      404: { description: 'Password resets are turned off', body: errorBodySchema },
       429: { description: 'Too many requests (Retry-After)', body: errorBodySchema },
     },
   },
@@ -34,5 +33,5 @@ export const POST = declareRoute(
     after(outcome.deliver);
     return accepted();
   },
-  () => (isPasswordResetEnabled() ? null : errorResponse(404, MESSAGES.reset_disabled)),
+  refuseUnless(() => isPasswordResetEnabled(), 404, MESSAGES.reset_disabled, 'Password resets are turned off'),
 );

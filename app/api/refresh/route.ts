@@ -1,10 +1,9 @@
 import type { NextRequest } from 'next/server';
 import { accessTokenSchema } from '@/lib/api-shapes';
-import { clearSessionCookies, isSecureNextRequest, sessionCookieNames, setSessionCookies } from '@/lib/auth/cookies';
-import { CROSS_SITE_REFUSED, isCrossSiteWrite } from '@/lib/auth/csrf';
-import { declareRoute } from '@/lib/auth/declared-route';
-import { refreshAccessToken, renewBrowserSession } from '@/lib/auth/session-flow';
-import { readAuthorization } from '@/lib/http/authorization';
+import { clearSessionCookies, setSessionCookies } from '@/lib/auth/cookies';
+import { type CookieCall, declareRefreshTokenRoute, MISSING_REFRESH_TOKEN } from '@/lib/auth/declared-route';
+import { refreshAccessToken } from '@/lib/auth/session-flow';
+import { type ResolveOptions, resolveBrowserSession } from '@/lib/auth/session-resolver';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
 import { errorResponse, jsonResponse, noContent, tooManyRequests } from '@/lib/http/responses';
@@ -12,50 +11,57 @@ import { errorResponse, jsonResponse, noContent, tooManyRequests } from '@/lib/h
 const INVALID = 'Invalid, expired or revoked refresh token';
 
 /**
- * With `Authorization: Bearer <refresh token>`: the design note's contract, a new access token
- * and no rotation. Without the header, the browser's refresh cookie: rotated, cookies renewed.
+ * With `Authorization: Bearer <refresh token>`: a new access token and no rotation, as API
+ * clients expect. Without the header, the browser's refresh cookie: rotated, cookies renewed.
  */
-export const POST = declareRoute(
+export const POST = declareRefreshTokenRoute(
   {
     method: 'POST',
     path: '/api/refresh',
     summary:
       'A new access token for a Bearer refresh token (no rotation), or, without the header, the browser’s refresh cookie rotated and the cookies renewed',
     tags: ['Sessions'],
-    auth: 'refresh',
     responses: {
       200: { description: 'A new access token (Bearer refresh token)', body: accessTokenSchema },
       204: { description: 'The cookie session is renewed (Set-Cookie)', body: null },
       401: { description: 'A malformed, missing, expired or revoked refresh token', body: errorBodySchema },
-      403: { description: 'A cookie renewal from another site', body: errorBodySchema },
       429: { description: 'Too many renewals (Retry-After)', body: errorBodySchema },
     },
   },
-  async ({ request }) => {
-    const authorization = readAuthorization(request.headers, 'Bearer');
-    if (!authorization.present) return refreshBrowserSession(request);
-    if (!authorization.ok)
-      return errorResponse(401, 'Malformed Authorization header: expected "Bearer <refresh token>"');
-    const refresh = await refreshAccessToken(authorization.credentials, requestContext(request.headers));
-    if (refresh.ok) return jsonResponse({ token: refresh.token.value });
-    return refresh.reason === 'rate_limited' ? tooManyRequests(refresh.retryAfterSeconds) : errorResponse(401, INVALID);
-  },
+  { bearer: refreshBearerToken, cookies: renewCookieSession },
 );
 
-async function refreshBrowserSession(request: NextRequest): Promise<Response> {
-  const secure = isSecureNextRequest(request);
-  const refreshToken = request.cookies.get(sessionCookieNames(secure).refresh)?.value;
-  if (!refreshToken) return errorResponse(401, 'Missing refresh token: send "Authorization: Bearer <refresh token>"');
-  if (isCrossSiteWrite(request)) return errorResponse(403, CROSS_SITE_REFUSED);
-  const renewal = await renewBrowserSession(refreshToken, requestContext(request.headers));
-  // Over the limit nothing rotated: the cookies the browser holds are still good, keep them.
-  if (!renewal.ok && renewal.reason === 'rate_limited') return tooManyRequests(renewal.retryAfterSeconds);
-  if (!renewal.ok) {
-    const response = errorResponse(401, INVALID);
-    clearSessionCookies(response, secure);
-    return response;
+async function refreshBearerToken(token: string, request: NextRequest): Promise<Response> {
+  const refresh = await refreshAccessToken(token, requestContext(request.headers));
+  if (refresh.ok) return jsonResponse({ token: refresh.token.value });
+  return refresh.reason === 'rate_limited' ? tooManyRequests(refresh.retryAfterSeconds) : errorResponse(401, INVALID);
+}
+
+/**
+ * The refresh cookie is rotated whatever the access cookie says: renewing is what the caller asked
+ * for, so the resolver is given the refresh cookie alone.
+ */
+async function renewCookieSession({ request, cookies, secure }: CookieCall): Promise<Response> {
+  if (cookies.refresh === undefined) return errorResponse(401, MISSING_REFRESH_TOKEN);
+  const renewing: ResolveOptions = { confirm: false, renew: true, context: requestContext(request.headers) };
+  const session = await resolveBrowserSession({ access: undefined, refresh: cookies.refresh }, renewing);
+  switch (session.outcome) {
+    case 'renewed': {
+      const response = noContent();
+      setSessionCookies(response, secure, session.cookies);
+      return response;
+    }
+    // Over the limit nothing rotated: the cookies the browser holds are still good, keep them.
+    case 'rate_limited':
+      return tooManyRequests(session.retryAfterSeconds);
+    // The boundary answers an outage (503, Retry-After), the cookies untouched.
+    case 'unavailable':
+      throw session.error;
+    // Ended ('valid' needs an access cookie, and none was given).
+    default: {
+      const response = errorResponse(401, INVALID);
+      clearSessionCookies(response, secure);
+      return response;
+    }
   }
-  const response = noContent();
-  setSessionCookies(response, secure, renewal.cookies);
-  return response;
 }

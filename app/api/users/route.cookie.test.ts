@@ -8,6 +8,7 @@ import {
   asPublicUser,
   type BrowserSession,
   browserSession,
+  NEW_PASSWORD,
   PASSWORD,
   publicUserMatching,
   refreshTokenRows,
@@ -25,7 +26,6 @@ import { PUT } from './route';
 
 const ADDRESS = '203.0.113.120';
 const AGENT = 'Mozilla/5.0 (step-up test)';
-const NEW_PASSWORD = 'a brand new passphrase';
 
 // fromAddress plays a client on a bare server; the Vercel run of the suite sets VERCEL, which
 // would otherwise make the platform's headers the source of the address.

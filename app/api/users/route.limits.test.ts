@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { signUp as signUpAndIn } from '@/lib/auth/session-flow';
+import { signUp as signUpAndIn } from '@/lib/auth/sign-in';
 import { MESSAGES } from '@/lib/messages';
 import { apiSession, rowCounts, signUp, uniqueEmail, userRow } from '@/test/fixtures';
 import { fromAddress, jsonOf, makeRequest } from '@/test/http';

@@ -6,9 +6,9 @@ import {
   type ChangeProof,
   credentialsChangeSchema,
   credentialsSchema,
-  registerUser,
   replaceCredentials,
 } from '@/lib/auth/password-account';
+import { createAccount } from '@/lib/auth/sign-in';
 import { readJson } from '@/lib/http/body';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
@@ -33,7 +33,7 @@ export const POST = declareRoute(
     },
   },
   async ({ body, request }) => {
-    const created = await registerUser(body, requestContext(request.headers));
+    const created = await createAccount(body, requestContext(request.headers));
     if (created.ok) return jsonResponse(toPublicUser(created.user), 201);
     return created.reason === 'rate_limited'
       ? tooManyRequests(created.retryAfterSeconds)

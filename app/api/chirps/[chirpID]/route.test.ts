@@ -31,6 +31,15 @@ async function chirpExists(id: string): Promise<boolean> {
   return (await db.select({ id: chirps.id }).from(chirps).where(eq(chirps.id, id))).length === 1;
 }
 
+/** The author of the only chirp asks to delete `chirpID`: the refusal's message, the chirp kept. */
+async function refusedDeletion(chirpID: string, status: number): Promise<string> {
+  const session = await apiSession();
+  await chirp(session.token, 'still here');
+  const message = await expectError(await deleteChirp(chirpID, session.token), status);
+  expect((await rowCounts()).chirps).toBe(1);
+  return message;
+}
+
 describe('GET /api/chirps/{chirpID}', () => {
   it('answers 200 with the chirp, exactly as it was when created', async () => {
     const session = await apiSession();
@@ -99,11 +108,7 @@ describe('DELETE /api/chirps/{chirpID}', () => {
   });
 
   it('answers 404 for an id no chirp has', async () => {
-    const session = await apiSession();
-    await chirp(session.token, 'not this one');
-
-    expect(await expectError(await deleteChirp(UNKNOWN_ID, session.token), 404)).toBe('Chirp not found');
-    expect((await rowCounts()).chirps).toBe(1);
+    expect(await refusedDeletion(UNKNOWN_ID, 404)).toBe('Chirp not found');
   });
 
   it('answers 404 the second time the same chirp is deleted', async () => {
@@ -115,11 +120,7 @@ describe('DELETE /api/chirps/{chirpID}', () => {
   });
 
   it.each(MALFORMED_IDS)('answers 400 to %s as the id and deletes nothing', async (_label, chirpID) => {
-    const session = await apiSession();
-    await chirp(session.token, 'still here');
-
-    expect(await expectError(await deleteChirp(chirpID, session.token), 400)).toBe('Chirp id must be a UUID');
-    expect((await rowCounts()).chirps).toBe(1);
+    expect(await refusedDeletion(chirpID, 400)).toBe('Chirp id must be a UUID');
   });
 
   it('answers 503 when the database is down, and the chirp survives', async () => {

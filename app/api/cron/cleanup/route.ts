@@ -1,8 +1,7 @@
 import { cleanupReportSchema } from '@/lib/api-shapes';
-import { declareRoute } from '@/lib/auth/declared-route';
+import { declareRoute, refuseUnless } from '@/lib/auth/declared-route';
 import { cleanUpExpiredData, isCronRequest } from '@/lib/housekeeping';
-import { errorBodySchema } from '@/lib/http/declare-route';
-import { errorResponse, jsonResponse } from '@/lib/http/responses';
+import { jsonResponse } from '@/lib/http/responses';
 
 export const dynamic = 'force-dynamic';
 // A first run on a large backlog deletes in many batches; give it room (Vercel caps it by plan).
@@ -18,9 +17,8 @@ export const GET = declareRoute(
     auth: 'cron',
     responses: {
       200: { description: 'What was deleted', body: cleanupReportSchema },
-      401: { description: 'Wrong or missing cron secret', body: errorBodySchema },
     },
   },
   async () => jsonResponse(await cleanUpExpiredData()),
-  (request) => (isCronRequest(request.headers) ? null : errorResponse(401, 'Invalid or missing cron secret')),
+  refuseUnless(isCronRequest, 401, 'Invalid or missing cron secret', 'Wrong or missing cron secret'),
 );

@@ -5,7 +5,7 @@ import { POST as refresh } from '@/app/api/refresh/route';
 import { createResetTokenValue } from '@/lib/auth/password-reset';
 import { MESSAGES } from '@/lib/messages';
 import { withFailingRevocations } from '@/test/database-faults';
-import { apiSession, PASSWORD, refreshTokenRows, signUp, userRow } from '@/test/fixtures';
+import { apiSession, NEW_PASSWORD, PASSWORD, refreshTokenRows, signUp, userRow } from '@/test/fixtures';
 import {
   CROSS_SITE_BODY_TYPES,
   crossSiteBodyRequest,
@@ -24,7 +24,6 @@ import { POST } from './route';
 const { catcher } = mailCatcherForThisFile();
 
 const HERE = { ip: '203.0.113.70', userAgent: 'curl/8.5.0' };
-const NEW_PASSWORD = 'a brand new passphrase';
 
 beforeEach(() => {
   vi.stubEnv('TRUST_PROXY', 'none');

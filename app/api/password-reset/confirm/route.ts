@@ -1,4 +1,4 @@
-import { declareRoute } from '@/lib/auth/declared-route';
+import { declareRoute, refuseUnless } from '@/lib/auth/declared-route';
 import { resetConfirmSchema, resetPassword } from '@/lib/auth/password-reset';
 import { isPasswordResetEnabled } from '@/lib/config';
 import { errorBodySchema } from '@/lib/http/declare-route';
@@ -22,7 +22,6 @@ export const POST = declareRoute(
     bodyExample: { token: '5f0c…the token from the link', password: 'a new long passphrase' },
     responses: {
       204: { description: 'The password is set; every session of the account has ended', body: null },
-      404: { description: 'Password resets are turned off', body: errorBodySchema },
       429: { description: 'Too many attempts (Retry-After)', body: errorBodySchema },
     },
   },
@@ -33,5 +32,5 @@ export const POST = declareRoute(
       ? tooManyRequests(reset.retryAfterSeconds)
       : errorResponse(400, MESSAGES.reset_link_invalid);
   },
-  () => (isPasswordResetEnabled() ? null : errorResponse(404, MESSAGES.reset_disabled)),
+  refuseUnless(() => isPasswordResetEnabled(), 404, MESSAGES.reset_disabled, 'Password resets are turned off'),
 );

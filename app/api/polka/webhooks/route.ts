@@ -1,4 +1,4 @@
-import { declareRoute } from '@/lib/auth/declared-route';
+import { declareRoute, refuseUnless } from '@/lib/auth/declared-route';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { errorResponse, noContent } from '@/lib/http/responses';
 import { upgradeToChirpyRed } from '@/lib/users';
@@ -15,7 +15,6 @@ export const POST = declareRoute(
     bodyExample: { event: 'user.upgraded', data: { user_id: '3f1c0f2e-8f5b-4c56-9d0a-2a1f0b6c7d8e' } },
     responses: {
       204: { description: 'Handled, or an event Chirpy ignores', body: null },
-      401: { description: 'Wrong or missing API key', body: errorBodySchema },
       404: { description: 'No such user', body: errorBodySchema },
     },
   },
@@ -23,5 +22,5 @@ export const POST = declareRoute(
     if (body.kind === 'ignored') return noContent();
     return (await upgradeToChirpyRed(body.userId)) ? noContent() : errorResponse(404, 'User not found');
   },
-  (request) => (isPolkaRequest(request.headers) ? null : errorResponse(401, 'Invalid or missing API key')),
+  refuseUnless(isPolkaRequest, 401, 'Invalid or missing API key', 'Wrong or missing API key'),
 );

@@ -4,11 +4,12 @@ import { POST as login } from '@/app/api/login/route';
 import { POST as confirmReset } from '@/app/api/password-reset/confirm/route';
 import { PUT as updateUser } from '@/app/api/users/route';
 import { MESSAGES } from '@/lib/messages';
+import { changePasswordWith } from '@/test/account-changes';
 import { type ApiSession, apiSession, PASSWORD, refreshTokenRows, userRow } from '@/test/fixtures';
 import { expectError, expectNoContent, fromAddress, jsonOf, makeRequest } from '@/test/http';
 import { mailCatcherForThisFile, mailedToken } from '@/test/password-reset';
 import { listRecentAuthEvents } from '../audit';
-import { changePassword, verifyCredentials } from './password-account';
+import { verifyCredentials } from './password-account';
 import { createSessionIfCurrent } from './sessions';
 
 /**
@@ -44,7 +45,7 @@ const changes: Record<string, (owner: ApiSession) => Promise<void>> = {
     await expectNoContent(await confirmReset(makeRequest('POST', '/api/password-reset/confirm', { json })));
   },
   'the account page': async (owner) => {
-    expect(await changePassword(owner.id, PASSWORD, NEW_PASSWORD, null, HERE)).toMatchObject({ ok: true });
+    expect(await changePasswordWith(owner.id, PASSWORD, NEW_PASSWORD, null, HERE)).toMatchObject({ ok: true });
   },
 };
 
@@ -126,7 +127,7 @@ describe('createSessionIfCurrent', () => {
     const check = await verifyCredentials(owner.email, PASSWORD);
     if (!check.ok) throw new Error('expected the password to check out');
 
-    expect(await changePassword(owner.id, PASSWORD, NEW_PASSWORD, null, HERE)).toMatchObject({ ok: true });
+    expect(await changePasswordWith(owner.id, PASSWORD, NEW_PASSWORD, null, HERE)).toMatchObject({ ok: true });
     const before = await refreshTokenRows(owner.id);
 
     expect(await createSessionIfCurrent(check.user, 'bearer', HERE)).toBeNull();

@@ -1,9 +1,10 @@
 import { request } from 'node:http';
 
 /**
- * Single requests to the bench's server (set-up, checks, the SQL route), never under load.
- * Only 127.0.0.1; redirects are answers, not followed. Each on a connection of its own: a pooled
- * connection the server closed while a load run kept the harness busy would fail the next call.
+ * Single requests to a server the harness started (its health check, a bench's set-up, checks and
+ * SQL route), never under load. Only 127.0.0.1; redirects are answers, not followed. Each on a
+ * connection of its own: a pooled connection the server closed while a load run kept the caller
+ * busy would fail the next call.
  */
 
 export type Answer = { status: number; headers: Headers; text: string };

@@ -1,0 +1,212 @@
+import 'server-only';
+import { recordAuthEvent } from '../audit';
+import type { User } from '../db/schema';
+import type { RequestContext } from '../http/request-context';
+import type { RateLimited } from '../rate-limit';
+import {
+  confirmAddressLater,
+  type EmailUnconfirmed,
+  isEmailVerificationRequired,
+  refuseUnconfirmedSignIn,
+} from './email-verification';
+import {
+  admitPasswordAttempt,
+  type Credentials,
+  type Registration,
+  refundPasswordAttempt,
+  registerUser,
+  verifyCredentials,
+} from './password-account';
+import { resetPassword } from './password-reset';
+import type { SessionClient } from './session-check';
+import { createSession, createSessionIfCurrent, type NewSession } from './sessions';
+import { type IssuedToken, issueAccessToken, issueSessionAccessToken } from './tokens';
+
+/**
+ * Signing in, as a sequence: a first factor proves who the person is (a password), then
+ * nextSignInStep decides what that proof leads to, and completeSignIn carries it out. A new
+ * first factor (a passkey, an OpenID provider) ends in completeSignIn too, and a second factor
+ * is a new step there, so neither touches the password code. Sign-up and the reset page prove who
+ * the person is another way and start a session directly (startSession). The rate limits are
+ * checked here, so every entry point (JSON routes, forms) is held to them.
+ */
+
+export type StartedSession = {
+  user: User;
+  sessionId: string;
+  tokens: { access: IssuedToken; refresh: IssuedToken };
+};
+
+/** How a first factor proved who the person is. */
+export type FirstFactorMethod = 'password';
+
+/** A first factor that held: the account as the check read it. */
+export type FirstFactor = { ok: true; user: User; factor: FirstFactorMethod };
+
+/** What a first factor leads to: a session, or a refusal no factor lifts. */
+export type SignInStep = { step: 'session' } | { step: 'email_unverified' };
+
+/**
+ * The one place that decides what a first factor leads to. With REQUIRE_EMAIL_VERIFICATION an
+ * address nobody has confirmed gets no session, whatever proved who the person is: that is
+ * decided first, so no factor skips it. No account has a second factor, so every other first
+ * factor leads to a session; an account with one enrolled would be sent to a pending step here,
+ * unless its first factor already counts as both.
+ */
+export function nextSignInStep(user: User, _factor: FirstFactorMethod): SignInStep {
+  if (isEmailVerificationRequired() && user.emailVerifiedAt === null) return { step: 'email_unverified' };
+  return { step: 'session' };
+}
+
+/** The account changed while its first factor was checked: the proof is of an account that is gone. */
+export type AccountChanged = { ok: false; reason: 'account_changed' };
+
+export type SignInCompletion = ({ ok: true } & StartedSession) | AccountChanged | EmailUnconfirmed;
+
+function isAccountChanged(completion: SignInCompletion): completion is AccountChanged {
+  return !completion.ok && completion.reason === 'account_changed';
+}
+
+/** Takes a first factor to the step nextSignInStep names. */
+export async function completeSignIn(
+  first: FirstFactor,
+  client: SessionClient,
+  context: RequestContext,
+): Promise<SignInCompletion> {
+  const next = nextSignInStep(first.user, first.factor);
+  switch (next.step) {
+    case 'email_unverified':
+      return refuseUnconfirmedSignIn(first.user, context);
+    case 'session':
+      return startSessionIfUnchanged(first.user, client, context);
+  }
+}
+
+/**
+ * A session only if the account's email and password are still the ones the first factor saw:
+ * a change made while the check ran has ended every session it could see, and whoever proved the
+ * old credentials is who it means to shut out. That sign-in failed, and the owner sees it so.
+ */
+async function startSessionIfUnchanged(
+  user: User,
+  client: SessionClient,
+  context: RequestContext,
+): Promise<SignInCompletion> {
+  const session = await createSessionIfCurrent(user, client, context);
+  if (session) return { ok: true, ...(await issueTokens(user, session, client, context)) };
+  await recordAuthEvent({ type: 'sign_in_failed', userId: user.id, context });
+  return { ok: false, reason: 'account_changed' };
+}
+
+export type SignInFailure = { ok: false; reason: 'credentials' } | RateLimited;
+
+export type SignIn = Exclude<SignInCompletion, AccountChanged> | SignInFailure;
+
+const CREDENTIALS_REFUSED = { ok: false, reason: 'credentials' } as const;
+
+/**
+ * The password sign-in. `signal`: the request's, so a client that hung up leaves the line for
+ * bcrypt unserved.
+ */
+export async function signIn(
+  credentials: Credentials,
+  client: SessionClient,
+  context: RequestContext,
+  signal?: AbortSignal,
+): Promise<SignIn> {
+  const first = await checkPassword(credentials, context, signal);
+  if (!first.ok) return first;
+  const completion = await completeSignIn(first, client, context);
+  // To the person who typed it, a password changed meanwhile is simply a wrong one.
+  if (isAccountChanged(completion)) return CREDENTIALS_REFUSED;
+  // The password proved right, a session or not: it is no failed guess.
+  await refundPasswordAttempt(credentials.email);
+  return completion;
+}
+
+/** The password as a first factor. The limits are checked before the bcrypt work: a refused guess costs little. */
+async function checkPassword(
+  credentials: Credentials,
+  context: RequestContext,
+  signal?: AbortSignal,
+): Promise<FirstFactor | SignInFailure> {
+  const admitted = await admitPasswordAttempt(credentials.email, context);
+  if (!admitted.ok) return admitted;
+  const check = await verifyCredentials(credentials.email, credentials.password, signal);
+  if (check.ok) return { ok: true, user: check.user, factor: 'password' };
+  await recordAuthEvent({ type: 'sign_in_failed', userId: check.userId, context });
+  return CREDENTIALS_REFUSED;
+}
+
+/** A session for an account as it stands: one just made, or just given a new password by a reset. */
+export async function startSession(
+  user: User,
+  client: SessionClient,
+  context: RequestContext,
+): Promise<StartedSession> {
+  return issueTokens(user, await createSession(user.id, client, context), client, context);
+}
+
+async function issueTokens(
+  user: User,
+  { sessionId, refreshToken }: NewSession,
+  client: SessionClient,
+  context: RequestContext,
+): Promise<StartedSession> {
+  const access =
+    client === 'browser'
+      ? await issueSessionAccessToken(user.id, sessionId)
+      : await issueAccessToken(user.id, sessionId);
+  await recordAuthEvent({ type: 'signed_in', userId: user.id, sessionId, context });
+  return { user, sessionId, tokens: { access, refresh: refreshToken } };
+}
+
+/** What proved an account another way than a first factor, or its refusal, passed on as it came. */
+async function startSessionAfter<Refusal extends { ok: false }>(
+  proof: { ok: true; user: User } | Refusal,
+  client: SessionClient,
+  context: RequestContext,
+): Promise<({ ok: true } & StartedSession) | Refusal> {
+  return proof.ok ? { ok: true, ...(await startSession(proof.user, client, context)) } : proof;
+}
+
+/** A new account (the sign-up form, `POST /api/users`): its address's confirmation link is mailed after the response. */
+export async function createAccount(credentials: Credentials, context: RequestContext): Promise<Registration> {
+  const created = await registerUser(credentials, context);
+  if (created.ok) confirmAddressLater(created.user, context);
+  return created;
+}
+
+export type SignUp =
+  | ({ ok: true } & StartedSession)
+  | { ok: false; reason: 'email_taken' }
+  | EmailUnconfirmed
+  | RateLimited;
+
+/**
+ * Creates the account and signs it in, in one step: what the sign-up form does. With
+ * REQUIRE_EMAIL_VERIFICATION the first session waits until the mailed link is followed.
+ */
+export async function signUp(
+  credentials: Credentials,
+  client: SessionClient,
+  context: RequestContext,
+): Promise<SignUp> {
+  const created = await createAccount(credentials, context);
+  if (created.ok && isEmailVerificationRequired()) return { ok: false, reason: 'email_unverified' };
+  return startSessionAfter(created, client, context);
+}
+
+export type ResetSignIn = ({ ok: true } & StartedSession) | { ok: false; reason: 'invalid_token' } | RateLimited;
+
+/**
+ * The reset page: a new password from a mailed link, and this browser signed in with a fresh
+ * session. Every earlier session was ended by the reset, so the new one starts after that.
+ */
+export async function resetPasswordAndSignIn(
+  token: string,
+  newPassword: string,
+  context: RequestContext,
+): Promise<ResetSignIn> {
+  return startSessionAfter(await resetPassword(token, newPassword, context), 'browser', context);
+}
