@@ -6,7 +6,7 @@ import { loginSchema } from '@/lib/auth/password-account';
 import { signIn } from '@/lib/auth/sign-in';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { errorResponse, jsonResponse, tooManyRequests } from '@/lib/http/responses';
+import { jsonResponse, refusalResponse } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 import { toPublicUser } from '@/lib/users';
 
@@ -41,9 +41,7 @@ export const POST = declareRoute(
     const client = wantsCookies ? 'browser' : 'bearer';
     const session = await signIn(body, client, requestContext(request.headers), request.signal);
     if (!session.ok) {
-      return session.reason === 'rate_limited'
-        ? tooManyRequests(session.retryAfterSeconds)
-        : errorResponse(401, MESSAGES.incorrect_credentials);
+      return refusalResponse(session, 401, MESSAGES.incorrect_credentials);
     }
     const user = toPublicUser(session.user);
     if (!wantsCookies) {
