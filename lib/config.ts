@@ -88,8 +88,8 @@ export function present(value: string | undefined): string | undefined {
 
 // The hot paths (every session check, rotation and limit) ask for the settings several times a
 // request. In production the environment is fixed for the life of the process, so its first
-// reading is kept: reading and comparing thirty variables cost ~20 µs a call. Elsewhere (tests
-// change values with vi.stubEnv) the last parse is reused only while the raw values are the same.
+// reading is kept, rather than reading and comparing every variable again on each call. Elsewhere
+// (tests change values with vi.stubEnv) the last parse is reused only while the raw values are the same.
 let lastParsed: { raw: string; settings: Settings } | undefined;
 let production: Settings | undefined;
 

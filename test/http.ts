@@ -105,54 +105,6 @@ export async function expectNoContent(response: Response): Promise<void> {
   expect(await response.text()).toBe('');
 }
 
-/** Bodies that are not a JSON object: every JSON route must answer each with a 400. */
-export const NOT_A_JSON_OBJECT: ReadonlyArray<readonly [label: string, body: string]> = [
-  ['malformed JSON', '{"email": "a@example.com",'],
-  ['an empty body', ''],
-  ['a JSON array', '[{"email": "a@example.com"}]'],
-  ['JSON null', 'null'],
-  ['a JSON number', '42'],
-  ['a JSON string', '"a@example.com"'],
-];
-
-/**
- * How a page on another site can send a body without asking first (no CORS preflight): an HTML
- * form's three encodings, or fetch() with a body it does not label. Every JSON route must answer
- * each with a 415, however good the JSON inside.
- */
-export const CROSS_SITE_BODY_TYPES = [
-  'text/plain',
-  'application/x-www-form-urlencoded',
-  'multipart/form-data; boundary=chirpy',
-  'missing',
-] as const;
-
-export type CrossSiteBodyType = (typeof CROSS_SITE_BODY_TYPES)[number];
-
-/** `json`'s text, sent as `type` says: the body the route would take, with any label but JSON. */
-export function crossSiteBodyRequest(
-  method: string,
-  path: string,
-  json: unknown,
-  type: CrossSiteBodyType,
-  options: { bearer?: string; headers?: Record<string, string> } = {},
-): NextRequest {
-  const headers = new Headers(options.headers);
-  if (type !== 'missing') headers.set('content-type', type);
-  if (options.bearer !== undefined) headers.set('authorization', `Bearer ${options.bearer}`);
-  // Bytes rather than a string, which Request would label text/plain by itself.
-  const body = new TextEncoder().encode(JSON.stringify(json));
-  return new NextRequest(new URL(path, ORIGIN), { method, headers, body });
-}
-
-/** The JSON label as clients also write it: with a charset, in another case. */
-export const JSON_WITH_CHARSET = { 'content-type': 'Application/JSON; charset=utf-8' };
-
-/** Just over the 64 KiB limit on request bodies, and otherwise valid-looking JSON. */
-export function oversizedJson(fields: Record<string, unknown>): string {
-  return JSON.stringify({ ...fields, padding: 'x'.repeat(64 * 1024) });
-}
-
 /** A request whose body is sent exactly as given, labelled as JSON. */
 export function rawJsonRequest(
   method: string,

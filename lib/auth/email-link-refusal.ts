@@ -1,5 +1,5 @@
 import 'server-only';
-import { errorResponse, tooManyRequests } from '../http/responses';
+import { errorResponse, refusalResponse } from '../http/responses';
 import { MESSAGES } from '../messages';
 import type { RateLimited } from '../rate-limit';
 
@@ -8,12 +8,6 @@ import type { RateLimited } from '../rate-limit';
  * link (which kind it was helps nobody but a guesser), 409 for an address another account holds.
  */
 export function emailLinkRefusal(refused: { ok: false; reason: 'invalid_token' | 'email_taken' } | RateLimited) {
-  switch (refused.reason) {
-    case 'rate_limited':
-      return tooManyRequests(refused.retryAfterSeconds);
-    case 'email_taken':
-      return errorResponse(409, MESSAGES.email_taken);
-    case 'invalid_token':
-      return errorResponse(400, MESSAGES.email_link_invalid);
-  }
+  if (refused.reason === 'email_taken') return errorResponse(409, MESSAGES.email_taken);
+  return refusalResponse(refused, 400, MESSAGES.email_link_invalid);
 }

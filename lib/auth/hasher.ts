@@ -4,11 +4,11 @@ import { getSettings } from '../config';
 import { ServerBusyError } from '../http/busy';
 
 /**
- * Where bcrypt's work happens. bcryptjs hashes on the event loop in ~100 ms slices: while logins
- * ran flat out, every other request waited (healthz p99 from 18 ms to 2.6 s) and logins topped out
- * at one core's worth (~12/s). The native `bcrypt` binding hashes on libuv's thread pool instead:
- * the event loop stays free and both cores work (measured here at cost 10: 18/s with one hash in
- * flight, 33/s with two, event-loop lag under 15 ms). Its hashes are the same `$2b$` strings.
+ * Where bcrypt's work happens. bcryptjs hashes on the event loop in long synchronous slices: while
+ * logins run flat out, every other request waits behind them, and logins top out at one core's
+ * worth. The native `bcrypt` binding hashes on libuv's thread pool instead: the event loop stays
+ * free and every core works (the bench's login scenarios hold it to that). Its hashes are the same
+ * `$2b$` strings.
  *
  * bcryptjs stays as the fallback for a platform the binding ships no prebuilt binary for, so the
  * app still runs there, with the old stalls; the server says so once at the first hash.

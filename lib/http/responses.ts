@@ -38,6 +38,18 @@ export function tooManyRequests(retryAfterSeconds: number): NextResponse {
   return response;
 }
 
+/**
+ * A refused request's answer: 429 with Retry-After when a rate limit refused it, else `status`
+ * with `error`. Every flow that counts attempts returns its limit refusal this way.
+ */
+export function refusalResponse(
+  failure: { reason: 'rate_limited'; retryAfterSeconds: number } | { reason: string },
+  status: number,
+  error: string,
+): NextResponse {
+  return 'retryAfterSeconds' in failure ? tooManyRequests(failure.retryAfterSeconds) : errorResponse(status, error);
+}
+
 export function badInputResponse(input: { status: number; error: string }): NextResponse {
   return errorResponse(input.status, input.error);
 }

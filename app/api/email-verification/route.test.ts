@@ -8,6 +8,7 @@ import { runLeftoverTasks } from '@/test/after-response';
 import { mailedLinkToken } from '@/test/email-verification';
 import { apiSession, PASSWORD, refreshTokenRows, signUp, uniqueEmail, userRow } from '@/test/fixtures';
 import { expectError, makeRequest } from '@/test/http';
+import { describeJsonBodyRules } from '@/test/json-body-rules';
 import { mailCatcherForThisFile } from '@/test/password-reset';
 import { POST } from './route';
 
@@ -90,4 +91,52 @@ describe('POST /api/me/email-verification', () => {
     const anonymous = await resendSignedIn(makeRequest('POST', '/api/me/email-verification'));
     expect(anonymous.status).toBe(401);
   });
+});
+
+describeJsonBodyRules({
+  route: 'POST /api/email-verification',
+  handler: POST,
+  arrange: async () => {
+    const user = await signUp();
+    await runLeftoverTasks();
+    catcher().mails.length = 0;
+    return { json: { email: user.email } };
+  },
+  acceptedStatus: 202,
+  expectUnchanged: async () => {
+    await runLeftoverTasks();
+    expect(catcher().mails).toEqual([]);
+  },
+  expectAccepted: async ({ json }) => {
+    await runLeftoverTasks();
+    expect(catcher().mails.map((mail) => mail.to)).toEqual([[json.email]]);
+  },
+});
+
+describeJsonBodyRules({
+  route: 'POST /api/email-verification/confirm',
+  handler: confirm,
+  arrange: async () => {
+    const user = await signUp();
+    return { json: { token: await mailedLinkToken(catcher(), user.email, 'verify') }, userId: user.id };
+  },
+  acceptedStatus: 204,
+  expectUnchanged: async ({ userId }) => expect((await userRow(userId))?.emailVerifiedAt).toBeNull(),
+  expectAccepted: async ({ userId }) => expect((await userRow(userId))?.emailVerifiedAt).toBeInstanceOf(Date),
+});
+
+describeJsonBodyRules({
+  route: 'POST /api/email-change/revert',
+  handler: revert,
+  arrange: async () => {
+    const session = await apiSession();
+    const newEmail = uniqueEmail();
+    const json = { email: newEmail, password: PASSWORD };
+    await changeCredentials(makeRequest('PUT', '/api/users', { json, bearer: session.token }));
+    return { json: { token: await mailedLinkToken(catcher(), session.email, 'revert') }, session, newEmail };
+  },
+  acceptedStatus: 204,
+  expectUnchanged: async ({ session, newEmail }) =>
+    expect(await userRow(session.id)).toMatchObject({ email: newEmail }),
+  expectAccepted: async ({ session }) => expect(await userRow(session.id)).toMatchObject({ email: session.email }),
 });

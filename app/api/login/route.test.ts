@@ -14,17 +14,8 @@ import {
   signUp,
   withDatabaseDown,
 } from '@/test/fixtures';
-import {
-  CROSS_SITE_BODY_TYPES,
-  crossSiteBodyRequest,
-  expectError,
-  JSON_WITH_CHARSET,
-  jsonOf,
-  makeRequest,
-  NOT_A_JSON_OBJECT,
-  oversizedJson,
-  rawJsonRequest,
-} from '@/test/http';
+import { expectError, jsonOf, makeRequest } from '@/test/http';
+import { CROSS_SITE_BODY_TYPES, crossSiteBodyRequest, describeJsonBodyRules } from '@/test/json-body-rules';
 import { POST } from './route';
 
 afterEach(() => {
@@ -154,43 +145,20 @@ describe('POST /api/login', () => {
     expect((await rowCounts()).refreshTokens).toBe(0);
   });
 
-  it.each(NOT_A_JSON_OBJECT)('answers 400 to %s', async (_label, body) => {
-    await expectError(await POST(rawJsonRequest('POST', '/api/login', body)), 400);
-    expect((await rowCounts()).refreshTokens).toBe(0);
-  });
-
   it.each(CROSS_SITE_BODY_TYPES)(
-    'answers 415 to a sign-in whose Content-Type is %s and starts no session',
+    'answers 415 to a form on another site asking for the browser session (login CSRF) as %s',
     async (type) => {
       const user = await signUp();
       const json = { email: user.email, password: PASSWORD };
+      const headers = { 'x-chirpy-session': 'cookie' };
 
-      // A form on another site asking for the visitor's browser session (login CSRF) included.
-      const asked: Array<Record<string, string>> = [{}, { 'x-chirpy-session': 'cookie' }];
-      for (const headers of asked) {
-        const response = await POST(crossSiteBodyRequest('POST', '/api/login', json, type, { headers }));
-        expect(response.headers.getSetCookie()).toEqual([]);
-        expect(await expectError(response, 415)).toBe(MESSAGES.json_required);
-      }
+      const response = await POST(crossSiteBodyRequest('POST', '/api/login', json, type, { headers }));
+
+      expect(response.headers.getSetCookie()).toEqual([]);
+      expect(await expectError(response, 415)).toBe(MESSAGES.json_required);
       expect((await rowCounts()).refreshTokens).toBe(0);
     },
   );
-
-  it('takes a sign-in as application/json with a charset', async () => {
-    const user = await signUp();
-    const json = { email: user.email, password: PASSWORD };
-    expect((await POST(makeRequest('POST', '/api/login', { json, headers: JSON_WITH_CHARSET }))).status).toBe(200);
-  });
-
-  it('answers 413 to a body over 64 KiB', async () => {
-    const user = await signUp();
-
-    await expectError(
-      await POST(rawJsonRequest('POST', '/api/login', oversizedJson({ email: user.email, password: PASSWORD }))),
-      413,
-    );
-    expect((await rowCounts()).refreshTokens).toBe(0);
-  });
 
   it('answers 503 when the database is down, without echoing the password', async () => {
     const password = 'a password that must not be logged';
@@ -202,4 +170,12 @@ describe('POST /api/login', () => {
       expect(logged()).not.toContain(password);
     });
   });
+});
+
+describeJsonBodyRules({
+  route: 'POST /api/login',
+  handler: POST,
+  arrange: async () => ({ json: { email: (await signUp()).email, password: PASSWORD } }),
+  acceptedStatus: 200,
+  expectUnchanged: async () => expect((await rowCounts()).refreshTokens).toBe(0),
 });

@@ -6,7 +6,7 @@ import { loginSchema } from '@/lib/auth/password-account';
 import { signIn } from '@/lib/auth/sign-in';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { errorResponse, jsonResponse, tooManyRequests } from '@/lib/http/responses';
+import { errorResponse, jsonResponse, refusalResponse } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 import { toPublicUser } from '@/lib/users';
 
@@ -47,10 +47,9 @@ export const POST = declareRoute(
     const client = wantsCookies ? 'browser' : 'bearer';
     const session = await signIn(body, client, requestContext(request.headers), request.signal);
     if (!session.ok) {
-      if (session.reason === 'rate_limited') return tooManyRequests(session.retryAfterSeconds);
-      // Email verification: the right password, an address not confirmed yet.
+      // The right password, an address not confirmed yet.
       if (session.reason === 'email_unverified') return errorResponse(403, MESSAGES.email_unverified);
-      return errorResponse(401, MESSAGES.incorrect_credentials);
+      return refusalResponse(session, 401, MESSAGES.incorrect_credentials);
     }
     const user = toPublicUser(session.user);
     if (!wantsCookies) {

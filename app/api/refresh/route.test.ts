@@ -10,7 +10,7 @@ import { apiSession, deleteUserRow, publicAccountMatching, refreshTokenRows, wit
 import { expectError, jsonOf, makeRequest } from '@/test/http';
 import { POST } from './route';
 
-/** The bearer path: the design note's contract. The browser cookie path is tested on its own. */
+/** The bearer path: the contract in docs/api.md. The browser cookie path is tested on its own. */
 
 const INVALID = 'Invalid, expired or revoked refresh token';
 

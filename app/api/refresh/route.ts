@@ -6,7 +6,7 @@ import { refreshAccessToken } from '@/lib/auth/session-flow';
 import { type ResolveOptions, resolveBrowserSession } from '@/lib/auth/session-resolver';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { errorResponse, jsonResponse, noContent, tooManyRequests } from '@/lib/http/responses';
+import { errorResponse, jsonResponse, noContent, refusalResponse, tooManyRequests } from '@/lib/http/responses';
 
 const INVALID = 'Invalid, expired or revoked refresh token';
 
@@ -34,7 +34,7 @@ export const POST = declareRefreshTokenRoute(
 async function refreshBearerToken(token: string, request: NextRequest): Promise<Response> {
   const refresh = await refreshAccessToken(token, requestContext(request.headers));
   if (refresh.ok) return jsonResponse({ token: refresh.token.value });
-  return refresh.reason === 'rate_limited' ? tooManyRequests(refresh.retryAfterSeconds) : errorResponse(401, INVALID);
+  return refusalResponse(refresh, 401, INVALID);
 }
 
 /**

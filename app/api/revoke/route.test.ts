@@ -5,7 +5,7 @@ import { apiSession, refreshTokenRows, rowCounts, withDatabaseDown } from '@/tes
 import { expectError, expectNoContent, jsonOf, makeRequest } from '@/test/http';
 import { POST } from './route';
 
-/** The bearer path: the design note's contract. The browser cookie path is tested on its own. */
+/** The bearer path: the contract in docs/api.md. The browser cookie path is tested on its own. */
 
 function postRevoke(refreshToken: string) {
   return POST(makeRequest('POST', '/api/revoke', { bearer: refreshToken }));

@@ -12,7 +12,7 @@ import { createAccount } from '@/lib/auth/sign-in';
 import { readJson } from '@/lib/http/body';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { badInputResponse, errorResponse, jsonResponse, tooManyRequests } from '@/lib/http/responses';
+import { badInputResponse, errorResponse, jsonResponse, refusalResponse, tooManyRequests } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 import { toPublicUser } from '@/lib/users';
 
@@ -35,9 +35,7 @@ export const POST = declareRoute(
   async ({ body, request }) => {
     const created = await createAccount(body, requestContext(request.headers));
     if (created.ok) return jsonResponse(toPublicUser(created.user), 201);
-    return created.reason === 'rate_limited'
-      ? tooManyRequests(created.retryAfterSeconds)
-      : errorResponse(409, MESSAGES.email_taken);
+    return refusalResponse(created, 409, MESSAGES.email_taken);
   },
 );
 

@@ -2,7 +2,7 @@ import { declareSignedInRoute } from '@/lib/auth/declared-route';
 import { resendConfirmation } from '@/lib/auth/email-verification';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { accepted, errorResponse, tooManyRequests } from '@/lib/http/responses';
+import { accepted, refusalResponse } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 
 /** The signed-in owner's "send the link again": for the pending address if one waits, else the unconfirmed one. */
@@ -21,8 +21,6 @@ export const POST = declareSignedInRoute(
   async ({ auth, request }) => {
     const resent = await resendConfirmation(auth.user, requestContext(request.headers));
     if (resent.ok) return accepted();
-    return resent.reason === 'rate_limited'
-      ? tooManyRequests(resent.retryAfterSeconds)
-      : errorResponse(409, MESSAGES.email_already_verified);
+    return refusalResponse(resent, 409, MESSAGES.email_already_verified);
   },
 );

@@ -6,18 +6,8 @@ import { createResetTokenValue } from '@/lib/auth/password-reset';
 import { MESSAGES } from '@/lib/messages';
 import { withFailingRevocations } from '@/test/database-faults';
 import { apiSession, NEW_PASSWORD, PASSWORD, refreshTokenRows, signUp, userRow } from '@/test/fixtures';
-import {
-  CROSS_SITE_BODY_TYPES,
-  crossSiteBodyRequest,
-  expectError,
-  expectNoContent,
-  fromAddress,
-  JSON_WITH_CHARSET,
-  jsonOf,
-  makeRequest,
-  NOT_A_JSON_OBJECT,
-  rawJsonRequest,
-} from '@/test/http';
+import { expectError, expectNoContent, fromAddress, jsonOf, makeRequest } from '@/test/http';
+import { describeJsonBodyRules } from '@/test/json-body-rules';
 import { expireResetToken, mailCatcherForThisFile, mailedToken } from '@/test/password-reset';
 import { POST } from './route';
 
@@ -118,38 +108,6 @@ describe('POST /api/password-reset/confirm', () => {
     await expectError(await confirm(json), 400);
   });
 
-  it.each(NOT_A_JSON_OBJECT)('answers 400 to %s', async (_label, body) => {
-    await expectError(await POST(rawJsonRequest('POST', '/api/password-reset/confirm', body)), 400);
-  });
-
-  it.each(CROSS_SITE_BODY_TYPES)(
-    'answers 415 to a new password whose Content-Type is %s, changing nothing',
-    async (type) => {
-      const user = await signUp();
-      const token = await mailedToken(catcher(), user.email, HERE);
-      const json = { token, password: NEW_PASSWORD };
-
-      const request = crossSiteBodyRequest('POST', '/api/password-reset/confirm', json, type, {
-        headers: fromAddress('203.0.113.70'),
-      });
-      expect(await expectError(await POST(request), 415)).toBe(MESSAGES.json_required);
-
-      expect((await signIn(user.email, PASSWORD)).status).toBe(200);
-      // The link is still unused: it works once the same request comes as JSON.
-      await expectNoContent(await confirm(json));
-    },
-  );
-
-  it('takes a new password as application/json with a charset', async () => {
-    const user = await signUp();
-    const token = await mailedToken(catcher(), user.email, HERE);
-    const headers = { ...fromAddress('203.0.113.70'), ...JSON_WITH_CHARSET };
-    const json = { token, password: NEW_PASSWORD };
-
-    await expectNoContent(await POST(makeRequest('POST', '/api/password-reset/confirm', { json, headers })));
-    expect((await signIn(user.email, NEW_PASSWORD)).status).toBe(200);
-  });
-
   it('over the per-address limit answers 429 with Retry-After, and the link keeps working from elsewhere', async () => {
     vi.stubEnv('RATE_LIMIT_RESET_CONFIRM_MAX', '2');
     const user = await signUp();
@@ -176,4 +134,24 @@ describe('POST /api/password-reset/confirm', () => {
       MESSAGES.reset_disabled,
     );
   });
+});
+
+describeJsonBodyRules({
+  route: 'POST /api/password-reset/confirm',
+  handler: POST,
+  arrange: async () => {
+    const user = await signUp();
+    const json = { token: await mailedToken(catcher(), user.email, HERE), password: NEW_PASSWORD };
+    return { json, headers: fromAddress(HERE.ip), email: user.email };
+  },
+  acceptedStatus: 204,
+  expectUnchanged: async ({ json, email }) => {
+    expect((await signIn(email, PASSWORD)).status).toBe(200);
+    // The link is still unused: it works once the same request comes as JSON.
+    await expectNoContent(await confirm(json));
+  },
+  expectAccepted: async ({ email }, response) => {
+    await expectNoContent(response);
+    expect((await signIn(email, NEW_PASSWORD)).status).toBe(200);
+  },
 });

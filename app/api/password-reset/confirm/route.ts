@@ -3,7 +3,7 @@ import { resetConfirmSchema, resetPassword } from '@/lib/auth/password-reset';
 import { isPasswordResetEnabled } from '@/lib/config';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { errorResponse, noContent, tooManyRequests } from '@/lib/http/responses';
+import { noContent, refusalResponse } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 
 /**
@@ -28,9 +28,7 @@ export const POST = declareRoute(
   async ({ body, request }) => {
     const reset = await resetPassword(body.token, body.password, requestContext(request.headers));
     if (reset.ok) return noContent();
-    return reset.reason === 'rate_limited'
-      ? tooManyRequests(reset.retryAfterSeconds)
-      : errorResponse(400, MESSAGES.reset_link_invalid);
+    return refusalResponse(reset, 400, MESSAGES.reset_link_invalid);
   },
   refuseUnless(() => isPasswordResetEnabled(), 404, MESSAGES.reset_disabled, 'Password resets are turned off'),
 );
