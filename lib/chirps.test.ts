@@ -72,8 +72,8 @@ describe('listTimeline', () => {
       { body: 'first', authorId: ada, authorName: 'ada.lovelace', authorIsChirpyRed: true },
     ]);
     expect(page.chirps.map((chirp) => chirp.createdAt)).toEqual([
-      new Date(Date.UTC(2026, 0, 1, 12, 2)),
-      new Date(Date.UTC(2026, 0, 1, 12, 1)),
+      new Date(Date.UTC(2026, 0, 1, 12, 2)).toISOString(),
+      new Date(Date.UTC(2026, 0, 1, 12, 1)).toISOString(),
     ]);
     expect(JSON.stringify(page)).not.toContain('@');
     expect(page.next).toBeNull();

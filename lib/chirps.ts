@@ -215,7 +215,8 @@ export async function listChirps(query: ChirpListQuery): Promise<ChirpPage<Chirp
 export type TimelineChirp = {
   id: string;
   body: string;
-  createdAt: Date;
+  /** When it was written: an ISO instant to the millisecond, as `Date.prototype.toISOString` writes it. */
+  createdAt: string;
   authorId: string;
   authorName: string;
   authorIsChirpyRed: boolean;
@@ -229,7 +230,7 @@ const authorName = sql<string>`split_part(${users.email}, '@', 1)`;
  * (measured, PostgreSQL 15, this project's benchmark machine).
  */
 function timelineSelect(filter: SQL | undefined, limit: SQLWrapper): SQL {
-  return sql`select ${chirps.id} as id, ${chirps.body} as body, ${chirps.createdAt} as "createdAt",
+  return sql`select ${chirps.id} as id, ${chirps.body} as body,
       ${chirps.userId} as "authorId", ${authorName} as "authorName", ${users.isChirpyRed} as "authorIsChirpyRed",
       ${positionTime} as position
     from ${chirps} inner join ${users} on ${users.id} = ${chirps.userId}
@@ -248,7 +249,6 @@ const timelineRows = z.object({
     z.object({
       id: z.string(),
       body: z.string(),
-      createdAt: z.coerce.date(),
       authorId: z.string(),
       authorName: z.string(),
       authorIsChirpyRed: z.boolean(),
@@ -271,9 +271,17 @@ export async function listTimeline(query: {
       : await (await getDb()).execute(timelineSelect(chirpFilter(query.authorId, query.cursor, 'desc'), sql`${limit}`));
   const { rows } = timelineRows.parse(result);
   return toPage(
-    rows.map(({ position, ...item }) => ({ item, position, id: item.id })),
+    rows.map(({ position, ...row }) => ({ item: { ...row, createdAt: toInstant(position) }, position, id: row.id })),
     query.limit,
   );
+}
+
+/**
+ * A position's time (to the microsecond) as the instant pages show, to the millisecond: cut
+ * rather than parsed, as a Date would also drop the last three digits.
+ */
+function toInstant(position: string): string {
+  return `${position.slice(0, 23)}Z`;
 }
 
 export type ChirpAuthor = { id: string; name: string; isChirpyRed: boolean };

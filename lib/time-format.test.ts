@@ -7,7 +7,7 @@ const MINUTE = 60_000;
 
 describe('formatUtc (what readers without JavaScript see)', () => {
   it('writes the minute in UTC, and says so', () => {
-    expect(formatUtc(new Date('2026-01-05T14:03:59.999Z'))).toBe('2026-01-05 14:03 UTC');
+    expect(formatUtc(new Date('2026-01-05T14:03:59.999Z').toISOString())).toBe('2026-01-05 14:03 UTC');
   });
 });
 

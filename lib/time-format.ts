@@ -7,9 +7,13 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** What the server renders, and what a reader without JavaScript sees: `2026-01-05 14:03 UTC`. */
-export function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/**
+ * What the server renders, and what a reader without JavaScript sees: `2026-01-05 14:03 UTC`,
+ * cut from the instant as `Date.prototype.toISOString` writes it, which is already UTC: no Date
+ * is made for each time a page shows.
+ */
+export function formatUtc(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
 /** "just now", "5 min ago", "3 h ago" for the last day; null for anything older (or in the future). */

@@ -34,19 +34,28 @@ function subscribe(listener: () => void): () => void {
 const readClock = () => now;
 const noClock = () => null;
 
-export function LocalTime({ iso }: { iso: string }) {
-  const clock = useSyncExternalStore(subscribe, readClock, noClock);
-  const date = new Date(iso);
+/** The page's clock in milliseconds, or null where there is none (the server, before hydration). */
+export function useClock(): number | null {
+  return useSyncExternalStore(subscribe, readClock, noClock);
+}
+
+/**
+ * A time as `clock` (from useClock) allows: a list of many times reads the clock once and passes
+ * it to each, rather than each time subscribing to it.
+ */
+export function TimeOf({ iso, clock }: { iso: string; clock: number | null }) {
   if (clock === null) {
-    return (
-      <time dateTime={iso} title={formatUtc(date)}>
-        {formatUtc(date)}
-      </time>
-    );
+    // The text is already the exact time (in UTC): a title saying it again would add nothing.
+    return <time dateTime={iso}>{formatUtc(iso)}</time>;
   }
+  const date = new Date(iso);
   return (
     <time dateTime={iso} title={formatExact(date)}>
       {formatForReader(date, new Date(clock))}
     </time>
   );
+}
+
+export function LocalTime({ iso }: { iso: string }) {
+  return <TimeOf iso={iso} clock={useClock()} />;
 }

@@ -1,48 +1,63 @@
 'use client';
 
 import { useActionState } from 'react';
+import { useFormStatus } from 'react-dom';
 import { deleteChirpAction } from '@/app/actions/chirps';
-import { INITIAL_DELETE_CHIRP } from '@/lib/form-states';
+import { type DeleteChirpState, INITIAL_DELETE_CHIRP } from '@/lib/form-states';
 import { ChirpyRedBadge } from './chirpy-red-badge';
 import { DeleteChirp } from './delete-chirp';
-import { LocalTime } from './local-time';
+import { TimeOf, useClock } from './local-time';
 
-/** One chirp as the list receives it: plain data, no address, and whether the reader wrote it. */
-export type TimelineEntry = {
-  id: string;
-  body: string;
-  createdAt: string;
-  authorId: string;
-  authorName: string;
-  authorIsChirpyRed: boolean;
-  own: boolean;
-};
+/** An author of chirps on the page: no address, and whether it is the reader. */
+export type TimelineAuthor = { id: string; name: string; chirpyRed: boolean; reader: boolean };
+
+/** One chirp as the list receives it: plain data, its time as an ISO instant, `by` its author's index. */
+export type TimelineEntry = { id: string; body: string; at: string; by: number };
+
+type ListProps = { authors: TimelineAuthor[]; entries: TimelineEntry[] };
 
 /**
  * The list itself, one client component fed with data. Rendered by the server as a tree of
  * elements instead, each chirp's half-dozen elements (and its time, a client component) were
  * serialized into the page's payload and read back before the HTML could be written: measured,
- * that made fifty chirps cost about as much as the rest of the page.
+ * that made fifty chirps cost about as much as the rest of the page. For the same reason the
+ * chirps are plain elements here, not a component each with its own hooks: the list reads the
+ * clock and the form's status once for all of them.
  */
-export function TimelineList({ entries }: { entries: TimelineEntry[] }) {
+export function TimelineList({ authors, entries }: ListProps) {
   const [state, formAction] = useActionState(deleteChirpAction, INITIAL_DELETE_CHIRP);
-  const list = (
+  // One form for every delete button: its action's hidden fields are written once, not per chirp.
+  if (!authors.some((author) => author.reader)) return <Chirps authors={authors} entries={entries} state={null} />;
+  return (
+    <form action={formAction}>
+      <Chirps authors={authors} entries={entries} state={state} />
+    </form>
+  );
+}
+
+/** `state` is the delete form's answer, null when the reader wrote none of these chirps. */
+function Chirps({ authors, entries, state }: ListProps & { state: DeleteChirpState | null }) {
+  const clock = useClock();
+  const status = useFormStatus();
+  const deleting = status.pending ? status.data?.get('chirp_id') : null;
+  return (
     <ul className="chirps" data-testid="timeline">
-      {entries.map((entry) => (
-        <li key={entry.id} data-testid="chirp">
-          <div className="meta">
-            <a href={`/users/${entry.authorId}`} className="author">
-              {entry.authorName}
-            </a>
-            {entry.authorIsChirpyRed && <ChirpyRedBadge />}
-            <LocalTime iso={entry.createdAt} />
-          </div>
-          <p className="body">{entry.body}</p>
-          {entry.own && <DeleteChirp chirpId={entry.id} state={state} />}
-        </li>
-      ))}
+      {entries.map((entry) => {
+        const author = authors[entry.by];
+        return (
+          <li key={entry.id} data-testid="chirp">
+            <div className="meta">
+              {author && <a href={`/users/${author.id}`}>{author.name}</a>}
+              {author?.chirpyRed && <ChirpyRedBadge />}
+              <TimeOf iso={entry.at} clock={clock} />
+            </div>
+            <p className="body">{entry.body}</p>
+            {state !== null && author?.reader && (
+              <DeleteChirp chirpId={entry.id} state={state} pending={deleting === entry.id} />
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
-  // One form for every delete button: its action's hidden fields are written once, not per chirp.
-  return entries.some((entry) => entry.own) ? <form action={formAction}>{list}</form> : list;
 }
