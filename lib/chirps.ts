@@ -226,8 +226,7 @@ const authorName = sql<string>`split_part(${users.email}, '@', 1)`;
 
 /**
  * The timeline's one query, for every page: read as plain rows (below), not through drizzle's
- * builder, whose mapping of the nested selection cost ~130 µs of the ~360 µs a page of 50 took
- * (measured, PostgreSQL 15, this project's benchmark machine).
+ * builder, whose mapping of a nested selection costs a large share of a page's query time.
  */
 function timelineSelect(filter: SQL | undefined, limit: SQLWrapper): SQL {
   return sql`select ${chirps.id} as id, ${chirps.body} as body,

@@ -17,12 +17,10 @@ export type TimelineEntry = { id: string; body: string; at: string; by: number }
 type ListProps = { authors: TimelineAuthor[]; entries: TimelineEntry[] };
 
 /**
- * The list itself, one client component fed with data. Rendered by the server as a tree of
- * elements instead, each chirp's half-dozen elements (and its time, a client component) were
- * serialized into the page's payload and read back before the HTML could be written: measured,
- * that made fifty chirps cost about as much as the rest of the page. For the same reason the
- * chirps are plain elements here, not a component each with its own hooks: the list reads the
- * clock and the form's status once for all of them.
+ * The list itself, one client component fed with data. A server-rendered tree would put each
+ * chirp's elements into the page's payload, to be serialized and read back before the HTML can be
+ * written; data is far smaller. For the same reason the chirps are plain elements here, not a
+ * component each with its own hooks: the list reads the clock and the form's status once for all.
  */
 export function TimelineList({ authors, entries }: ListProps) {
   const [state, formAction] = useActionState(deleteChirpAction, INITIAL_DELETE_CHIRP);
