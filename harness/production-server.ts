@@ -20,6 +20,22 @@ function nextBin(cwd: string): string {
   return join(cwd, 'node_modules', 'next', 'dist', 'bin', 'next');
 }
 
+const START_SCRIPT = /^node((?: --[a-z-]+(?:=\S+)?)*) node_modules\/next\/dist\/bin\/next start$/;
+
+/**
+ * The node flags `npm start` runs the server with, read from the folder's package.json, so that
+ * what the harness measures and tests is the server as `npm start` runs it.
+ */
+export function startFlags(cwd: string): string[] {
+  const manifest: unknown = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
+  const script =
+    typeof manifest === 'object' && manifest !== null && 'scripts' in manifest ? manifest.scripts : undefined;
+  const start = typeof script === 'object' && script !== null && 'start' in script ? script.start : undefined;
+  const match = typeof start === 'string' ? START_SCRIPT.exec(start) : null;
+  if (match === null) throw new Error(`package.json's start script is not "node [flags] ${START_SCRIPT.source}"`);
+  return (match[1] ?? '').trim().split(' ').filter(Boolean);
+}
+
 /**
  * The caller's environment for a production build, without what would turn it into something
  * else: a Vercel build swaps the embedded database out.
@@ -83,7 +99,7 @@ export type ServerOptions = {
   env: (port: number) => Variables;
   /** Where its output goes (appended). */
   log: string;
-  /** Flags for the node process that runs `next start`, before the script. */
+  /** Flags for the node process that runs `next start`, after those of `npm start` (startFlags). */
   nodeArgs?: readonly string[];
   /** Ports it must not take, for servers that other tools start on fixed ports. */
   avoidPorts?: readonly number[];
@@ -114,7 +130,16 @@ export async function startProductionServer(options: ServerOptions): Promise<Pro
   const log = openSync(options.log, 'a');
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), nextBin(options.cwd), 'start', '--hostname', '127.0.0.1', '--port', String(port)],
+    [
+      ...startFlags(options.cwd),
+      ...(options.nodeArgs ?? []),
+      nextBin(options.cwd),
+      'start',
+      '--hostname',
+      '127.0.0.1',
+      '--port',
+      String(port),
+    ],
     {
       cwd: options.cwd,
       env: {
