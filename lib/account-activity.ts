@@ -30,11 +30,14 @@ const RATE_LIMITED_BY = new Map<string, AccountEventTextCode>([
   ['login_account_failures', 'rate_limited_account_failures'],
   ['bearer_refresh', 'rate_limited_session'],
   ['cookie_rotation', 'rate_limited_session'],
+  ['second_factor', 'rate_limited_second_factor'],
 ]);
 
-// A wrong current password given to change the email or password, rather than at sign-in.
+// A wrong current password given to change the email or password, or a wrong two-step code,
+// rather than a wrong password at sign-in.
 const SIGN_IN_FAILED_AT = new Map<string, AccountEventTextCode>([
   ['current_password', 'sign_in_failed_current_password'],
+  ['second_factor', 'sign_in_failed_second_factor'],
 ]);
 
 const BY_DETAIL: Partial<Record<AuthEvent['type'], Map<string, AccountEventTextCode>>> = {

@@ -1,5 +1,6 @@
 import 'server-only';
 import { resolveJwtSecrets } from './auth/jwt-secret';
+import { resolveSecretKeys } from './auth/secret-box';
 import { checkPasswordResetConfiguration, getCleanupSettings, getProxyTrust, getSettings } from './config';
 import { getDb, selectDriver } from './db/client';
 import { installBaselineHeaders } from './http/baseline-headers';
@@ -12,6 +13,7 @@ import { installPeerStamp } from './http/request-context';
  */
 export function checkConfiguration(env: NodeJS.ProcessEnv = process.env): void {
   resolveJwtSecrets(env);
+  resolveSecretKeys(env);
   getSettings(env);
   getProxyTrust(env);
   getCleanupSettings(env);

@@ -68,7 +68,10 @@ describe('two migrations at once', () => {
         'chirps',
         'password_reset_tokens',
         'rate_limits',
+        'recovery_codes',
         'refresh_tokens',
+        'sign_in_challenges',
+        'totp_factors',
         'users',
       ]);
     });

@@ -21,13 +21,14 @@ function checkLength(name: string, value: string): string {
   return value;
 }
 
-// `next dev` only: a secret made once and kept beside the embedded database, so sessions
-// survive a restart of `npm run dev` without anyone having to set anything.
-// Read once per folder: every request verifies a token, and none of them should touch the disk.
-function developmentSecret(env: NodeJS.ProcessEnv): string {
+// `next dev` only: a secret made once and kept beside the embedded database (in the file `name`),
+// so sessions (and enrolled second factors) survive a restart of `npm run dev` without anyone
+// having to set anything. Read once per file: every request verifies a token, and none of them
+// should touch the disk.
+export function developmentSecret(env: NodeJS.ProcessEnv, name = 'jwt-secret'): string {
   const dataDir = getDataDir(env);
-  if (dataDir === IN_MEMORY_DATA_DIR) return memorySecret;
-  const file = join(dataDir, 'jwt-secret');
+  if (dataDir === IN_MEMORY_DATA_DIR) return memorySecret(name);
+  const file = join(dataDir, name);
   let secret = developmentSecrets.get(file);
   if (secret === undefined) {
     secret = readOrCreateSecret(dataDir, file);
@@ -55,7 +56,16 @@ function readOrCreateSecret(dataDir: string, file: string): string {
   }
 }
 
-const memorySecret = randomBytes(32).toString('hex');
+const memorySecrets = new Map<string, string>();
+
+function memorySecret(name: string): string {
+  let secret = memorySecrets.get(name);
+  if (secret === undefined) {
+    secret = randomBytes(32).toString('hex');
+    memorySecrets.set(name, secret);
+  }
+  return secret;
+}
 
 /**
  * JWT_SECRET signs access tokens; JWT_SECRET_PREVIOUS (optional) is still accepted when

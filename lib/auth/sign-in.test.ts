@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { changePasswordWith } from '@/test/account-changes';
 import { PASSWORD, refreshTokenRows, rowCounts, signUp, type TestUser, uniqueEmail, userRow } from '@/test/fixtures';
 import { ATTACKER, endWindows, limit, OWNER, rateLimitKeys } from '@/test/rate-limits';
+import { enrolTotp } from '@/test/second-factor';
 import { accessTokenClaims, sessionRows, tokenRow } from '@/test/session-helpers';
 import { getDb } from '../db/client';
 import { authEvents } from '../db/schema';
@@ -191,8 +192,15 @@ async function accountRow(id: string) {
 }
 
 describe('nextSignInStep', () => {
-  it('sends a password sign-in straight to a session: no account has a second factor', async () => {
-    expect(nextSignInStep(await accountRow(user.id), 'password')).toEqual({ step: 'session' });
+  it('sends a password sign-in straight to a session when the account has no second factor', async () => {
+    expect(await nextSignInStep(await accountRow(user.id), 'password')).toEqual({ step: 'session' });
+  });
+
+  it('sends a password or a reset link to the second factor when the account has one on', async () => {
+    await enrolTotp(user.id);
+
+    expect(await nextSignInStep(await accountRow(user.id), 'password')).toEqual({ step: 'second_factor' });
+    expect(await nextSignInStep(await accountRow(user.id), 'reset_link')).toEqual({ step: 'second_factor' });
   });
 });
 

@@ -36,6 +36,7 @@ export function serverEnvironment(settings: {
     PORT: String(settings.port),
     DATABASE_URL: settings.databaseUrl,
     JWT_SECRET: settings.jwtSecret,
+    MFA_ENCRYPTION_KEY: `${settings.jwtSecret}-mfa`,
     POLKA_KEY: settings.polkaKey,
     CRON_SECRET: settings.cronSecret,
     TRUST_PROXY: '1',

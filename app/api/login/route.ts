@@ -1,22 +1,19 @@
 import { z } from 'zod';
-import { publicUserSchema, signedInUserSchema } from '@/lib/api-shapes';
-import { isSecureNextRequest, setSessionCookies } from '@/lib/auth/cookies';
+import { mfaRequiredSchema, publicUserSchema, signedInUserSchema } from '@/lib/api-shapes';
 import { declareRoute } from '@/lib/auth/declared-route';
+import { mfaRequiredResponse, signedInResponse, wantsCookieSession } from '@/lib/auth/login-response';
 import { loginSchema } from '@/lib/auth/password-account';
 import { signIn } from '@/lib/auth/sign-in';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { jsonResponse, refusalResponse } from '@/lib/http/responses';
+import { refusalResponse } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
-import { toPublicUser } from '@/lib/users';
-
-/** A script that wants a browser session instead of tokens in the body sends this header. */
-const COOKIE_SESSION_HEADER = 'x-chirpy-session';
 
 /**
  * Two callers, both speaking JSON: API clients (tokens in the body) and page scripts that ask for
  * a cookie session (cookies, and only the user in the body). The sign-in page does not come
- * here: it posts to a server action (app/actions/auth.ts).
+ * here: it posts to a server action (app/actions/auth.ts). An account with a second factor gets
+ * no session here: a challenge for `POST /api/login/mfa`.
  */
 export const POST = declareRoute(
   {
@@ -32,23 +29,20 @@ export const POST = declareRoute(
         description: 'The user with its tokens, or (cookie session) the user alone with Set-Cookie',
         body: z.union([signedInUserSchema, publicUserSchema]),
       },
-      401: { description: 'Incorrect email or password', body: errorBodySchema },
+      401: {
+        description:
+          'Incorrect email or password; or (`code: mfa_required`) the password was right and the account has a ' +
+          'second factor: send the code with `challenge_id` to POST /api/login/mfa within 5 minutes',
+        body: z.union([mfaRequiredSchema, errorBodySchema]),
+      },
       429: { description: 'Too many attempts (Retry-After)', body: errorBodySchema },
     },
   },
   async ({ body, request }) => {
-    const wantsCookies = request.headers.get(COOKIE_SESSION_HEADER) === 'cookie';
-    const client = wantsCookies ? 'browser' : 'bearer';
+    const client = wantsCookieSession(request) ? 'browser' : 'bearer';
     const session = await signIn(body, client, requestContext(request.headers), request.signal);
-    if (!session.ok) {
-      return refusalResponse(session, 401, MESSAGES.incorrect_credentials);
-    }
-    const user = toPublicUser(session.user);
-    if (!wantsCookies) {
-      return jsonResponse({ ...user, token: session.tokens.access.value, refresh_token: session.tokens.refresh.value });
-    }
-    const response = jsonResponse(user);
-    setSessionCookies(response, isSecureNextRequest(request), session.tokens);
-    return response;
+    if (!session.ok && session.reason === 'second_factor_required') return mfaRequiredResponse(session.challenge);
+    if (!session.ok) return refusalResponse(session, 401, MESSAGES.incorrect_credentials);
+    return signedInResponse(request, session);
   },
 );

@@ -4,6 +4,7 @@ import * as chirpById from '@/app/api/chirps/[chirpID]/route';
 import * as chirps from '@/app/api/chirps/route';
 import * as cronCleanup from '@/app/api/cron/cleanup/route';
 import * as healthz from '@/app/api/healthz/route';
+import * as loginMfa from '@/app/api/login/mfa/route';
 import * as login from '@/app/api/login/route';
 import * as me from '@/app/api/me/route';
 import * as passwordResetConfirm from '@/app/api/password-reset/confirm/route';
@@ -32,6 +33,7 @@ const ROUTE_MODULES: object[] = [
   cronCleanup,
   healthz,
   login,
+  loginMfa,
   me,
   passwordReset,
   passwordResetConfirm,
