@@ -19,7 +19,7 @@ function pendingStepCookieName(secure: boolean): string {
 }
 
 export function writePendingStepCookie(store: CookieWriter, secure: boolean, challenge: Challenge): void {
-  const maxAge = Math.max(0, Math.floor((challenge.expiresAt.getTime() - Date.now()) / 1000));
+  const maxAge = Math.max(0, Math.ceil((challenge.expiresAt.getTime() - Date.now()) / 1000));
   store.set(sessionCookie(pendingStepCookieName(secure), challenge.id, secure, maxAge));
 }
 
