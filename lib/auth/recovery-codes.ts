@@ -37,7 +37,7 @@ export function looksLikeRecoveryCode(typed: string): boolean {
   return RECOVERY_CODE_FORMAT.test(normalizeRecoveryCode(typed));
 }
 
-function hashRecoveryCode(typed: string): string {
+export function hashRecoveryCode(typed: string): string {
   return createHash('sha256').update(normalizeRecoveryCode(typed)).digest('hex');
 }
 
