@@ -40,8 +40,12 @@ const SIGN_IN_FAILED_AT = new Map<string, AccountEventTextCode>([
   ['second_factor', 'sign_in_failed_second_factor'],
 ]);
 
+// Who turned the second factor off, when it was not the owner from the account page.
+const TOTP_DISABLED_BY = new Map<string, AccountEventTextCode>([['operator', 'totp_disabled_operator']]);
+
 const BY_DETAIL: Partial<Record<AuthEvent['type'], Map<string, AccountEventTextCode>>> = {
   sign_in_failed: SIGN_IN_FAILED_AT,
+  totp_disabled: TOTP_DISABLED_BY,
   session_ended: SESSION_ENDED_BY,
   rate_limited: RATE_LIMITED_BY,
 };

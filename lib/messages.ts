@@ -124,6 +124,7 @@ export const ACCOUNT_EVENT_TEXT = {
   sign_in_failed_second_factor: 'Sign-in failed: wrong two-step code',
   totp_enabled: 'Two-step sign-in turned on',
   totp_disabled: 'Two-step sign-in turned off',
+  totp_disabled_operator: 'Two-step sign-in removed by an administrator (lost phone and recovery codes)',
   recovery_codes_regenerated: 'New recovery codes made (the old ones stopped working)',
   recovery_code_used: 'Recovery code used to sign in',
 } as const;

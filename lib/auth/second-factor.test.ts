@@ -3,14 +3,17 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { signUp, type TestUser, userRow } from '@/test/fixtures';
 import { limit } from '@/test/rate-limits';
 import { codeAt, enrolTotp, pendingKey, STEP_MS, T0, TEST_CONTEXT } from '@/test/second-factor';
+import { toAccountActivity } from '../account-activity';
 import { getDb } from '../db/client';
 import { authEvents, recoveryCodes, totpFactors } from '../db/schema';
+import { ACCOUNT_EVENT_TEXT } from '../messages';
 import {
   confirmTotpEnrolment,
   hasSecondFactor,
   proveSecondFactor,
   readSecondFactorStatus,
   regenerateRecoveryCodes,
+  removeSecondFactor,
   startTotpEnrolment,
   turnOffTotp,
 } from './second-factor';
@@ -241,6 +244,19 @@ describe('turnOffTotp and regenerateRecoveryCodes', () => {
     expect(await proveSecondFactor(user, old[0] ?? '', TEST_CONTEXT, T0)).toEqual({ ok: false, reason: 'wrong_code' });
     expect(await proveSecondFactor(user, made.recoveryCodes[0] ?? '', TEST_CONTEXT, T0)).toMatchObject({ ok: true });
     expect(await eventTypes()).toContain('recovery_codes_regenerated');
+  });
+
+  it("an operator's removal takes the factor away, and the owner's activity says who did it", async () => {
+    await enrolTotp(user.id);
+
+    expect(await removeSecondFactor(await account(), { ip: null, userAgent: 'operator' })).toBe(true);
+
+    expect(await hasSecondFactor(user.id)).toBe(false);
+    const db = await getDb();
+    const [event] = await db.select().from(authEvents).where(eq(authEvents.type, 'totp_disabled'));
+    if (!event) throw new Error('no totp_disabled event');
+    expect(toAccountActivity(event).text).toBe(ACCOUNT_EVENT_TEXT.totp_disabled_operator);
+    expect(await removeSecondFactor(await account(), { ip: null, userAgent: 'operator' })).toBe(false);
   });
 
   it('no new codes for an account without the factor', async () => {

@@ -209,14 +209,29 @@ export async function turnOffTotp(
     }
     return proof;
   }
+  await discardFactor(account, context, null);
+  return { ok: true };
+}
+
+/**
+ * For an operator, when the owner has lost both the phone and the recovery codes and has proved
+ * who they are some other way (scripts/remove-second-factor.ts): the factor goes as if turned off,
+ * recorded as the operator's doing and mailed to the owner like any turning off.
+ */
+export async function removeSecondFactor(account: User, context: RequestContext): Promise<boolean> {
+  if (!(await hasSecondFactor(account.id))) return false;
+  await discardFactor(account, context, 'operator');
+  return true;
+}
+
+async function discardFactor(account: User, context: RequestContext, by: 'operator' | null): Promise<void> {
   const db = await getDb();
   await db.transaction(async (tx) => {
     await tx.delete(totpFactors).where(eq(totpFactors.userId, account.id));
     await discardRecoveryCodes(tx, account.id);
   });
-  await recordAuthEvent({ type: 'totp_disabled', userId: account.id, context });
+  await recordAuthEvent({ type: 'totp_disabled', userId: account.id, detail: by, context });
   await notifyAccountOwner(account, 'totp_disabled');
-  return { ok: true };
 }
 
 /** A new set of recovery codes (after the current-password step-up); the old set stops working. */

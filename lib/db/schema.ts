@@ -143,7 +143,8 @@ export const authEvents = pgTable(
       ],
     }).notNull(),
     // For session_ended: who ended it (signed_out, other_session, credentials_changed, password_reset);
-    // for rate_limited: which limit; for sign_in_failed: which step (current_password, second_factor).
+    // for rate_limited: which limit; for sign_in_failed: which step (current_password, second_factor);
+    // for totp_disabled: operator, when an operator removed it (null: the owner).
     detail: text('detail'),
     ip: text('ip'),
     userAgent: text('user_agent'),
