@@ -7,8 +7,8 @@ CREATE TABLE "recovery_codes" (
 --> statement-breakpoint
 CREATE TABLE "sign_in_challenges" (
 	"challenge_hash" text PRIMARY KEY NOT NULL,
-	"user_id" uuid NOT NULL,
 	"client" text NOT NULL,
+	"user_id" uuid NOT NULL,
 	"credential_version" integer NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DeclaredResponse } from './http/declare-route';
 
 /**
  * The JSON the API answers with, as schemas: what the OpenAPI document describes and what the
@@ -37,6 +38,12 @@ export const signedInUserSchema = publicUserSchema.extend({ token: z.string(), r
     },
   ],
 });
+
+/** The sign-in's answer (`POST /api/login`, and `POST /api/login/mfa` after a second factor). */
+export const signedInAnswer: DeclaredResponse = {
+  description: 'The user with its tokens, or (cookie session) the user alone with Set-Cookie',
+  body: z.union([signedInUserSchema, publicUserSchema]),
+};
 
 export const publicChirpSchema = z
   .object({

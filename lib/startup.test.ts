@@ -5,6 +5,7 @@ import { checkConfiguration } from './startup';
 
 const SECRET = 'a-production-secret-of-at-least-32-characters';
 const MFA_KEY = 'a-production-mfa-key-of-at-least-32-characters';
+const KEYS = { JWT_SECRET: SECRET, MFA_ENCRYPTION_KEY: MFA_KEY };
 const NEON_URL = 'postgres://user:pw@ep-example-pooler.us-east-1.aws.neon.tech/chirpy';
 // Password resets are on by default, and in production they need a mail server and the site's origin.
 const MAIL = { SMTP_URL: 'smtp://chirpy:smtp-password@smtp.example.com:587', APP_URL: 'https://chirpy.example.com' };
@@ -15,8 +16,7 @@ describe('checkConfiguration', () => {
       checkConfiguration({
         NODE_ENV: 'production',
         VERCEL: '1',
-        JWT_SECRET: SECRET,
-        MFA_ENCRYPTION_KEY: MFA_KEY,
+        ...KEYS,
         POSTGRES_URL: NEON_URL,
         ...MAIL,
       }),
@@ -24,15 +24,14 @@ describe('checkConfiguration', () => {
   });
 
   it('refuses to start on Vercel without a database URL', () => {
-    expect(() =>
-      checkConfiguration({ NODE_ENV: 'production', VERCEL: '1', JWT_SECRET: SECRET, MFA_ENCRYPTION_KEY: MFA_KEY }),
-    ).toThrow(/^No database configured on Vercel: set POSTGRES_URL/);
+    expect(() => checkConfiguration({ NODE_ENV: 'production', VERCEL: '1', ...KEYS })).toThrow(
+      /^No database configured on Vercel: set POSTGRES_URL/,
+    );
     expect(() =>
       checkConfiguration({
         NODE_ENV: 'production',
         VERCEL: '1',
-        JWT_SECRET: SECRET,
-        MFA_ENCRYPTION_KEY: MFA_KEY,
+        ...KEYS,
         POSTGRES_URL: '',
       }),
     ).toThrow(/No database configured on Vercel/);
@@ -73,8 +72,7 @@ describe('checkConfiguration', () => {
     expect(() =>
       checkConfiguration({
         NODE_ENV: 'production',
-        JWT_SECRET: SECRET,
-        MFA_ENCRYPTION_KEY: MFA_KEY,
+        ...KEYS,
         CHIRPY_DATA_DIR: 'memory:',
         ...MAIL,
       }),
@@ -85,8 +83,7 @@ describe('checkConfiguration', () => {
 describe('checkConfiguration: password resets', () => {
   const production = {
     NODE_ENV: 'production',
-    JWT_SECRET: SECRET,
-    MFA_ENCRYPTION_KEY: MFA_KEY,
+    ...KEYS,
     CHIRPY_DATA_DIR: 'memory:',
   } as const;
 
@@ -105,7 +102,7 @@ describe('checkConfiguration: password resets', () => {
 
   it('refuses to start without SMTP_URL or APP_URL outside next dev, whatever NODE_ENV says', () => {
     for (const NODE_ENV of ['staging', 'test', 'development', undefined]) {
-      const server = { JWT_SECRET: SECRET, MFA_ENCRYPTION_KEY: MFA_KEY, CHIRPY_DATA_DIR: 'memory:' };
+      const server = { ...KEYS, CHIRPY_DATA_DIR: 'memory:' };
       expect(() => checkConfiguration(environment(NODE_ENV, { ...server, SMTP_URL: MAIL.SMTP_URL }))).toThrow(
         /^APP_URL is required/,
       );

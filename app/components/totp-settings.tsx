@@ -7,16 +7,11 @@ import {
   startTotpAction,
   turnOffTotpAction,
 } from '@/app/actions/second-factor';
+import type { SecondFactorStatus } from '@/lib/auth/second-factor';
 import { INITIAL_TOTP_FORM, type TotpFormState } from '@/lib/form-states';
 import { AccountFormMessages } from './account-forms';
 import { PasswordField } from './auth-fields';
 import { SubmitButton } from './submit-button';
-
-/** What the page knows of the account's authenticator app (lib/auth/second-factor.ts). */
-export type TotpStatus =
-  | { state: 'off' }
-  | { state: 'pending'; key: string; qrSvg: string }
-  | { state: 'on'; recoveryCodesLeft: number };
 
 function CodeField({ label }: { label: string }) {
   return (
@@ -75,7 +70,7 @@ function Enrolment({ keyText, qrSvg, confirm }: { keyText: string; qrSvg: string
  * carries the recovery codes must survive the page's switch from "setting up" to "on", with
  * JavaScript (the same component re-rendered) and without it (the page rendered with the form's state).
  */
-export function TotpSettings({ status }: { status: TotpStatus }) {
+export function TotpSettings({ status }: { status: SecondFactorStatus }) {
   const [started, start] = useActionState(startTotpAction, INITIAL_TOTP_FORM);
   const [confirmed, confirm] = useActionState(confirmTotpAction, INITIAL_TOTP_FORM);
   const [regenerated, regenerate] = useActionState(regenerateRecoveryCodesAction, INITIAL_TOTP_FORM);

@@ -1,7 +1,6 @@
 import 'server-only';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { isDevelopmentServer, present } from '../config';
-import { ConfigurationError, developmentSecret, MIN_SECRET_LENGTH } from './jwt-secret';
+import { MIN_SECRET_LENGTH, resolveRotatingSecret } from './jwt-secret';
 
 /**
  * Second-factor secrets at rest: AES-256-GCM under MFA_ENCRYPTION_KEY, so a copy of the database
@@ -27,33 +26,21 @@ function toKey(value: string): SecretKey {
   return { id, key };
 }
 
-function checkedKey(name: string, value: string): SecretKey {
-  if (value.length < MIN_SECRET_LENGTH) {
-    throw new ConfigurationError(
-      `${name} must be at least ${MIN_SECRET_LENGTH} characters; generate one with \`openssl rand -hex 32\`.`,
-    );
-  }
-  return toKey(value);
-}
-
 /**
  * MFA_ENCRYPTION_KEY seals; MFA_ENCRYPTION_KEY_PREVIOUS (optional) still opens. Like JWT_SECRET,
  * only `next dev` makes one up (kept beside the embedded database); anything else refuses to run
  * without it, rather than seal secrets under a key the next start would not have.
  */
 export function resolveSecretKeys(env: NodeJS.ProcessEnv = process.env): SecretKeys {
-  const configured = present(env.MFA_ENCRYPTION_KEY);
-  const previousValue = present(env.MFA_ENCRYPTION_KEY_PREVIOUS);
-  const previous = previousValue === undefined ? undefined : checkedKey('MFA_ENCRYPTION_KEY_PREVIOUS', previousValue);
-  if (configured) return { current: checkedKey('MFA_ENCRYPTION_KEY', configured), previous };
-  if (!isDevelopmentServer(env)) {
-    throw new ConfigurationError(
-      'MFA_ENCRYPTION_KEY is required (only `next dev` makes one up): it encrypts the authenticator-app secrets. ' +
-        `Set it to a random string of at least ${MIN_SECRET_LENGTH} characters (\`openssl rand -hex 32\`), and keep it: ` +
-        'without it no enrolled authenticator app can be checked.',
-    );
-  }
-  return { current: toKey(developmentSecret(env, 'mfa-key')), previous };
+  const { current, previous } = resolveRotatingSecret(
+    env,
+    'MFA_ENCRYPTION_KEY',
+    'mfa-key',
+    'MFA_ENCRYPTION_KEY is required (only `next dev` makes one up): it encrypts the authenticator-app secrets. ' +
+      `Set it to a random string of at least ${MIN_SECRET_LENGTH} characters (\`openssl rand -hex 32\`), and keep it: ` +
+      'without it no enrolled authenticator app can be checked.',
+  );
+  return { current: toKey(current), previous: previous === undefined ? undefined : toKey(previous) };
 }
 
 const encode = (bytes: Buffer) => bytes.toString('base64url');

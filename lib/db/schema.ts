@@ -222,10 +222,11 @@ export const signInChallenges = pgTable(
   'sign_in_challenges',
   {
     challengeHash: text('challenge_hash').primaryKey(),
+    // The kind of session the sign-in asked for, and for whom.
+    client: text('client', { enum: ['bearer', 'browser'] }).notNull(),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    client: text('client', { enum: ['bearer', 'browser'] }).notNull(),
     credentialVersion: integer('credential_version').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { mfaRequiredSchema, publicUserSchema, signedInUserSchema } from '@/lib/api-shapes';
+import { mfaRequiredSchema, signedInAnswer } from '@/lib/api-shapes';
 import { declareRoute } from '@/lib/auth/declared-route';
 import { mfaRequiredResponse, signedInResponse, wantsCookieSession } from '@/lib/auth/login-response';
 import { loginSchema } from '@/lib/auth/password-account';
@@ -25,10 +25,7 @@ export const POST = declareRoute(
     body: loginSchema,
     bodyExample: { email: 'alice@example.com', password: 'correct horse battery staple' },
     responses: {
-      200: {
-        description: 'The user with its tokens, or (cookie session) the user alone with Set-Cookie',
-        body: z.union([signedInUserSchema, publicUserSchema]),
-      },
+      200: signedInAnswer,
       401: {
         description:
           'Incorrect email or password; or (`code: mfa_required`) the password was right and the account has a ' +

@@ -82,14 +82,11 @@ describe('POST /api/login/mfa', () => {
     const { status, body } = await jsonOf(await postMfa({ challenge_id, code: await codeNow() }));
 
     expect(status).toBe(200);
-    expect(body).toStrictEqual({
-      ...publicUserMatching(user.email),
-      id: user.id,
-      token: expect.any(String),
-      refresh_token: expect.stringMatching(/^[0-9a-f]{64}$/),
-    });
-    const { token } = tokensBody.parse(body);
-    expect((await jsonOf(await me(makeRequest('GET', '/api/me', { bearer: token })))).status).toBe(200);
+    const { token, refresh_token, ...rest } = tokensBody.passthrough().parse(body);
+    expect(rest).toStrictEqual({ ...publicUserMatching(user.email), id: user.id });
+    expect(refresh_token).toMatch(/^[0-9a-f]{64}$/);
+    const whoAmI = await jsonOf(await me(makeRequest('GET', '/api/me', { bearer: token })));
+    expect(whoAmI).toStrictEqual({ status: 200, body: publicUserMatching(user.email) });
   });
 
   it('takes a recovery code instead, once', async () => {

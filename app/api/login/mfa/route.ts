@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { publicUserSchema, signedInUserSchema } from '@/lib/api-shapes';
+import { signedInAnswer } from '@/lib/api-shapes';
 import { declareRoute } from '@/lib/auth/declared-route';
 import { signedInResponse, wantsCookieSession } from '@/lib/auth/login-response';
 import { completeSecondFactor } from '@/lib/auth/sign-in';
@@ -28,10 +28,7 @@ export const POST = declareRoute(
     body: mfaBodySchema,
     bodyExample: { challenge_id: 'q3J9…43 base64url characters', code: '123456' },
     responses: {
-      200: {
-        description: 'The user with its tokens, or (cookie session) the user alone with Set-Cookie',
-        body: z.union([signedInUserSchema, publicUserSchema]),
-      },
+      200: signedInAnswer,
       401: {
         description:
           'A wrong code (`mfa_code_invalid`: try again, 5 tries per challenge), or a challenge that is over ' +
