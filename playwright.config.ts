@@ -85,6 +85,7 @@ function serverEnv(port: number, appUrl: string, extra: Record<string, string>):
     PORT: String(port),
     CHIRPY_DATA_DIR: 'memory:',
     JWT_SECRET: 'e2e-only-secret-that-is-at-least-32-characters-long',
+    MFA_ENCRYPTION_KEY: 'e2e-only-mfa-key-that-is-at-least-32-characters-long',
     SESSION_ACCESS_TTL_SECONDS: String(ACCESS_TTL_SECONDS),
     REFRESH_REUSE_GRACE_SECONDS: String(REUSE_GRACE_SECONDS),
     POLKA_KEY,

@@ -44,6 +44,7 @@ export default defineConfig(({ mode }) => {
         NODE_ENV: 'test',
         BCRYPT_COST: '4',
         JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
+        MFA_ENCRYPTION_KEY: 'test-mfa-key-that-is-at-least-32-characters-long',
         CHIRPY_DATA_DIR: 'memory:',
         PLATFORM: '',
         POLKA_KEY: 'test-polka-key',

@@ -381,6 +381,7 @@ function serverEnv(benchSecret: string, database: FreshDatabase): Variables {
     // Beside the shell's essentials the harness passes on, so a run can be given node flags.
     ...(process.env.NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.NODE_OPTIONS }),
     JWT_SECRET: randomBytes(32).toString('hex'),
+    MFA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     CHIRPY_BENCH_SECRET: benchSecret,
     BCRYPT_COST: '10',
     TRUST_PROXY: 'none',

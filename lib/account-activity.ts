@@ -30,12 +30,15 @@ const RATE_LIMITED_BY = new Map<string, AccountEventTextCode>([
   ['login_account_failures', 'rate_limited_account_failures'],
   ['bearer_refresh', 'rate_limited_session'],
   ['cookie_rotation', 'rate_limited_session'],
+  ['second_factor', 'rate_limited_second_factor'],
 ]);
 
-// A wrong current password given to change the email or password, rather than at sign-in.
+// A wrong current password given to change the email or password, or a wrong two-step code,
+// rather than a wrong password at sign-in.
 const SIGN_IN_FAILED_AT = new Map<string, AccountEventTextCode>([
   ['current_password', 'sign_in_failed_current_password'],
   ['email_unverified', 'sign_in_failed_email_unverified'],
+  ['second_factor', 'sign_in_failed_second_factor'],
 ]);
 
 // Which address a confirmation link went to (lib/auth/email-verification.ts).
@@ -43,8 +46,12 @@ const VERIFICATION_SENT_TO = new Map<string, AccountEventTextCode>([
   ['new_address', 'email_verification_sent_new_address'],
 ]);
 
+// Who turned the second factor off, when it was not the owner from the account page.
+const TOTP_DISABLED_BY = new Map<string, AccountEventTextCode>([['operator', 'totp_disabled_operator']]);
+
 const BY_DETAIL: Partial<Record<AuthEvent['type'], Map<string, AccountEventTextCode>>> = {
   sign_in_failed: SIGN_IN_FAILED_AT,
+  totp_disabled: TOTP_DISABLED_BY,
   session_ended: SESSION_ENDED_BY,
   rate_limited: RATE_LIMITED_BY,
   email_verification_sent: VERIFICATION_SENT_TO,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DeclaredResponse } from './http/declare-route';
 
 /**
  * The JSON the API answers with, as schemas: what the OpenAPI document describes and what the
@@ -50,6 +51,12 @@ export const signedInUserSchema = publicUserSchema.extend({ token: z.string(), r
   ],
 });
 
+/** The sign-in's answer (`POST /api/login`, and `POST /api/login/mfa` after a second factor). */
+export const signedInAnswer: DeclaredResponse = {
+  description: 'The user with its tokens, or (cookie session) the user alone with Set-Cookie',
+  body: z.union([signedInUserSchema, publicUserSchema]),
+};
+
 export const publicChirpSchema = z
   .object({
     id: z.guid(),
@@ -100,6 +107,7 @@ export const cleanupReportSchema = z.object({
   refresh_tokens: z.number().int(),
   password_reset_tokens: z.number().int(),
   email_tokens: z.number().int(),
+  sign_in_challenges: z.number().int(),
   rate_limits: z.number().int(),
   auth_events: z.number().int(),
   batches: z.number().int(),
@@ -109,3 +117,25 @@ export const cleanupReportSchema = z.object({
 export const resetReportSchema = z.object({ deleted_users: z.number().int() });
 
 export const healthSchema = z.object({ status: z.literal('ok') });
+
+/**
+ * `POST /api/login` for an account with a second factor: the password was right, and no token is
+ * given until `POST /api/login/mfa` has the code for this challenge.
+ */
+export const mfaRequiredSchema = z
+  .object({
+    error: z.string(),
+    code: z.literal('mfa_required'),
+    challenge_id: z.string(),
+    expires_at: z.iso.datetime(),
+  })
+  .meta({
+    examples: [
+      {
+        error: 'Enter the code from your authenticator app (or a recovery code) to finish signing in',
+        code: 'mfa_required',
+        challenge_id: 'q3J9…43 base64url characters',
+        expires_at: TIMESTAMP,
+      },
+    ],
+  });

@@ -57,6 +57,8 @@ const settingsSchema = z.object({
   RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS: windowLength(HOUR),
   RATE_LIMIT_RESET_CONFIRM_MAX: hitLimit(20),
   RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS: windowLength(15 * MINUTE),
+  RATE_LIMIT_SECOND_FACTOR_MAX: hitLimit(10),
+  RATE_LIMIT_SECOND_FACTOR_WINDOW_SECONDS: windowLength(15 * MINUTE),
   // Shorter than /32 would put a whole provider's customers in one bucket.
   RATE_LIMIT_IPV6_PREFIX: integer(64, 32, 128),
   PASSWORD_RESET_TTL_MINUTES: integer(30, 1, 24 * 60),
@@ -149,6 +151,9 @@ export function getCronSecret(env: NodeJS.ProcessEnv = process.env): string | un
  * password guessing and floods without a person ever meeting them: ten sign-ins to one account
  * from one address in 15 minutes is more than anyone types. `login_account_failures` is the
  * ceiling for guesses spread over many addresses: failed sign-ins at one account from anywhere.
+ * `second_factor` counts wrong codes at one account from anywhere, over all its pending steps:
+ * whoever holds the password gets ten guesses at a million codes per window, not five per step
+ * times as many steps as the password limits allow.
  */
 export const RATE_LIMIT_RULES = [
   'login_ip',
@@ -163,6 +168,7 @@ export const RATE_LIMIT_RULES = [
   'verify_ip',
   'verify_email',
   'verify_confirm',
+  'second_factor',
 ] as const;
 export type RateLimitRule = (typeof RATE_LIMIT_RULES)[number];
 export type RateLimitSetting = { limit: number; windowSeconds: number };
@@ -181,6 +187,7 @@ const RATE_LIMIT_SETTINGS = {
   verify_ip: ['RATE_LIMIT_VERIFY_IP_MAX', 'RATE_LIMIT_VERIFY_IP_WINDOW_SECONDS'],
   verify_email: ['RATE_LIMIT_VERIFY_EMAIL_MAX', 'RATE_LIMIT_VERIFY_EMAIL_WINDOW_SECONDS'],
   verify_confirm: ['RATE_LIMIT_VERIFY_CONFIRM_MAX', 'RATE_LIMIT_VERIFY_CONFIRM_WINDOW_SECONDS'],
+  second_factor: ['RATE_LIMIT_SECOND_FACTOR_MAX', 'RATE_LIMIT_SECOND_FACTOR_WINDOW_SECONDS'],
 } as const satisfies Record<RateLimitRule, readonly [keyof Settings, keyof Settings]>;
 
 export function getRateLimit(rule: RateLimitRule, env: NodeJS.ProcessEnv = process.env): RateLimitSetting {

@@ -149,3 +149,29 @@ export function typedEmail(formData: FormData): string {
   const email = formData.get('email');
   return typeof email === 'string' ? email.slice(0, 320) : '';
 }
+
+/** The second sign-in step's refusals: a wrong code, a step that is over (sign in again), a limit. */
+export function secondStepRefusal(
+  refused:
+    | { ok: false; reason: 'challenge_invalid' | 'wrong_code' }
+    | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number },
+): AccountFormState {
+  if (refused.reason === 'rate_limited') return accountRefusal('rate_limited', refused.retryAfterSeconds);
+  return accountRefusal(refused.reason === 'wrong_code' ? 'mfa_code_invalid' : 'mfa_challenge_invalid');
+}
+
+/**
+ * The account page's two-step sign-in forms: the usual refusal or confirmation, and the recovery
+ * codes when a set was just made. They are shown from this state only, once: the database keeps
+ * their hashes.
+ */
+export type TotpFormState = AccountFormState & { recoveryCodes: string[] };
+export const INITIAL_TOTP_FORM: TotpFormState = { ...INITIAL_ACCOUNT_FORM, recoveryCodes: [] };
+
+export function totpRefusal({ code, retryAfterSeconds }: FormRefusal): TotpFormState {
+  return { ...accountRefusal(code, retryAfterSeconds), recoveryCodes: [] };
+}
+
+export function totpNotice(notice: MessageCode, recoveryCodes: string[] = []): TotpFormState {
+  return { ...accountNotice(notice), recoveryCodes };
+}

@@ -15,7 +15,7 @@ import {
 } from '@/test/session-helpers';
 import { hashRefreshToken } from './auth/tokens';
 import { getDb } from './db/client';
-import { authEvents, emailTokens, passwordResetTokens, rateLimits, refreshTokens } from './db/schema';
+import { authEvents, emailTokens, passwordResetTokens, rateLimits, refreshTokens, signInChallenges } from './db/schema';
 import { cleanUpExpiredData } from './housekeeping';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -104,10 +104,11 @@ describe('cleanUpExpiredData', () => {
 
     const report = await cleanUpExpiredData(now);
 
-    // 10 + 10 + 5 tokens, then one (empty) batch each for reset tokens, address links, counters and events.
-    expect(report).toMatchObject({ refresh_tokens: 25, batches: 7 });
+    // 10 + 10 + 5 tokens, then one (empty) batch each for reset tokens, address links, pending
+    // sign-in steps, counters and events.
+    expect(report).toMatchObject({ refresh_tokens: 25, batches: 8 });
     expect((await remainingTokenHashes()).sort()).toEqual(kept.sort());
-    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 0, batches: 5 });
+    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 0, batches: 6 });
   });
 
   it('deletes password-reset tokens used or expired longer ago than the refresh-token retention', async () => {
@@ -161,6 +162,25 @@ describe('cleanUpExpiredData', () => {
 
     const remaining = (await db.select().from(emailTokens)).map((token) => token.tokenHash);
     expect(remaining.sort()).toEqual(['confirmation-expired-29-days-ago', 'live-revert', 'revert-used-29-days-ago']);
+  });
+
+  it('deletes pending sign-in steps once expired, and keeps live ones', async () => {
+    const user = await signUp();
+    const db = await getDb();
+    const step = (challengeHash: string, expiresAt: Date) => ({
+      challengeHash,
+      userId: user.id,
+      client: 'browser' as const,
+      credentialVersion: 0,
+      expiresAt,
+    });
+    await db
+      .insert(signInChallenges)
+      .values([step('expired', new Date(now - 1000)), step('live', new Date(now + 60_000))]);
+
+    expect(await cleanUpExpiredData(now)).toMatchObject({ sign_in_challenges: 1 });
+
+    expect((await db.select().from(signInChallenges)).map((row) => row.challengeHash)).toEqual(['live']);
   });
 
   it('honours the retention settings', async () => {

@@ -3,7 +3,7 @@ import { and, eq, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { getCleanupSettings, getCronSecret, getSettings } from './config';
 import { type Database, getDb } from './db/client';
-import { authEvents, emailTokens, passwordResetTokens, rateLimits, refreshTokens } from './db/schema';
+import { authEvents, emailTokens, passwordResetTokens, rateLimits, refreshTokens, signInChallenges } from './db/schema';
 import { readAuthorization, secretsEqual } from './http/authorization';
 
 /**
@@ -17,6 +17,8 @@ import { readAuthorization, secretsEqual } from './http/authorization';
  *   is refused the same either way; the row only says when it was used);
  * - the links mailed about an address (confirmation, "this wasn't me") used or expired more than
  *   REFRESH_TOKEN_RETENTION_DAYS ago, for the same reason;
+ * - pending sign-in steps (password right, second factor due) that expired: one is refused the
+ *   same whether its row is there or not, so none is kept;
  * - rate-limit counters whose window began more than RATE_LIMIT_RETENTION_HOURS ago;
  * - audit events older than AUDIT_RETENTION_DAYS.
  */
@@ -25,6 +27,7 @@ export type CleanupReport = {
   refresh_tokens: number;
   password_reset_tokens: number;
   email_tokens: number;
+  sign_in_challenges: number;
   rate_limits: number;
   auth_events: number;
   batches: number;
@@ -75,6 +78,10 @@ function staleEmailTokens(now: number): SQL | undefined {
   return or(lt(emailTokens.usedAt, cutoff), lt(emailTokens.expiresAt, cutoff));
 }
 
+function expiredSignInChallenges(now: number): SQL {
+  return lt(signInChallenges.expiresAt, new Date(now));
+}
+
 function staleRateLimitCounters(now: number): SQL {
   return lt(rateLimits.windowStartedAt, new Date(now - getCleanupSettings().RATE_LIMIT_RETENTION_HOURS * HOUR_MS));
 }
@@ -95,12 +102,18 @@ export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupRepor
   const refreshTokenCount = await deleteStale(refreshTokens, refreshTokens.tokenHash, staleRefreshTokens(now));
   const resetTokenCount = await deleteStale(passwordResetTokens, passwordResetTokens.userId, staleResetTokens(now));
   const emailTokenCount = await deleteStale(emailTokens, emailTokens.tokenHash, staleEmailTokens(now));
+  const challengeCount = await deleteStale(
+    signInChallenges,
+    signInChallenges.challengeHash,
+    expiredSignInChallenges(now),
+  );
   const rateLimitCount = await deleteStale(rateLimits, rateLimits.key, staleRateLimitCounters(now));
   const eventCount = await deleteStale(authEvents, authEvents.id, oldAuthEvents(now));
   return {
     refresh_tokens: refreshTokenCount,
     password_reset_tokens: resetTokenCount,
     email_tokens: emailTokenCount,
+    sign_in_challenges: challengeCount,
     rate_limits: rateLimitCount,
     auth_events: eventCount,
     batches,

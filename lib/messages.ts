@@ -77,6 +77,22 @@ export const MESSAGES = {
     'Your address is back, any pending change is cancelled, and every session is signed out. Sign in again, and choose a new password if someone else may know it.',
   signed_up_confirm_email:
     'Your account is created. Follow the link we mailed you to confirm your address, then sign in.',
+  // Two-step sign-in. The password was right, and the answer says so only by asking for the code:
+  // an API client gets this with the challenge id, never a token.
+  mfa_required: 'Enter the code from your authenticator app (or a recovery code) to finish signing in',
+  // A wrong, reused or malformed code: which one it was would help only a guesser.
+  mfa_code_invalid: 'That code is not right. Check your authenticator app and try again.',
+  // Expired, used, unknown, out of tries, or the password changed meanwhile: sign in again.
+  mfa_challenge_invalid: 'This sign-in has expired or was already used. Sign in again with your password.',
+  totp_code_invalid: 'That code is not right. Check the time on your phone and try again. Nothing was changed.',
+  totp_enrolment_started: 'Scan the QR code with your authenticator app, then enter the code it shows.',
+  totp_enabled: 'Two-step sign-in is on. Save your recovery codes now: they are shown only this once.',
+  totp_disabled: 'Two-step sign-in is off. Signing in needs only your password.',
+  totp_already_on: 'Two-step sign-in is already on. Nothing was changed.',
+  totp_not_pending: 'Start the set-up again: there is no authenticator app waiting to be confirmed.',
+  totp_not_on: 'Two-step sign-in is not on. Nothing was changed.',
+  recovery_codes_regenerated:
+    'New recovery codes are below; the old ones no longer work. Save them now: they are shown only this once.',
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;
@@ -128,6 +144,13 @@ export const ACCOUNT_EVENT_TEXT = {
   rate_limited_sign_in: 'Rate limited: too many sign-in attempts',
   rate_limited_account_failures: 'Sign-ins refused: too many wrong passwords from anywhere (a password reset lifts it)',
   rate_limited_session: 'Rate limited: too many session renewals',
+  rate_limited_second_factor: 'Rate limited: too many wrong two-step codes',
+  sign_in_failed_second_factor: 'Sign-in failed: wrong two-step code',
+  totp_enabled: 'Two-step sign-in turned on',
+  totp_disabled: 'Two-step sign-in turned off',
+  totp_disabled_operator: 'Two-step sign-in removed by an administrator (lost phone and recovery codes)',
+  recovery_codes_regenerated: 'New recovery codes made (the old ones stopped working)',
+  recovery_code_used: 'Recovery code used to sign in',
 } as const;
 
 export type AccountEventTextCode = keyof typeof ACCOUNT_EVENT_TEXT;

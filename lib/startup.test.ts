@@ -4,6 +4,8 @@ import { errorOf } from '@/test/fixtures';
 import { checkConfiguration } from './startup';
 
 const SECRET = 'a-production-secret-of-at-least-32-characters';
+const MFA_KEY = 'a-production-mfa-key-of-at-least-32-characters';
+const KEYS = { JWT_SECRET: SECRET, MFA_ENCRYPTION_KEY: MFA_KEY };
 const NEON_URL = 'postgres://user:pw@ep-example-pooler.us-east-1.aws.neon.tech/chirpy';
 // Password resets are on by default, and in production they need a mail server and the site's origin.
 const MAIL = { SMTP_URL: 'smtp://chirpy:smtp-password@smtp.example.com:587', APP_URL: 'https://chirpy.example.com' };
@@ -11,16 +13,27 @@ const MAIL = { SMTP_URL: 'smtp://chirpy:smtp-password@smtp.example.com:587', APP
 describe('checkConfiguration', () => {
   it('accepts a complete Vercel configuration', () => {
     expect(() =>
-      checkConfiguration({ NODE_ENV: 'production', VERCEL: '1', JWT_SECRET: SECRET, POSTGRES_URL: NEON_URL, ...MAIL }),
+      checkConfiguration({
+        NODE_ENV: 'production',
+        VERCEL: '1',
+        ...KEYS,
+        POSTGRES_URL: NEON_URL,
+        ...MAIL,
+      }),
     ).not.toThrow();
   });
 
   it('refuses to start on Vercel without a database URL', () => {
-    expect(() => checkConfiguration({ NODE_ENV: 'production', VERCEL: '1', JWT_SECRET: SECRET })).toThrow(
+    expect(() => checkConfiguration({ NODE_ENV: 'production', VERCEL: '1', ...KEYS })).toThrow(
       /^No database configured on Vercel: set POSTGRES_URL/,
     );
     expect(() =>
-      checkConfiguration({ NODE_ENV: 'production', VERCEL: '1', JWT_SECRET: SECRET, POSTGRES_URL: '' }),
+      checkConfiguration({
+        NODE_ENV: 'production',
+        VERCEL: '1',
+        ...KEYS,
+        POSTGRES_URL: '',
+      }),
     ).toThrow(/No database configured on Vercel/);
   });
 
@@ -41,6 +54,14 @@ describe('checkConfiguration', () => {
     }
   });
 
+  it('refuses to start in production without MFA_ENCRYPTION_KEY, or with a short one', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: SECRET, CHIRPY_DATA_DIR: 'memory:', ...MAIL } as const;
+    expect(() => checkConfiguration(production)).toThrow(/^MFA_ENCRYPTION_KEY is required/);
+    expect(() => checkConfiguration({ ...production, MFA_ENCRYPTION_KEY: 'short' })).toThrow(
+      /^MFA_ENCRYPTION_KEY must be at least 32 characters/,
+    );
+  });
+
   it('runs without JWT_SECRET under next dev, on a development secret', () => {
     expect(() =>
       checkConfiguration(environment('development', { ...DEVELOPMENT_SERVER_ENV, CHIRPY_DATA_DIR: 'memory:' })),
@@ -49,13 +70,22 @@ describe('checkConfiguration', () => {
 
   it('lets a production build run on the embedded database off Vercel', () => {
     expect(() =>
-      checkConfiguration({ NODE_ENV: 'production', JWT_SECRET: SECRET, CHIRPY_DATA_DIR: 'memory:', ...MAIL }),
+      checkConfiguration({
+        NODE_ENV: 'production',
+        ...KEYS,
+        CHIRPY_DATA_DIR: 'memory:',
+        ...MAIL,
+      }),
     ).not.toThrow();
   });
 });
 
 describe('checkConfiguration: password resets', () => {
-  const production = { NODE_ENV: 'production', JWT_SECRET: SECRET, CHIRPY_DATA_DIR: 'memory:' } as const;
+  const production = {
+    NODE_ENV: 'production',
+    ...KEYS,
+    CHIRPY_DATA_DIR: 'memory:',
+  } as const;
 
   it('refuses to start in production without SMTP_URL, naming it and the way out', () => {
     const error = errorOf(() => checkConfiguration({ ...production, APP_URL: MAIL.APP_URL }));
@@ -72,7 +102,7 @@ describe('checkConfiguration: password resets', () => {
 
   it('refuses to start without SMTP_URL or APP_URL outside next dev, whatever NODE_ENV says', () => {
     for (const NODE_ENV of ['staging', 'test', 'development', undefined]) {
-      const server = { JWT_SECRET: SECRET, CHIRPY_DATA_DIR: 'memory:' };
+      const server = { ...KEYS, CHIRPY_DATA_DIR: 'memory:' };
       expect(() => checkConfiguration(environment(NODE_ENV, { ...server, SMTP_URL: MAIL.SMTP_URL }))).toThrow(
         /^APP_URL is required/,
       );

@@ -1,5 +1,6 @@
 import 'server-only';
 import { resolveJwtSecrets } from './auth/jwt-secret';
+import { resolveSecretKeys } from './auth/secret-box';
 import {
   checkEmailVerificationConfiguration,
   checkPasswordResetConfiguration,
@@ -18,6 +19,7 @@ import { installPeerStamp } from './http/request-context';
  */
 export function checkConfiguration(env: NodeJS.ProcessEnv = process.env): void {
   resolveJwtSecrets(env);
+  resolveSecretKeys(env);
   getSettings(env);
   getProxyTrust(env);
   getCleanupSettings(env);

@@ -69,7 +69,10 @@ describe('two migrations at once', () => {
         'email_tokens',
         'password_reset_tokens',
         'rate_limits',
+        'recovery_codes',
         'refresh_tokens',
+        'sign_in_challenges',
+        'totp_factors',
         'users',
       ]);
     });

@@ -36,6 +36,7 @@ const ROUTES: Route[] = [
   'POST /api/users',
   'PUT /api/users',
   'POST /api/login',
+  'POST /api/login/mfa',
   'POST /api/refresh',
   'POST /api/revoke',
   'GET /api/chirps',
@@ -60,6 +61,8 @@ const ROUTES: Route[] = [
   'POST /',
   'GET /login',
   'POST /login',
+  'GET /login/code',
+  'POST /login/code',
   'GET /signup',
   'GET /users/{user}',
   'PATCH /api/chirps',
@@ -310,6 +313,9 @@ function allowedChanges(request: RawRequest, status: number): AppTable[] {
     (request.method === 'POST' && request.target.startsWith('/api/users') && status === 409) ||
     // A credentials change is counted as a password attempt, and a wrong current password is recorded.
     (request.method === 'PUT' && request.target.startsWith('/api/users') && (status === 403 || status === 409));
+  // A right password to an account with a second factor answers 401 with a new pending step.
+  const pendingStep = request.method === 'POST' && request.target.startsWith('/api/login') && status === 401;
+  if (pendingStep) return ['rate_limits', 'auth_events', 'sign_in_challenges'];
   return counted ? ['rate_limits', 'auth_events'] : [];
 }
 

@@ -13,8 +13,12 @@ import { readSecrets, recordSecrets, scanServerOutput } from './harness/secrets'
  */
 
 const REFRESH_TOKEN = /^[0-9a-f]{64}$/;
-/** The shapes of the suite's other secrets: access tokens, the passwords it makes, the servers' keys. */
-const OTHER_SECRETS = /eyJ[\w-]+\.[\w-]+\.[\w-]*|Pw-[0-9a-f]{24}|(?:polka|cron)-[0-9a-f]{32}/g;
+/**
+ * The shapes of the suite's other secrets: access tokens, the passwords it makes, the servers' keys,
+ * authenticator-app secrets (base32) and recovery codes.
+ */
+const OTHER_SECRETS =
+  /eyJ[\w-]+\.[\w-]+\.[\w-]*|Pw-[0-9a-f]{24}|(?:polka|cron)-[0-9a-f]{32}|[A-Z2-7]{32}|[a-z2-9]{4}(?:-[a-z2-9]{4}){3}/g;
 
 describe('leaks, after the whole suite', () => {
   it('the servers’ output holds no token, password or password hash the suite handled', async () => {
@@ -23,6 +27,9 @@ describe('leaks, after the whole suite', () => {
     const secrets = readSecrets(runDir);
     report(runDir, 'leaks', { secretsLookedFor: secrets.size, passwordHashes: hashes.length });
     expect(secrets.size).toBeGreaterThan(1_000);
+    // The second-factor part's secrets are among them: the TOTP key and the recovery codes.
+    expect([...secrets].filter((secret) => /^[A-Z2-7]{32}$/.test(secret))).not.toEqual([]);
+    expect([...secrets].filter((secret) => /^[a-z2-9]{4}(?:-[a-z2-9]{4}){3}$/.test(secret))).toHaveLength(10);
     expect(scanServerOutput(runDir)).toEqual([]);
   });
 

@@ -27,6 +27,7 @@ function copyProject(target: string, withProxy: boolean): void {
 const serverEnv = {
   CHIRPY_DATA_DIR: 'memory:',
   JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0001',
+  MFA_ENCRYPTION_KEY: 'bench-mfa-key-bench-mfa-key-bench-mfa-key-01',
   // Long enough that no access cookie expires during the run: every request is the fast path.
   SESSION_ACCESS_TTL_SECONDS: '3600',
   // The benchmark sends no mail: without this, production would refuse to start for want of SMTP_URL.

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
     const report = await cleanUpExpiredData();
     console.log(
       `Deleted ${report.refresh_tokens} refresh tokens, ${report.password_reset_tokens} password-reset tokens, ` +
-        `${report.email_tokens} email links, ${report.rate_limits} rate-limit counters and ` +
+        `${report.email_tokens} email links, ${report.sign_in_challenges} pending sign-in steps, ` +
+        `${report.rate_limits} rate-limit counters and ` +
         `${report.auth_events} audit events in ${report.batches} batches (${report.duration_ms} ms).`,
     );
   } finally {

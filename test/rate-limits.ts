@@ -9,7 +9,7 @@ import type { RequestContext } from '@/lib/http/request-context';
 export const ATTACKER: RequestContext = { ip: '203.0.113.66', userAgent: 'guesser/1.0' };
 export const OWNER: RequestContext = { ip: '198.51.100.10', userAgent: 'Mozilla/5.0 (owner)' };
 
-type Rule = 'LOGIN_IP' | 'LOGIN_ACCOUNT' | 'REFRESH' | 'ROTATION';
+type Rule = 'LOGIN_IP' | 'LOGIN_ACCOUNT' | 'REFRESH' | 'ROTATION' | 'SECOND_FACTOR';
 
 export function limit(rule: Rule, max: number, windowSeconds = 900): void {
   vi.stubEnv(`RATE_LIMIT_${rule}_MAX`, String(max));

@@ -3,11 +3,13 @@ import { toAccountActivity } from '@/lib/account-activity';
 import { listRecentAuthEvents } from '@/lib/audit';
 import { getCurrentSession } from '@/lib/auth/current-user';
 import { loginPath } from '@/lib/auth/redirects';
+import { readSecondFactorStatus } from '@/lib/auth/second-factor';
 import { listSessions, toPublicSession } from '@/lib/auth/sessions';
 import { withPageBoundary } from '@/lib/http/page-boundary';
 import { AccountActivityList } from '../components/account-activity';
 import { ChangeEmailForm, ChangePasswordForm } from '../components/account-forms';
 import { SessionList } from '../components/session-list';
+import { TotpSettings } from '../components/totp-settings';
 import { AddressState } from '../components/verification-banner';
 
 export const metadata = { title: 'Account · Chirpy' };
@@ -15,8 +17,8 @@ export const metadata = { title: 'Account · Chirpy' };
 const RECENT_EVENTS = 20;
 
 /**
- * The signed-in person's own account: change the email or the password, see and end the
- * sessions, read the recent account events. The proxy already sends a visitor whose session just
+ * The signed-in person's own account: change the email or the password, set up two-step sign-in,
+ * see and end the sessions, read the recent account events. The proxy already sends a visitor whose session just
  * ended to sign in; this check is the authoritative one (a session ended elsewhere still carries
  * an access cookie that verifies).
  */
@@ -24,9 +26,10 @@ async function AccountPage() {
   const current = await getCurrentSession();
   if (!current) redirect(loginPath('/account'));
   const { user, sessionId } = current;
-  const [sessions, events] = await Promise.all([
+  const [sessions, events, secondFactor] = await Promise.all([
     listSessions(user.id, sessionId),
     listRecentAuthEvents(user.id, RECENT_EVENTS),
+    readSecondFactorStatus(user),
   ]);
   return (
     <>
@@ -42,6 +45,10 @@ async function AccountPage() {
       <section aria-labelledby="password-heading">
         <h2 id="password-heading">Password</h2>
         <ChangePasswordForm />
+      </section>
+      <section aria-labelledby="two-step-heading">
+        <h2 id="two-step-heading">Two-step sign-in</h2>
+        <TotpSettings status={secondFactor} />
       </section>
       <section aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Where you are signed in</h2>

@@ -5,11 +5,24 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { readSessionCookies, writeExpiredSessionCookies, writeSessionCookies } from '@/lib/auth/cookies';
 import { credentialsSchema, loginSchema } from '@/lib/auth/password-account';
+import {
+  readPendingStepCookie,
+  secondStepPath,
+  writeExpiredPendingStepCookie,
+  writePendingStepCookie,
+} from '@/lib/auth/pending-step-cookie';
 import { safeNextPath } from '@/lib/auth/redirects';
 import { signOut } from '@/lib/auth/session-flow';
-import { signIn, signUp } from '@/lib/auth/sign-in';
+import { completeSecondFactor, signIn, signUp } from '@/lib/auth/sign-in';
 import { declareAction } from '@/lib/declared-action';
-import { type AuthFormState, type FormRefusal, signInRefusalState, typedEmail } from '@/lib/form-states';
+import {
+  type AuthFormState,
+  accountRefusal,
+  type FormRefusal,
+  secondStepRefusal,
+  signInRefusalState,
+  typedEmail,
+} from '@/lib/form-states';
 import { isSecureRequest } from '@/lib/http/request-context';
 
 /**
@@ -31,8 +44,39 @@ export const signInAction = declareAction(
   },
   async ({ input, context, headers, formData }) => {
     const session = await signIn(input, 'browser', context);
+    if (!session.ok && session.reason === 'second_factor_required') {
+      writePendingStepCookie(await cookies(), isSecureRequest(headers), session.challenge);
+      redirect(secondStepPath(safeNextPath(input.next)));
+    }
     if (!session.ok) return signInRefusalState(session, typedEmail(formData));
     writeSessionCookies(await cookies(), isSecureRequest(headers), session.tokens);
+    redirect(safeNextPath(input.next));
+  },
+);
+
+/**
+ * The second step of a sign-in: the code (or a recovery code) for the pending step this browser's
+ * cookie names. A step that is over clears the cookie, and the page offers to sign in again.
+ */
+export const secondFactorAction = declareAction(
+  {
+    name: 'secondFactorAction',
+    auth: 'none',
+    input: z.object({ code: z.string().trim().min(1).max(64), next: z.string().optional() }),
+    refuse: ({ code, retryAfterSeconds }) => accountRefusal(code, retryAfterSeconds),
+  },
+  async ({ input, context, headers, refuse }) => {
+    const store = await cookies();
+    const secure = isSecureRequest(headers);
+    const challengeId = readPendingStepCookie(store, secure);
+    if (challengeId === undefined) return refuse('mfa_challenge_invalid');
+    const session = await completeSecondFactor(challengeId, input.code, 'browser', context);
+    if (!session.ok) {
+      if (session.reason === 'challenge_invalid') writeExpiredPendingStepCookie(store, secure);
+      return secondStepRefusal(session);
+    }
+    writeExpiredPendingStepCookie(store, secure);
+    writeSessionCookies(store, secure, session.tokens);
     redirect(safeNextPath(input.next));
   },
 );

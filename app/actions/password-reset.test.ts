@@ -8,6 +8,7 @@ import { browserSession, PASSWORD, signUp, uniqueEmail } from '@/test/fixtures';
 import { fromAddress } from '@/test/http';
 import { linkIn, mailCatcherForThisFile, mailedToken, resetTokenRows } from '@/test/password-reset';
 import { serve } from '@/test/request-scope';
+import { enrolTotp } from '@/test/second-factor';
 import { accessTokenClaims, tokenRow } from '@/test/session-helpers';
 import { requestPasswordResetAction, resetPasswordAction } from './password-reset';
 
@@ -124,6 +125,32 @@ describe('the reset page form', () => {
     expect(await tokenRow(refresh?.value ?? '')).toMatchObject({ sessionId: check.sessionId, revokedAt: null });
     expect(check.sessionId).not.toBe(accessTokenClaims(before.access).sid);
     expect(await findSessionUser(accessTokenClaims(before.access).sid, user.id)).toBeNull();
+    expect(await verifyCredentials(user.email, NEW_PASSWORD)).toMatchObject({ ok: true });
+  });
+
+  it('does not skip the second factor: an account with one goes to the code page, with no session yet', async () => {
+    const user = await signUp();
+    await enrolTotp(user.id);
+    const token = await mailedToken(catcher(), user.email, HERE);
+
+    const served = await setPassword(token, NEW_PASSWORD);
+
+    expect(served.redirectedTo).toBe('/login/code');
+    expect(served.cookies.get('chirpy_pending')).toMatchObject({ httpOnly: true, value: expect.any(String) });
+    expect(served.cookies.get('chirpy_access')).toBeUndefined();
+    expect(await verifyCredentials(user.email, NEW_PASSWORD)).toMatchObject({ ok: true });
+  });
+
+  it('with REQUIRE_EMAIL_VERIFICATION=true, an unconfirmed address gets its new password but no session: the page says to check the inbox', async () => {
+    const user = await signUp();
+    vi.stubEnv('REQUIRE_EMAIL_VERIFICATION', 'true');
+    const token = await mailedToken(catcher(), user.email, HERE);
+
+    const served = await setPassword(token, NEW_PASSWORD);
+
+    expect(served.redirectedTo).toBe('/verify-email?sent=1');
+    expect(served.cookies.get('chirpy_access')).toBeUndefined();
+    expect(served.cookies.get('chirpy_pending')).toBeUndefined();
     expect(await verifyCredentials(user.email, NEW_PASSWORD)).toMatchObject({ ok: true });
   });
 

@@ -5,6 +5,7 @@ import { redirect } from 'next/navigation';
 import { after } from 'next/server';
 import { writeSessionCookies } from '@/lib/auth/cookies';
 import { requestPasswordReset, resetFormSchema, resetRequestSchema } from '@/lib/auth/password-reset';
+import { secondStepPath, writePendingStepCookie } from '@/lib/auth/pending-step-cookie';
 import { resetPasswordAndSignIn } from '@/lib/auth/sign-in';
 import { isPasswordResetEnabled } from '@/lib/config';
 import { declareAction } from '@/lib/declared-action';
@@ -54,6 +55,13 @@ export const resetPasswordAction = declareAction(
   },
   async ({ input, context, headers }) => {
     const reset = await resetPasswordAndSignIn(input.token, input.password, context);
+    // The link proves the inbox, not the second factor: an account with one is asked for it now.
+    if (!reset.ok && reset.reason === 'second_factor_required') {
+      writePendingStepCookie(await cookies(), isSecureRequest(headers), reset.challenge);
+      redirect(secondStepPath('/'));
+    }
+    // The new password is set; while addresses must be confirmed, the session waits for the link.
+    if (!reset.ok && reset.reason === 'email_unverified') redirect('/verify-email?sent=1');
     if (!reset.ok) return resetRefusalState(reset);
     writeSessionCookies(await cookies(), isSecureRequest(headers), reset.tokens);
     redirect('/');

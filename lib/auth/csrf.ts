@@ -23,7 +23,7 @@ export function isPagePath(path: string): boolean {
 }
 
 /** A script's JSON login asking for a cookie session instead of tokens in the body. */
-const COOKIE_SESSION_HEADER = 'x-chirpy-session';
+export const COOKIE_SESSION_HEADER = 'x-chirpy-session';
 
 /** The request carries a session cookie, whatever its value. */
 export function carriesSessionCookie(request: NextRequest): boolean {

@@ -21,13 +21,14 @@ function checkLength(name: string, value: string): string {
   return value;
 }
 
-// `next dev` only: a secret made once and kept beside the embedded database, so sessions
-// survive a restart of `npm run dev` without anyone having to set anything.
-// Read once per folder: every request verifies a token, and none of them should touch the disk.
-function developmentSecret(env: NodeJS.ProcessEnv): string {
+// `next dev` only: a secret made once and kept beside the embedded database (in the file `name`),
+// so sessions (and enrolled second factors) survive a restart of `npm run dev` without anyone
+// having to set anything. Read once per file: every request verifies a token, and none of them
+// should touch the disk.
+function developmentSecret(env: NodeJS.ProcessEnv, name: string): string {
   const dataDir = getDataDir(env);
-  if (dataDir === IN_MEMORY_DATA_DIR) return memorySecret;
-  const file = join(dataDir, 'jwt-secret');
+  if (dataDir === IN_MEMORY_DATA_DIR) return memorySecret(name);
+  const file = join(dataDir, name);
   let secret = developmentSecrets.get(file);
   if (secret === undefined) {
     secret = readOrCreateSecret(dataDir, file);
@@ -55,24 +56,47 @@ function readOrCreateSecret(dataDir: string, file: string): string {
   }
 }
 
-const memorySecret = randomBytes(32).toString('hex');
+const memorySecrets = new Map<string, string>();
+
+function memorySecret(name: string): string {
+  let secret = memorySecrets.get(name);
+  if (secret === undefined) {
+    secret = randomBytes(32).toString('hex');
+    memorySecrets.set(name, secret);
+  }
+  return secret;
+}
+
+/**
+ * A secret setting and its rotation partner, `name` and `name_PREVIOUS`, each at least
+ * MIN_SECRET_LENGTH characters. Only the development server makes the current one up (in the data
+ * folder's file `developmentFile`); anything else refuses to run without it, saying `missing`,
+ * rather than invent one that each instance (or the next start) would disagree on.
+ */
+export function resolveRotatingSecret(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  developmentFile: string,
+  missing: string,
+): JwtSecrets {
+  const configured = present(env[name]);
+  const previousValue = present(env[`${name}_PREVIOUS`]);
+  const previous = previousValue === undefined ? undefined : checkLength(`${name}_PREVIOUS`, previousValue);
+  if (configured) return { current: checkLength(name, configured), previous };
+  if (!isDevelopmentServer(env)) throw new ConfigurationError(missing);
+  return { current: developmentSecret(env, developmentFile), previous };
+}
 
 /**
  * JWT_SECRET signs access tokens; JWT_SECRET_PREVIOUS (optional) is still accepted when
- * verifying, so a rotated secret does not sign everyone out at once. Anything but the development
- * server refuses to run without JWT_SECRET rather than invent one that each instance would
- * disagree on.
+ * verifying, so a rotated secret does not sign everyone out at once.
  */
 export function resolveJwtSecrets(env: NodeJS.ProcessEnv = process.env): JwtSecrets {
-  const configured = present(env.JWT_SECRET);
-  const previousValue = present(env.JWT_SECRET_PREVIOUS);
-  const previous = previousValue === undefined ? undefined : checkLength('JWT_SECRET_PREVIOUS', previousValue);
-  if (configured) return { current: checkLength('JWT_SECRET', configured), previous };
-  if (!isDevelopmentServer(env)) {
-    throw new ConfigurationError(
-      'JWT_SECRET is required (only `next dev` makes one up). Chirpy will not start without it: set it to a ' +
-        `random string of at least ${MIN_SECRET_LENGTH} characters (\`openssl rand -hex 32\`).`,
-    );
-  }
-  return { current: developmentSecret(env), previous };
+  return resolveRotatingSecret(
+    env,
+    'JWT_SECRET',
+    'jwt-secret',
+    'JWT_SECRET is required (only `next dev` makes one up). Chirpy will not start without it: set it to a ' +
+      `random string of at least ${MIN_SECRET_LENGTH} characters (\`openssl rand -hex 32\`).`,
+  );
 }

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { changePasswordWith } from '@/test/account-changes';
 import { PASSWORD, refreshTokenRows, rowCounts, signUp, type TestUser, uniqueEmail, userRow } from '@/test/fixtures';
 import { ATTACKER, endWindows, limit, OWNER, rateLimitKeys } from '@/test/rate-limits';
+import { enrolTotp } from '@/test/second-factor';
 import { accessTokenClaims, sessionRows, tokenRow } from '@/test/session-helpers';
 import { getDb } from '../db/client';
 import { authEvents } from '../db/schema';
@@ -191,15 +192,36 @@ async function accountRow(id: string) {
 }
 
 describe('nextSignInStep', () => {
-  it('sends a password sign-in straight to a session: no account has a second factor', async () => {
-    expect(nextSignInStep(await accountRow(user.id), 'password')).toEqual({ step: 'session' });
+  it('sends a password sign-in straight to a session when the account has no second factor', async () => {
+    expect(await nextSignInStep(await accountRow(user.id), 'password')).toEqual({ step: 'session' });
+  });
+
+  it('sends a password or a reset link to the second factor when the account has one on', async () => {
+    await enrolTotp(user.id);
+
+    expect(await nextSignInStep(await accountRow(user.id), 'password')).toEqual({ step: 'second_factor' });
+    expect(await nextSignInStep(await accountRow(user.id), 'reset_link')).toEqual({ step: 'second_factor' });
   });
 
   it('with REQUIRE_EMAIL_VERIFICATION=true, refuses an account whose address nobody confirmed, and only that one', async () => {
     vi.stubEnv('REQUIRE_EMAIL_VERIFICATION', 'true');
     const unconfirmed = await accountRow(user.id);
-    expect(nextSignInStep(unconfirmed, 'password')).toEqual({ step: 'email_unverified' });
-    expect(nextSignInStep({ ...unconfirmed, emailVerifiedAt: new Date() }, 'password')).toEqual({ step: 'session' });
+    expect(await nextSignInStep(unconfirmed, 'password')).toEqual({ step: 'email_unverified' });
+    expect(await nextSignInStep({ ...unconfirmed, emailVerifiedAt: new Date() }, 'password')).toEqual({
+      step: 'session',
+    });
+  });
+
+  it('with REQUIRE_EMAIL_VERIFICATION=true, decides an unconfirmed address before the second factor, whatever the first factor', async () => {
+    vi.stubEnv('REQUIRE_EMAIL_VERIFICATION', 'true');
+    await enrolTotp(user.id);
+    const unconfirmed = await accountRow(user.id);
+
+    expect(await nextSignInStep(unconfirmed, 'password')).toEqual({ step: 'email_unverified' });
+    expect(await nextSignInStep(unconfirmed, 'reset_link')).toEqual({ step: 'email_unverified' });
+    expect(await nextSignInStep({ ...unconfirmed, emailVerifiedAt: new Date() }, 'reset_link')).toEqual({
+      step: 'second_factor',
+    });
   });
 });
 

@@ -3,6 +3,7 @@ import { recordAuthEvent } from '../audit';
 import type { User } from '../db/schema';
 import type { RequestContext } from '../http/request-context';
 import type { RateLimited } from '../rate-limit';
+import { findUserById } from '../users';
 import {
   confirmAddressLater,
   type EmailUnconfirmed,
@@ -18,17 +19,21 @@ import {
   verifyCredentials,
 } from './password-account';
 import { resetPassword } from './password-reset';
+import { hasSecondFactor, proveSecondFactor } from './second-factor';
 import type { SessionClient } from './session-check';
 import { createSession, createSessionIfCurrent, type NewSession } from './sessions';
+import { type Challenge, createChallenge, spendChallenge, takeChallengeAttempt } from './sign-in-challenges';
 import { type IssuedToken, issueAccessToken, issueSessionAccessToken } from './tokens';
 
 /**
  * Signing in, as a sequence: a first factor proves who the person is (a password), then
  * nextSignInStep decides what that proof leads to, and completeSignIn carries it out. A new
  * first factor (a passkey, an OpenID provider) ends in completeSignIn too, and a second factor
- * is a new step there, so neither touches the password code. Sign-up and the reset page prove who
- * the person is another way and start a session directly (startSession). The rate limits are
- * checked here, so every entry point (JSON routes, forms) is held to them.
+ * is a step there (a pending step, finished by completeSecondFactor), so neither touches the
+ * password code. Sign-up proves who the person is another way and starts a session directly
+ * (startSession); the reset page's link is a first factor like the password, so an account with a
+ * second factor is asked for it after a reset too. The rate limits are checked here, so every
+ * entry point (JSON routes, forms) is held to them.
  */
 
 export type StartedSession = {
@@ -37,31 +42,38 @@ export type StartedSession = {
   tokens: { access: IssuedToken; refresh: IssuedToken };
 };
 
-/** How a first factor proved who the person is. */
-export type FirstFactorMethod = 'password';
+/** How a first factor proved who the person is: a password, or a reset link from the inbox. */
+export type FirstFactorMethod = 'password' | 'reset_link';
 
 /** A first factor that held: the account as the check read it. */
 export type FirstFactor = { ok: true; user: User; factor: FirstFactorMethod };
 
-/** What a first factor leads to: a session, or a refusal no factor lifts. */
-export type SignInStep = { step: 'session' } | { step: 'email_unverified' };
+/** What a first factor leads to: a session, a pending step that asks for the second factor, or a refusal no factor lifts. */
+export type SignInStep = { step: 'session' } | { step: 'second_factor' } | { step: 'email_unverified' };
 
 /**
  * The one place that decides what a first factor leads to. With REQUIRE_EMAIL_VERIFICATION an
  * address nobody has confirmed gets no session, whatever proved who the person is: that is
- * decided first, so no factor skips it. No account has a second factor, so every other first
- * factor leads to a session; an account with one enrolled would be sent to a pending step here,
- * unless its first factor already counts as both.
+ * decided first, so no factor skips it. An account with a second factor on is then sent to a
+ * pending step, whichever first factor it came by: neither a password nor a reset link (which
+ * proves only the inbox) counts as both.
  */
-export function nextSignInStep(user: User, _factor: FirstFactorMethod): SignInStep {
+export async function nextSignInStep(user: User, _factor: FirstFactorMethod): Promise<SignInStep> {
   if (isEmailVerificationRequired() && user.emailVerifiedAt === null) return { step: 'email_unverified' };
-  return { step: 'session' };
+  return (await hasSecondFactor(user.id)) ? { step: 'second_factor' } : { step: 'session' };
 }
+
+/** The password held; the session waits for the second factor, on the pending step `challenge`. */
+export type SecondFactorRequired = { ok: false; reason: 'second_factor_required'; challenge: Challenge };
 
 /** The account changed while its first factor was checked: the proof is of an account that is gone. */
 export type AccountChanged = { ok: false; reason: 'account_changed' };
 
-export type SignInCompletion = ({ ok: true } & StartedSession) | AccountChanged | EmailUnconfirmed;
+export type SignInCompletion =
+  | ({ ok: true } & StartedSession)
+  | AccountChanged
+  | EmailUnconfirmed
+  | SecondFactorRequired;
 
 function isAccountChanged(completion: SignInCompletion): completion is AccountChanged {
   return !completion.ok && completion.reason === 'account_changed';
@@ -73,12 +85,14 @@ export async function completeSignIn(
   client: SessionClient,
   context: RequestContext,
 ): Promise<SignInCompletion> {
-  const next = nextSignInStep(first.user, first.factor);
+  const next = await nextSignInStep(first.user, first.factor);
   switch (next.step) {
     case 'email_unverified':
       return refuseUnconfirmedSignIn(first.user, context);
     case 'session':
       return startSessionIfUnchanged(first.user, client, context);
+    case 'second_factor':
+      return { ok: false, reason: 'second_factor_required', challenge: await createChallenge(first.user, client) };
   }
 }
 
@@ -197,16 +211,63 @@ export async function signUp(
   return startSessionAfter(created, client, context);
 }
 
-export type ResetSignIn = ({ ok: true } & StartedSession) | { ok: false; reason: 'invalid_token' } | RateLimited;
+const INVALID_RESET_TOKEN = { ok: false, reason: 'invalid_token' } as const;
+
+export type ResetSignIn =
+  | ({ ok: true } & StartedSession)
+  | SecondFactorRequired
+  | EmailUnconfirmed
+  | { ok: false; reason: 'invalid_token' }
+  | RateLimited;
 
 /**
  * The reset page: a new password from a mailed link, and this browser signed in with a fresh
- * session. Every earlier session was ended by the reset, so the new one starts after that.
+ * session, or sent to the second factor when the account has one. Every earlier session was
+ * ended by the reset, so the new one starts after that.
  */
 export async function resetPasswordAndSignIn(
   token: string,
   newPassword: string,
   context: RequestContext,
 ): Promise<ResetSignIn> {
-  return startSessionAfter(await resetPassword(token, newPassword, context), 'browser', context);
+  const reset = await resetPassword(token, newPassword, context);
+  if (!reset.ok) return reset;
+  const completion = await completeSignIn({ ok: true, user: reset.user, factor: 'reset_link' }, 'browser', context);
+  // Changed again between the reset and this sign-in: the link's proof is of a password gone.
+  return isAccountChanged(completion) ? INVALID_RESET_TOKEN : completion;
+}
+
+export type SecondStepFailure = { ok: false; reason: 'challenge_invalid' | 'wrong_code' } | RateLimited;
+
+export type SecondStep = ({ ok: true } & StartedSession) | SecondStepFailure;
+
+const CHALLENGE_INVALID = { ok: false, reason: 'challenge_invalid' } as const;
+
+/**
+ * The pending step's end: a code (from the app, or a recovery code) for the challenge `id`. Each
+ * try counts against the step (five at most) and the account's `second_factor` limit. The session
+ * starts only if the account's credentials are still the ones the password check saw. `client`:
+ * the kind of session the caller can hold, which must be the kind the sign-in asked for. An
+ * unknown, expired, used or spent step and a changed account are one refusal: sign in again.
+ */
+export async function completeSecondFactor(
+  id: string,
+  code: string,
+  client: SessionClient,
+  context: RequestContext,
+  nowMs = Date.now(),
+): Promise<SecondStep> {
+  const pending = await takeChallengeAttempt(id, client, nowMs);
+  if (pending === null) return CHALLENGE_INVALID;
+  const user = await findUserById(pending.userId);
+  if (!user || user.credentialVersion !== pending.credentialVersion) return CHALLENGE_INVALID;
+  const proof = await proveSecondFactor(user, code, context, nowMs);
+  if (!proof.ok) {
+    if (proof.reason === 'rate_limited') return proof;
+    await recordAuthEvent({ type: 'sign_in_failed', userId: user.id, detail: 'second_factor', context });
+    return { ok: false, reason: 'wrong_code' };
+  }
+  if (!(await spendChallenge(id, nowMs))) return CHALLENGE_INVALID;
+  const completion = await startSessionIfUnchanged(user, client, context);
+  return completion.ok ? completion : CHALLENGE_INVALID;
 }

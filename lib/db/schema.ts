@@ -145,10 +145,15 @@ export const authEvents = pgTable(
         'email_verified',
         'email_change_requested',
         'email_change_reverted',
+        'totp_enabled',
+        'totp_disabled',
+        'recovery_codes_regenerated',
+        'recovery_code_used',
       ],
     }).notNull(),
     // For session_ended: who ended it (signed_out, other_session, credentials_changed, password_reset);
-    // for rate_limited: which limit.
+    // for rate_limited: which limit; for sign_in_failed: which step (current_password, second_factor);
+    // for totp_disabled: operator, when an operator removed it (null: the owner).
     detail: text('detail'),
     ip: text('ip'),
     userAgent: text('user_agent'),
@@ -207,4 +212,81 @@ export const emailTokens = pgTable(
 
 export type EmailToken = typeof emailTokens.$inferSelect;
 
-export const schema = { users, refreshTokens, chirps, rateLimits, authEvents, passwordResetTokens, emailTokens };
+/**
+ * An authenticator app (TOTP) enrolled for an account, one per user. The shared secret is stored
+ * encrypted (lib/auth/secret-box.ts: AES-256-GCM under MFA_ENCRYPTION_KEY, bound to the user id),
+ * never in the clear: the database alone cannot make codes. `confirmed_at` is null until the
+ * owner has typed a first code; until then the factor is not asked for at sign-in.
+ * `last_time_step` is the newest 30-second step a code was accepted for: a code is never accepted
+ * twice, nor one older than it.
+ */
+export const totpFactors = pgTable('totp_factors', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretCiphertext: text('secret_ciphertext').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+  lastTimeStep: integer('last_time_step'),
+});
+
+export type TotpFactor = typeof totpFactors.$inferSelect;
+
+/**
+ * The single-use recovery codes of an account with a second factor: only their SHA-256 (each code
+ * holds about 79 random bits, so a hash cannot be walked back). A new set replaces the old one.
+ */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    codeHash: text('code_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (table) => [index('recovery_codes_user_id_idx').on(table.userId)],
+);
+
+/**
+ * A sign-in whose password held and whose second factor is still due: the pending step. The
+ * challenge id (in an httpOnly cookie for a browser, in the answer for an API client) is stored
+ * only as its SHA-256. Single use, short-lived, and a few tries at most. `credential_version` is
+ * the account's as the password check saw it: a change meanwhile voids the step.
+ */
+export const signInChallenges = pgTable(
+  'sign_in_challenges',
+  {
+    challengeHash: text('challenge_hash').primaryKey(),
+    // The kind of session the sign-in asked for, and for whom.
+    client: text('client', { enum: ['bearer', 'browser'] }).notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    credentialVersion: integer('credential_version').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('sign_in_challenges_user_id_idx').on(table.userId),
+    index('sign_in_challenges_expires_at_idx').on(table.expiresAt),
+  ],
+);
+
+export type SignInChallenge = typeof signInChallenges.$inferSelect;
+
+export const schema = {
+  users,
+  refreshTokens,
+  chirps,
+  rateLimits,
+  authEvents,
+  passwordResetTokens,
+  emailTokens,
+  totpFactors,
+  recoveryCodes,
+  signInChallenges,
+};

@@ -185,7 +185,7 @@ function checkSecurityHeaders(where: string, reply: Pick<Inspected, 'status' | '
   }
 }
 
-const TOKEN_FIELDS = /"(?:token|refresh_token)":"([^"]+)"/g;
+const TOKEN_FIELDS = /"(?:token|refresh_token|challenge_id)":"([^"]+)"/g;
 
 function captureSecrets(reply: Pick<Reply, 'body' | 'setCookies'>): void {
   const found: string[] = [];

@@ -21,6 +21,11 @@ const RAISED = '1000000';
  * addresses are the X-Forwarded-For entries it writes, so each part can speak from addresses of its
  * own and no part spends another's sign-in budget. The peer (127.0.0.1) is used when none is sent.
  */
+/** The servers' MFA_ENCRYPTION_KEY: made from their JWT secret, so a part can seal a secret as they do. */
+export function mfaKeyFor(jwtSecret: string): string {
+  return `${jwtSecret}-mfa`;
+}
+
 export function serverEnvironment(settings: {
   port: number;
   databaseUrl: string;
@@ -36,6 +41,7 @@ export function serverEnvironment(settings: {
     PORT: String(settings.port),
     DATABASE_URL: settings.databaseUrl,
     JWT_SECRET: settings.jwtSecret,
+    MFA_ENCRYPTION_KEY: mfaKeyFor(settings.jwtSecret),
     POLKA_KEY: settings.polkaKey,
     CRON_SECRET: settings.cronSecret,
     TRUST_PROXY: '1',

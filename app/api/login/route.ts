@@ -1,22 +1,19 @@
 import { z } from 'zod';
-import { publicUserSchema, signedInUserSchema } from '@/lib/api-shapes';
-import { isSecureNextRequest, setSessionCookies } from '@/lib/auth/cookies';
+import { mfaRequiredSchema, signedInAnswer } from '@/lib/api-shapes';
 import { declareRoute } from '@/lib/auth/declared-route';
+import { mfaRequiredResponse, signedInResponse, wantsCookieSession } from '@/lib/auth/login-response';
 import { loginSchema } from '@/lib/auth/password-account';
 import { signIn } from '@/lib/auth/sign-in';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { errorResponse, jsonResponse, refusalResponse } from '@/lib/http/responses';
+import { errorResponse, refusalResponse } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
-import { toPublicUser } from '@/lib/users';
-
-/** A script that wants a browser session instead of tokens in the body sends this header. */
-const COOKIE_SESSION_HEADER = 'x-chirpy-session';
 
 /**
  * Two callers, both speaking JSON: API clients (tokens in the body) and page scripts that ask for
  * a cookie session (cookies, and only the user in the body). The sign-in page does not come
- * here: it posts to a server action (app/actions/auth.ts).
+ * here: it posts to a server action (app/actions/auth.ts). An account with a second factor gets
+ * no session here: a challenge for `POST /api/login/mfa`.
  */
 export const POST = declareRoute(
   {
@@ -28,11 +25,13 @@ export const POST = declareRoute(
     body: loginSchema,
     bodyExample: { email: 'alice@example.com', password: 'correct horse battery staple' },
     responses: {
-      200: {
-        description: 'The user with its tokens, or (cookie session) the user alone with Set-Cookie',
-        body: z.union([signedInUserSchema, publicUserSchema]),
+      200: signedInAnswer,
+      401: {
+        description:
+          'Incorrect email or password; or (`code: mfa_required`) the password was right and the account has a ' +
+          'second factor: send the code with `challenge_id` to POST /api/login/mfa within 5 minutes',
+        body: z.union([mfaRequiredSchema, errorBodySchema]),
       },
-      401: { description: 'Incorrect email or password', body: errorBodySchema },
       403: {
         description:
           'REQUIRE_EMAIL_VERIFICATION=true only: the password is right but the address is not confirmed ' +
@@ -43,20 +42,14 @@ export const POST = declareRoute(
     },
   },
   async ({ body, request }) => {
-    const wantsCookies = request.headers.get(COOKIE_SESSION_HEADER) === 'cookie';
-    const client = wantsCookies ? 'browser' : 'bearer';
+    const client = wantsCookieSession(request) ? 'browser' : 'bearer';
     const session = await signIn(body, client, requestContext(request.headers), request.signal);
     if (!session.ok) {
+      if (session.reason === 'second_factor_required') return mfaRequiredResponse(session.challenge);
       // The right password, an address not confirmed yet.
       if (session.reason === 'email_unverified') return errorResponse(403, MESSAGES.email_unverified);
       return refusalResponse(session, 401, MESSAGES.incorrect_credentials);
     }
-    const user = toPublicUser(session.user);
-    if (!wantsCookies) {
-      return jsonResponse({ ...user, token: session.tokens.access.value, refresh_token: session.tokens.refresh.value });
-    }
-    const response = jsonResponse(user);
-    setSessionCookies(response, isSecureNextRequest(request), session.tokens);
-    return response;
+    return signedInResponse(request, session);
   },
 );

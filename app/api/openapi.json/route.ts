@@ -7,6 +7,7 @@ import * as emailChangeRevert from '@/app/api/email-change/revert/route';
 import * as emailVerificationConfirm from '@/app/api/email-verification/confirm/route';
 import * as emailVerification from '@/app/api/email-verification/route';
 import * as healthz from '@/app/api/healthz/route';
+import * as loginMfa from '@/app/api/login/mfa/route';
 import * as login from '@/app/api/login/route';
 import * as meEmailVerification from '@/app/api/me/email-verification/route';
 import * as me from '@/app/api/me/route';
@@ -39,6 +40,7 @@ const ROUTE_MODULES: object[] = [
   emailChangeRevert,
   healthz,
   login,
+  loginMfa,
   me,
   meEmailVerification,
   passwordReset,

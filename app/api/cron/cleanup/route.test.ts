@@ -23,9 +23,10 @@ describe('GET /api/cron/cleanup', () => {
       refresh_tokens: 0,
       password_reset_tokens: 0,
       email_tokens: 0,
+      sign_in_challenges: 0,
       rate_limits: 1,
       auth_events: 0,
-      batches: 5,
+      batches: 6,
       duration_ms: expect.any(Number),
     });
     expect(await db.select().from(rateLimits)).toEqual([]);
