@@ -32,9 +32,12 @@ const RATE_LIMITED_BY = new Map<string, AccountEventTextCode>([
   ['cookie_rotation', 'rate_limited_session'],
 ]);
 
-// A wrong current password given to change the email or password, rather than at sign-in.
+// What failed, when not the password at sign-in: a wrong current password given to change the
+// email or password, or a passkey refused (its counter going back is a copy's sign).
 const SIGN_IN_FAILED_AT = new Map<string, AccountEventTextCode>([
   ['current_password', 'sign_in_failed_current_password'],
+  ['passkey', 'sign_in_failed_passkey'],
+  ['passkey_counter', 'sign_in_failed_passkey_counter'],
 ]);
 
 const BY_DETAIL: Partial<Record<AuthEvent['type'], Map<string, AccountEventTextCode>>> = {

@@ -87,6 +87,7 @@ export const accessTokenSchema = z
 export const cleanupReportSchema = z.object({
   refresh_tokens: z.number().int(),
   password_reset_tokens: z.number().int(),
+  webauthn_challenges: z.number().int(),
   rate_limits: z.number().int(),
   auth_events: z.number().int(),
   batches: z.number().int(),

@@ -223,6 +223,36 @@ export function getAppOrigin(env: NodeJS.ProcessEnv = process.env): string | und
   return url.origin;
 }
 
+/** Who passkeys belong to: the domain they are bound to (RP ID), and the origin pages run on. */
+export type RelyingParty = { id: string; origin: string };
+
+function invalidRelyingParty(): Error {
+  return new Error(
+    'Invalid configuration: check WEBAUTHN_RP_ID and WEBAUTHN_ORIGIN (an origin like https://chirpy.example.com, ' +
+      'and its host or a parent domain of it; see docs/configuration.md).',
+  );
+}
+
+/**
+ * The passkeys' relying party: WEBAUTHN_ORIGIN and WEBAUTHN_RP_ID, each defaulting from APP_URL
+ * (its origin, its host). Only under `next dev`, with neither set, the origin the request was
+ * addressed to (`requestOrigin`), so `npm run dev` works on localhost. Elsewhere the origin must
+ * be configured: a passkey signed for whatever Host a request names would be a passkey for any
+ * site. `null`: passkeys are unavailable. The RP ID must be the origin's host or a parent domain
+ * of it (the browser refuses anything else).
+ */
+export function getRelyingParty(requestOrigin?: string, env: NodeJS.ProcessEnv = process.env): RelyingParty | null {
+  const configured = present(env.WEBAUTHN_ORIGIN)?.trim();
+  const fallback = isDevelopmentServer(env) ? requestOrigin : undefined;
+  const originValue = configured ?? getAppOrigin(env) ?? fallback;
+  if (originValue === undefined) return null;
+  const origin = parseUrl(originValue);
+  if (origin === null || (origin.protocol !== 'https:' && origin.protocol !== 'http:')) throw invalidRelyingParty();
+  const id = present(env.WEBAUTHN_RP_ID)?.trim().toLowerCase() ?? origin.hostname;
+  if (origin.hostname !== id && !origin.hostname.endsWith(`.${id}`)) throw invalidRelyingParty();
+  return { id, origin: origin.origin };
+}
+
 export type MailSettings = {
   /** Unset: development prints each mail to the server's output instead of sending it. */
   smtpUrl: URL | undefined;

@@ -14,8 +14,9 @@ import {
   tokenRow,
 } from '@/test/session-helpers';
 import { hashRefreshToken } from './auth/tokens';
+import { issueChallenge } from './auth/webauthn-challenges';
 import { getDb } from './db/client';
-import { authEvents, passwordResetTokens, rateLimits, refreshTokens } from './db/schema';
+import { authEvents, passwordResetTokens, rateLimits, refreshTokens, webauthnChallenges } from './db/schema';
 import { cleanUpExpiredData } from './housekeeping';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -104,10 +105,10 @@ describe('cleanUpExpiredData', () => {
 
     const report = await cleanUpExpiredData(now);
 
-    // 10 + 10 + 5 tokens, then one (empty) batch each for reset tokens, counters and events.
-    expect(report).toMatchObject({ refresh_tokens: 25, batches: 6 });
+    // 10 + 10 + 5 tokens, then one (empty) batch each for reset tokens, challenges, counters and events.
+    expect(report).toMatchObject({ refresh_tokens: 25, batches: 7 });
     expect((await remainingTokenHashes()).sort()).toEqual(kept.sort());
-    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 0, batches: 4 });
+    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 0, batches: 5 });
   });
 
   it('deletes password-reset tokens used or expired longer ago than the refresh-token retention', async () => {
@@ -133,6 +134,18 @@ describe('cleanUpExpiredData', () => {
 
     const remaining = (await db.select().from(passwordResetTokens)).map((token) => token.tokenHash);
     expect(remaining.sort()).toEqual(['expired-29-days-ago', 'live', 'used-29-days-ago']);
+  });
+
+  it('deletes passkey challenges that expired unanswered, and keeps live ones', async () => {
+    const expired = await issueChallenge('sign_in', null, false, now - 6 * 60 * 1000);
+    const live = await issueChallenge('sign_in', null, false, now - 4 * 60 * 1000);
+
+    expect(await cleanUpExpiredData(now)).toMatchObject({ webauthn_challenges: 1 });
+
+    const db = await getDb();
+    const remaining = (await db.select().from(webauthnChallenges)).map((row) => row.challenge);
+    expect(remaining).toEqual([live.challenge]);
+    expect(remaining).not.toContain(expired.challenge);
   });
 
   it('honours the retention settings', async () => {

@@ -3,7 +3,7 @@ import { and, eq, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { getCleanupSettings, getCronSecret, getSettings } from './config';
 import { type Database, getDb } from './db/client';
-import { authEvents, passwordResetTokens, rateLimits, refreshTokens } from './db/schema';
+import { authEvents, passwordResetTokens, rateLimits, refreshTokens, webauthnChallenges } from './db/schema';
 import { readAuthorization, secretsEqual } from './http/authorization';
 
 /**
@@ -15,6 +15,7 @@ import { readAuthorization, secretsEqual } from './http/authorization';
  *   again is recognised as reuse; after that it is merely unknown.
  * - password-reset tokens used or expired more than REFRESH_TOKEN_RETENTION_DAYS ago (a spent link
  *   is refused the same either way; the row only says when it was used);
+ * - passkey ceremonies' challenges that expired unanswered (an answered one is deleted as it is used);
  * - rate-limit counters whose window began more than RATE_LIMIT_RETENTION_HOURS ago;
  * - audit events older than AUDIT_RETENTION_DAYS.
  */
@@ -22,6 +23,7 @@ import { readAuthorization, secretsEqual } from './http/authorization';
 export type CleanupReport = {
   refresh_tokens: number;
   password_reset_tokens: number;
+  webauthn_challenges: number;
   rate_limits: number;
   auth_events: number;
   batches: number;
@@ -86,11 +88,17 @@ export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupRepor
     });
   const refreshTokenCount = await deleteStale(refreshTokens, refreshTokens.tokenHash, staleRefreshTokens(now));
   const resetTokenCount = await deleteStale(passwordResetTokens, passwordResetTokens.userId, staleResetTokens(now));
+  const challengeCount = await deleteStale(
+    webauthnChallenges,
+    webauthnChallenges.tokenHash,
+    lt(webauthnChallenges.expiresAt, new Date(now)),
+  );
   const rateLimitCount = await deleteStale(rateLimits, rateLimits.key, staleRateLimitCounters(now));
   const eventCount = await deleteStale(authEvents, authEvents.id, oldAuthEvents(now));
   return {
     refresh_tokens: refreshTokenCount,
     password_reset_tokens: resetTokenCount,
+    webauthn_challenges: challengeCount,
     rate_limits: rateLimitCount,
     auth_events: eventCount,
     batches,

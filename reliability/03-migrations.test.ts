@@ -66,10 +66,12 @@ describe('two migrations at once', () => {
       expect(await tables(database.url)).toEqual([
         'auth_events',
         'chirps',
+        'passkeys',
         'password_reset_tokens',
         'rate_limits',
         'refresh_tokens',
         'users',
+        'webauthn_challenges',
       ]);
     });
   });

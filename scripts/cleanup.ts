@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     const report = await cleanUpExpiredData();
     console.log(
       `Deleted ${report.refresh_tokens} refresh tokens, ${report.password_reset_tokens} password-reset tokens, ` +
-        `${report.rate_limits} rate-limit counters and ` +
+        `${report.webauthn_challenges} passkey challenges, ${report.rate_limits} rate-limit counters and ` +
         `${report.auth_events} audit events in ${report.batches} batches (${report.duration_ms} ms).`,
     );
   } finally {

@@ -34,6 +34,6 @@ beforeEach(async () => {
   forgetSettings();
   const db = await getDb();
   await db.execute(
-    sql`TRUNCATE users, refresh_tokens, chirps, rate_limits, auth_events, password_reset_tokens CASCADE`,
+    sql`TRUNCATE users, refresh_tokens, chirps, rate_limits, auth_events, password_reset_tokens, passkeys, webauthn_challenges CASCADE`,
   );
 });

@@ -34,7 +34,7 @@ export const changeEmailAction = declareAction(
     name: 'changeEmailAction',
     auth: 'session',
     input: emailChangeSchema,
-    stepUp: 'current_password',
+    stepUp: 'current_password_or_passkey',
     refuse: (refusal, formData): EmailChangeState => ({ ...refused(refusal), email: typedEmail(formData) }),
   },
   async ({ input, session, account, context, formData }) => {
@@ -49,7 +49,7 @@ export const changePasswordAction = declareAction(
     name: 'changePasswordAction',
     auth: 'session',
     input: passwordChangeSchema,
-    stepUp: 'current_password',
+    stepUp: 'current_password_or_passkey',
     refuse: refused,
   },
   async ({ input, session, account, context }) => {

@@ -1,8 +1,10 @@
 import 'server-only';
 import { recordAuthEvent } from '../audit';
+import type { RelyingParty } from '../config';
 import type { User } from '../db/schema';
 import type { RequestContext } from '../http/request-context';
 import type { RateLimited } from '../rate-limit';
+import { type AuthenticationResponse, verifyPasskeyAssertion } from './passkey-ceremonies';
 import {
   admitPasswordAttempt,
   type Credentials,
@@ -14,6 +16,7 @@ import { resetPassword } from './password-reset';
 import type { SessionClient } from './session-check';
 import { createSession, createSessionIfCurrent, type NewSession } from './sessions';
 import { type IssuedToken, issueAccessToken, issueSessionAccessToken } from './tokens';
+import type { ChallengeTaken } from './webauthn-challenges';
 
 /**
  * Signing in, as a sequence: a first factor proves who the person is (a password), then
@@ -30,8 +33,12 @@ export type StartedSession = {
   tokens: { access: IssuedToken; refresh: IssuedToken };
 };
 
-/** How a first factor proved who the person is. */
-export type FirstFactorMethod = 'password';
+/**
+ * How a first factor proved who the person is. A passkey is asked for with user verification (a
+ * PIN or a biometric on the device), so it is something held and something known at once: it
+ * counts as both factors, and no second step is ever asked of it.
+ */
+export type FirstFactorMethod = 'password' | 'passkey';
 
 /** A first factor that held: the account as the check read it. */
 export type FirstFactor = { ok: true; user: User; factor: FirstFactorMethod };
@@ -42,7 +49,7 @@ export type SignInStep = { step: 'session' };
 /**
  * The one place that decides what a first factor leads to. No account has a second factor, so
  * every first factor leads to a session; an account with one enrolled would be sent to a pending
- * step here, unless its first factor already counts as both.
+ * step here, unless its first factor already counts as both (a passkey always does).
  */
 export function nextSignInStep(_user: User, _factor: FirstFactorMethod): SignInStep {
   return { step: 'session' };
@@ -124,6 +131,28 @@ async function checkPassword(
   await recordAuthEvent({ type: 'sign_in_failed', userId: check.userId, context });
   return CREDENTIALS_REFUSED;
 }
+
+export type PasskeySignIn = Exclude<SignInCompletion, AccountChanged> | { ok: false; reason: 'passkey_rejected' };
+
+/**
+ * The passkey sign-in, for a browser: the challenge this browser was given (its attempt was
+ * counted against the sign-in limit when the challenge was issued), the assertion checked
+ * (failures of a known passkey recorded against its account), then the same completion as a
+ * password, with the same session, cookies and `signed_in` event.
+ */
+export async function signInWithPasskey(
+  response: AuthenticationResponse,
+  challenge: ChallengeTaken,
+  rp: RelyingParty,
+  context: RequestContext,
+): Promise<PasskeySignIn> {
+  const assertion = await verifyPasskeyAssertion(response, challenge, rp, null, context);
+  if (!assertion.ok) return PASSKEY_REFUSED;
+  const completion = await completeSignIn({ ok: true, user: assertion.user, factor: 'passkey' }, 'browser', context);
+  return isAccountChanged(completion) ? PASSKEY_REFUSED : completion;
+}
+
+const PASSKEY_REFUSED = { ok: false, reason: 'passkey_rejected' } as const;
 
 /** A session for an account as it stands: one just made, or just given a new password by a reset. */
 export async function startSession(

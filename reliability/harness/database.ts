@@ -17,7 +17,15 @@ export async function query<T>(text: string, values: unknown[] = []): Promise<T[
   return withDatabase(async (client) => (await client.query(text, values)).rows);
 }
 
-export const APP_TABLES = ['users', 'refresh_tokens', 'chirps', 'rate_limits', 'auth_events'] as const;
+export const APP_TABLES = [
+  'users',
+  'refresh_tokens',
+  'chirps',
+  'rate_limits',
+  'auth_events',
+  'passkeys',
+  'webauthn_challenges',
+] as const;
 export type AppTable = (typeof APP_TABLES)[number];
 
 /** Per table: its row count and a digest of every row, so any change at all shows. */

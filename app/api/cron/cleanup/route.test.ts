@@ -22,9 +22,10 @@ describe('GET /api/cron/cleanup', () => {
     expect(body).toEqual({
       refresh_tokens: 0,
       password_reset_tokens: 0,
+      webauthn_challenges: 0,
       rate_limits: 1,
       auth_events: 0,
-      batches: 4,
+      batches: 5,
       duration_ms: expect.any(Number),
     });
     expect(await db.select().from(rateLimits)).toEqual([]);
