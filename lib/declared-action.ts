@@ -144,9 +144,10 @@ async function perform(
 }
 
 /**
- * The step-up's proof from the form: a passkey's assertion when the method allows one and the
- * form carries it, otherwise the current password (its field's rules checked here, so a form's
- * own schema need not name it).
+ * The step-up's proof from the form: the current password when one was typed (its field's rules
+ * checked here, so a form's own schema need not name it); otherwise, where the method allows, a
+ * passkey's assertion the form carries. A typed password wins: the person meant it, whatever an
+ * earlier passkey attempt left in the hidden field.
  */
 async function performStepUp(
   method: StepUpMethod,
@@ -156,15 +157,17 @@ async function performStepUp(
   context: RequestContext,
 ) {
   const assertion = formData.get('passkey_assertion');
-  if (method === 'current_password_or_passkey' && typeof assertion === 'string' && assertion !== '') {
+  const password = formData.get('current_password');
+  const typed = typeof password === 'string' && password !== '';
+  if (method === 'current_password_or_passkey' && !typed && typeof assertion === 'string' && assertion !== '') {
     const secure = isSecureRequest(headers);
     const challenge = await takeChallenge(await requestCookies(), 'step_up', userId, secure);
     const response = parseResponseField(authenticationResponseSchema, assertion);
     return stepUpWithPasskey(userId, response, challenge, relyingPartyFor(headers), context);
   }
-  const password = currentPasswordSchema.safeParse(Object.fromEntries(formData));
-  if (!password.success) return { ok: false, code: issueCode(password.error) } as const;
-  const proof = { by: 'current_password', password: password.data.current_password } as const;
+  const field = currentPasswordSchema.safeParse(Object.fromEntries(formData));
+  if (!field.success) return { ok: false, code: issueCode(field.error) } as const;
+  const proof = { by: 'current_password', password: field.data.current_password } as const;
   return stepUpForChange(userId, proof, context);
 }
 

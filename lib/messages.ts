@@ -12,6 +12,7 @@ export const PRODUCT_NAME = 'Chirpy';
 export const MIN_PASSWORD_LENGTH = 8;
 // bcrypt reads only the first 72 bytes; a longer password would be silently cut, so it is refused.
 export const MAX_PASSWORD_BYTES = 72;
+export const MAX_PASSKEY_NAME_LENGTH = 60;
 
 export const MESSAGES = {
   // Identical for an unknown email and a wrong password: the answer must not reveal accounts.
@@ -71,6 +72,9 @@ export const MESSAGES = {
   passkey_not_found: 'That passkey is not on your account.',
   passkey_last_credential: 'That passkey is the only way left to sign in to this account, so it stays.',
   passkey_name_required: 'Give the passkey a name',
+  passkey_name_too_long: `A passkey's name is at most ${MAX_PASSKEY_NAME_LENGTH} characters`,
+  no_passkeys:
+    'No passkeys yet. A passkey signs you in with your fingerprint, face or device PIN instead of a password.',
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -1,12 +1,17 @@
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { toAccountActivity } from '@/lib/account-activity';
 import { listRecentAuthEvents } from '@/lib/audit';
 import { getCurrentSession } from '@/lib/auth/current-user';
+import { relyingPartyFor } from '@/lib/auth/passkey-ceremonies';
+import { listPasskeys, toPasskeySummary } from '@/lib/auth/passkeys';
 import { loginPath } from '@/lib/auth/redirects';
 import { listSessions, toPublicSession } from '@/lib/auth/sessions';
 import { withPageBoundary } from '@/lib/http/page-boundary';
+import { messageText } from '@/lib/messages';
 import { AccountActivityList } from '../components/account-activity';
 import { ChangeEmailForm, ChangePasswordForm } from '../components/account-forms';
+import { AddPasskeyForm, PasskeyList } from '../components/passkey-forms';
 import { SessionList } from '../components/session-list';
 
 export const metadata = { title: 'Account · Chirpy' };
@@ -14,8 +19,8 @@ export const metadata = { title: 'Account · Chirpy' };
 const RECENT_EVENTS = 20;
 
 /**
- * The signed-in person's own account: change the email or the password, see and end the
- * sessions, read the recent account events. The proxy already sends a visitor whose session just
+ * The signed-in person's own account: change the email or the password, add and manage
+ * passkeys, see and end the sessions, read the recent account events. The proxy already sends a visitor whose session just
  * ended to sign in; this check is the authoritative one (a session ended elsewhere still carries
  * an access cookie that verifies).
  */
@@ -23,10 +28,14 @@ async function AccountPage() {
   const current = await getCurrentSession();
   if (!current) redirect(loginPath('/account'));
   const { user, sessionId } = current;
-  const [sessions, events] = await Promise.all([
+  const [sessions, events, passkeys] = await Promise.all([
     listSessions(user.id, sessionId),
     listRecentAuthEvents(user.id, RECENT_EVENTS),
+    listPasskeys(user.id),
   ]);
+  const passkeysOn = relyingPartyFor(await headers()) !== null;
+  // A passkey can stand in for the current password only where passkeys work and there is one.
+  const passkeyStepUp = passkeysOn && passkeys.length > 0;
   return (
     <>
       <h1>Account</h1>
@@ -35,11 +44,20 @@ async function AccountPage() {
         <p>
           You sign in as <strong data-testid="account-email">{user.email}</strong>.
         </p>
-        <ChangeEmailForm />
+        <ChangeEmailForm passkeyStepUp={passkeyStepUp} />
       </section>
       <section aria-labelledby="password-heading">
         <h2 id="password-heading">Password</h2>
-        <ChangePasswordForm />
+        <ChangePasswordForm passkeyStepUp={passkeyStepUp} />
+      </section>
+      <section aria-labelledby="passkeys-heading">
+        <h2 id="passkeys-heading">Passkeys</h2>
+        <PasskeyList passkeys={passkeys.map(toPasskeySummary)} />
+        {passkeysOn ? (
+          <AddPasskeyForm hasPasskeys={passkeyStepUp} />
+        ) : (
+          <p className="hint">{messageText('passkeys_unavailable')}.</p>
+        )}
       </section>
       <section aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">Where you are signed in</h2>

@@ -6,6 +6,8 @@ import { getDb } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
 import { type Passkey, passkeys, type User, users } from '../db/schema';
 import type { RequestContext } from '../http/request-context';
+import { MAX_PASSKEY_NAME_LENGTH } from '../messages';
+import { coded } from '../rule-codes';
 
 /**
  * An account's passkeys as records: adding one, listing, renaming, removing, and how many ways
@@ -13,14 +15,12 @@ import type { RequestContext } from '../http/request-context';
  * lib/auth/passkey-ceremonies.ts.
  */
 
-export const MAX_PASSKEY_NAME_LENGTH = 60;
-
 /** The name a person gives a passkey: trimmed, never empty, short enough for the list. */
 export const passkeyNameSchema = z
   .string({ error: 'name must be a string' })
   .trim()
-  .min(1, 'name is required')
-  .max(MAX_PASSKEY_NAME_LENGTH, `name is at most ${MAX_PASSKEY_NAME_LENGTH} characters`);
+  .min(1, coded('passkey_name_required'))
+  .max(MAX_PASSKEY_NAME_LENGTH, coded('passkey_name_too_long'));
 
 export const passkeyIdSchema = z.guid();
 

@@ -1,0 +1,38 @@
+import { declareRoute } from '@/lib/auth/declared-route';
+import { relyingPartyFor, startPasskeyAssertion } from '@/lib/auth/passkey-ceremonies';
+import {
+  PASSKEYS_UNAVAILABLE_RESPONSE,
+  passkeyOptionsResponse,
+  passkeyOptionsSchema,
+  passkeysUnavailable,
+} from '@/lib/auth/passkey-responses';
+import { errorBodySchema } from '@/lib/http/declare-route';
+import { isSecureRequest, requestContext } from '@/lib/http/request-context';
+
+/**
+ * The sign-in page's first step with a passkey: a challenge for any passkey of this site (the
+ * browser offers the discoverable ones, or suggests them in the email field), bound to this
+ * browser by an httpOnly cookie for five minutes. Each counts as a sign-in attempt of the address.
+ */
+export const POST = declareRoute(
+  {
+    method: 'POST',
+    path: '/api/passkeys/sign-in/options',
+    summary: 'Start a passkey sign-in: WebAuthn request options, the challenge bound to a cookie',
+    tags: ['Passkeys'],
+    auth: 'none',
+    responses: {
+      200: { description: 'The options for startAuthentication, with Set-Cookie', body: passkeyOptionsSchema },
+      404: PASSKEYS_UNAVAILABLE_RESPONSE,
+      429: { description: 'Too many sign-in attempts from this address (Retry-After)', body: errorBodySchema },
+    },
+  },
+  async ({ request }) => {
+    const rp = relyingPartyFor(request.headers);
+    if (rp === null) return passkeysUnavailable();
+    const secure = isSecureRequest(request.headers, request.nextUrl);
+    return passkeyOptionsResponse(
+      await startPasskeyAssertion('sign_in', null, rp, secure, requestContext(request.headers)),
+    );
+  },
+);
