@@ -19,8 +19,8 @@ import { coded } from '../rule-codes';
 export const passkeyNameSchema = z
   .string({ error: 'name must be a string' })
   .trim()
-  .min(1, coded('passkey_name_required'))
-  .max(MAX_PASSKEY_NAME_LENGTH, coded('passkey_name_too_long'));
+  .refine((name) => name.length > 0, coded('passkey_name_required'))
+  .refine((name) => name.length <= MAX_PASSKEY_NAME_LENGTH, coded('passkey_name_too_long'));
 
 export const passkeyIdSchema = z.guid();
 

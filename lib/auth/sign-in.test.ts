@@ -194,6 +194,10 @@ describe('nextSignInStep', () => {
   it('sends a password sign-in straight to a session: no account has a second factor', async () => {
     expect(nextSignInStep(await accountRow(user.id), 'password')).toEqual({ step: 'session' });
   });
+
+  it('sends a passkey sign-in straight to a session: with user verification it counts as both factors', async () => {
+    expect(nextSignInStep(await accountRow(user.id), 'passkey')).toEqual({ step: 'session' });
+  });
 });
 
 describe('completeSignIn', () => {
