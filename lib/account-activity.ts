@@ -30,6 +30,7 @@ const RATE_LIMITED_BY = new Map<string, AccountEventTextCode>([
   ['login_account_failures', 'rate_limited_account_failures'],
   ['bearer_refresh', 'rate_limited_session'],
   ['cookie_rotation', 'rate_limited_session'],
+  ['passkey_options', 'rate_limited_sign_in'],
 ]);
 
 // What failed, when not the password at sign-in: a wrong current password given to change the

@@ -57,6 +57,8 @@ const settingsSchema = z.object({
   RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS: windowLength(HOUR),
   RATE_LIMIT_RESET_CONFIRM_MAX: hitLimit(20),
   RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS: windowLength(15 * MINUTE),
+  RATE_LIMIT_PASSKEY_OPTIONS_MAX: hitLimit(300),
+  RATE_LIMIT_PASSKEY_OPTIONS_WINDOW_SECONDS: windowLength(15 * MINUTE),
   // Shorter than /32 would put a whole provider's customers in one bucket.
   RATE_LIMIT_IPV6_PREFIX: integer(64, 32, 128),
   PASSWORD_RESET_TTL_MINUTES: integer(30, 1, 24 * 60),
@@ -140,6 +142,8 @@ export function getCronSecret(env: NodeJS.ProcessEnv = process.env): string | un
  * password guessing and floods without a person ever meeting them: ten sign-ins to one account
  * from one address in 15 minutes is more than anyone types. `login_account_failures` is the
  * ceiling for guesses spread over many addresses: failed sign-ins at one account from anywhere.
+ * `passkey_options` bounds the passkey challenges one address can have stored (the sign-in page
+ * asks for one on every visit, for the browser's autofill, so it is generous).
  */
 export const RATE_LIMIT_RULES = [
   'login_ip',
@@ -151,6 +155,7 @@ export const RATE_LIMIT_RULES = [
   'reset_ip',
   'reset_email',
   'reset_confirm',
+  'passkey_options',
 ] as const;
 export type RateLimitRule = (typeof RATE_LIMIT_RULES)[number];
 export type RateLimitSetting = { limit: number; windowSeconds: number };
@@ -166,6 +171,7 @@ const RATE_LIMIT_SETTINGS = {
   reset_ip: ['RATE_LIMIT_RESET_IP_MAX', 'RATE_LIMIT_RESET_IP_WINDOW_SECONDS'],
   reset_email: ['RATE_LIMIT_RESET_EMAIL_MAX', 'RATE_LIMIT_RESET_EMAIL_WINDOW_SECONDS'],
   reset_confirm: ['RATE_LIMIT_RESET_CONFIRM_MAX', 'RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS'],
+  passkey_options: ['RATE_LIMIT_PASSKEY_OPTIONS_MAX', 'RATE_LIMIT_PASSKEY_OPTIONS_WINDOW_SECONDS'],
 } as const satisfies Record<RateLimitRule, readonly [keyof Settings, keyof Settings]>;
 
 export function getRateLimit(rule: RateLimitRule, env: NodeJS.ProcessEnv = process.env): RateLimitSetting {

@@ -55,6 +55,7 @@ describe('the rate-limit settings', () => {
       reset_ip: { limit: 20, windowSeconds: 3600 },
       reset_email: { limit: 3, windowSeconds: 3600 },
       reset_confirm: { limit: 20, windowSeconds: 900 },
+      passkey_options: { limit: 300, windowSeconds: 900 },
     });
   });
 

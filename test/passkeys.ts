@@ -35,6 +35,13 @@ export async function userRow(id: string): Promise<User> {
 
 export type RegisteredPasskey = { credential: SoftwareCredential; passkey: Passkey };
 
+/** Registration's options for `user`, as the options route hands them over. */
+export async function registrationStart(user: User) {
+  const start = await startPasskeyRegistration(user, TEST_RP, false, CONTEXT);
+  if (!start.ok) throw new Error('rate limited');
+  return start;
+}
+
 /** Registers a new software passkey on `userId`'s account, through the server's ceremony. */
 export async function addPasskey(
   userId: string,
@@ -42,7 +49,7 @@ export async function addPasskey(
   options: Partial<AuthenticatorOptions> = {},
 ): Promise<RegisteredPasskey> {
   const user = await userRow(userId);
-  const start = await startPasskeyRegistration(user, TEST_RP, false);
+  const start = await registrationStart(user);
   const { credential, response } = register(start.options.challenge, user.id, { ...AUTHENTICATOR, ...options });
   const challenge = await takeChallenge(cookieJar(start.cookie), 'registration', user.id, false);
   const added = await finishPasskeyRegistration(user, response, name, challenge, TEST_RP, CONTEXT);

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { startPasskeyAssertion, startPasskeyRegistration } from '@/lib/auth/passkey-ceremonies';
+import { startPasskeyAssertion } from '@/lib/auth/passkey-ceremonies';
 import { listPasskeys } from '@/lib/auth/passkeys';
 import { type AccountFormState, INITIAL_ACCOUNT_FORM, INITIAL_EMAIL_CHANGE } from '@/lib/form-states';
 import { findUserById } from '@/lib/users';
 import { type BrowserSession, browserSession, PASSWORD, uniqueEmail } from '@/test/fixtures';
 import { fromAddress } from '@/test/http';
-import { AUTHENTICATOR, addPasskey, CONTEXT, TEST_RP, userRow } from '@/test/passkeys';
+import { AUTHENTICATOR, addPasskey, CONTEXT, registrationStart, TEST_RP, userRow } from '@/test/passkeys';
 import { serve } from '@/test/request-scope';
 import { eventsOf, SAME_ORIGIN } from '@/test/session-helpers';
 import { assert, register, type SoftwareCredential } from '@/test/software-authenticator';
@@ -40,7 +40,7 @@ function post<State>(
 
 /** The browser's side of "add a passkey": creation options, then the new credential as the form's field. */
 async function newRegistration(session: BrowserSession) {
-  const start = await startPasskeyRegistration(await userRow(session.id), TEST_RP, false);
+  const start = await registrationStart(await userRow(session.id));
   const { credential, response } = register(start.options.challenge, session.id, AUTHENTICATOR);
   return { credential, field: JSON.stringify(response), cookie: start.cookie };
 }

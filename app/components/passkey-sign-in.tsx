@@ -5,7 +5,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { FormError } from './auth-fields';
 import { failureOf, postJson, provePasskey } from './passkey-browser';
 
-type Attempt = { signedIn: true } | { signedIn: false; message: string | null };
+/** `reached`: the browser produced an assertion and the server had its say. */
+type Attempt = { signedIn: true } | { signedIn: false; message: string | null; reached: boolean };
 
 /**
  * A passkey sign-in from the browser: options, the browser's dialog (or, with autofill, the
@@ -14,12 +15,12 @@ type Attempt = { signedIn: true } | { signedIn: false; message: string | null };
  */
 async function signInWithPasskey(useBrowserAutofill: boolean, onSigningIn: () => void): Promise<Attempt> {
   const assertion = await provePasskey('/api/passkeys/sign-in/options', useBrowserAutofill);
-  if (!assertion.ok) return { signedIn: false, message: assertion.message };
+  if (!assertion.ok) return { signedIn: false, message: assertion.message, reached: false };
   onSigningIn();
   const response = await postJson('/api/passkeys/sign-in', { response: assertion.value });
   if (response.ok) return { signedIn: true };
   const failure = await failureOf(response);
-  return { signedIn: false, message: failure.ok ? null : failure.message };
+  return { signedIn: false, message: failure.ok ? null : failure.message, reached: true };
 }
 
 /**
@@ -40,7 +41,9 @@ export function PasskeySignIn({ next }: { next: string }) {
         return;
       }
       setBusy(false);
-      if (attempt.message !== null) setError(attempt.message);
+      // The autofill request runs unasked, on every visit: only a passkey the person picked and
+      // the server refused is worth a message, never a browser that declined to offer any.
+      if (attempt.message !== null && (!useBrowserAutofill || attempt.reached)) setError(attempt.message);
     },
     [next],
   );

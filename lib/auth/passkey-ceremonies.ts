@@ -96,7 +96,10 @@ export async function startPasskeyRegistration(
   user: User,
   rp: RelyingParty,
   secure: boolean,
-): Promise<CeremonyStart<PublicKeyCredentialCreationOptionsJSON>> {
+  context: RequestContext,
+): Promise<CeremonyStart<PublicKeyCredentialCreationOptionsJSON> | RateLimited> {
+  const admitted = await admitChallenge(user, context);
+  if (!admitted.ok) return admitted;
   const existing = await listPasskeys(user.id);
   const issued = await issueChallenge('registration', user.id, secure);
   const options = await generateRegistrationOptions({
@@ -160,10 +163,17 @@ async function verifyRegistration(
 }
 
 /**
+ * Every challenge stored counts against the address's `passkey_options` limit, so nobody can
+ * fill the table; the sign-in attempt itself is counted when it is made (signInWithPasskey).
+ */
+async function admitChallenge(user: User | null, context: RequestContext): Promise<{ ok: true } | RateLimited> {
+  return enforceRateLimit('passkey_options', addressSubject(context), { userId: user?.id ?? null, context });
+}
+
+/**
  * Options for proving a passkey: for a sign-in any passkey of this site (the browser offers the
  * discoverable ones, or fills them in as the email field's suggestions); for a step-up the
- * account's own. A sign-in's challenge is counted against the address's sign-in limit, as a
- * password attempt is: each challenge serves one attempt, so this bounds the attempts too.
+ * account's own.
  */
 export async function startPasskeyAssertion(
   purpose: 'sign_in' | 'step_up',
@@ -172,7 +182,7 @@ export async function startPasskeyAssertion(
   secure: boolean,
   context: RequestContext,
 ): Promise<CeremonyStart<PublicKeyCredentialRequestOptionsJSON> | RateLimited> {
-  const admitted = await enforceRateLimit('login_ip', addressSubject(context), { userId: user?.id ?? null, context });
+  const admitted = await admitChallenge(user, context);
   if (!admitted.ok) return admitted;
   const own = user === null ? [] : await listPasskeys(user.id);
   const issued = await issueChallenge(purpose, user?.id ?? null, secure);

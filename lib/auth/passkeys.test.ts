@@ -1,13 +1,22 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { signUp } from '@/test/fixtures';
-import { AUTHENTICATOR, addPasskey, assertionChallenge, CONTEXT, cookieJar, TEST_RP, userRow } from '@/test/passkeys';
+import {
+  AUTHENTICATOR,
+  addPasskey,
+  assertionChallenge,
+  CONTEXT,
+  cookieJar,
+  registrationStart,
+  TEST_RP,
+  userRow,
+} from '@/test/passkeys';
 import { eventsOf } from '@/test/session-helpers';
 import { assert, register } from '@/test/software-authenticator';
 import { getDb } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
 import { passkeys, users } from '../db/schema';
-import { finishPasskeyRegistration, startPasskeyRegistration, verifyPasskeyAssertion } from './passkey-ceremonies';
+import { finishPasskeyRegistration, verifyPasskeyAssertion } from './passkey-ceremonies';
 import { countSignInMethods, deletePasskey, insertPasskey, listPasskeys, toPasskeySummary } from './passkeys';
 import { takeChallenge } from './webauthn-challenges';
 
@@ -50,7 +59,7 @@ describe('registering a passkey', () => {
     const user = await signUp();
     const { passkey } = await addPasskey(user.id);
 
-    const start = await startPasskeyRegistration(await userRow(user.id), TEST_RP, false);
+    const start = await registrationStart(await userRow(user.id));
 
     expect(start.options).toMatchObject({
       rp: { id: TEST_RP.id, name: 'Chirpy' },
@@ -63,7 +72,7 @@ describe('registering a passkey', () => {
   it('is refused for another origin, another RP ID, a spent challenge or no user verification', async () => {
     const user = await userRow((await signUp()).id);
     const attempt = async (options: Partial<typeof AUTHENTICATOR> & { userVerified?: boolean }, spend = false) => {
-      const start = await startPasskeyRegistration(user, TEST_RP, false);
+      const start = await registrationStart(user);
       const { response } = register(start.options.challenge, user.id, { ...AUTHENTICATOR, ...options });
       if (spend) await takeChallenge(cookieJar(start.cookie), 'registration', user.id, false);
       const taken = await takeChallenge(cookieJar(start.cookie), 'registration', user.id, false);

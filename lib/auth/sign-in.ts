@@ -3,7 +3,7 @@ import { recordAuthEvent } from '../audit';
 import type { RelyingParty } from '../config';
 import type { User } from '../db/schema';
 import type { RequestContext } from '../http/request-context';
-import type { RateLimited } from '../rate-limit';
+import { addressSubject, enforceRateLimit, type RateLimited } from '../rate-limit';
 import { type AuthenticationResponse, verifyPasskeyAssertion } from './passkey-ceremonies';
 import {
   admitPasswordAttempt,
@@ -132,13 +132,17 @@ async function checkPassword(
   return CREDENTIALS_REFUSED;
 }
 
-export type PasskeySignIn = Exclude<SignInCompletion, AccountChanged> | { ok: false; reason: 'passkey_rejected' };
+export type PasskeySignIn =
+  | Exclude<SignInCompletion, AccountChanged>
+  | { ok: false; reason: 'passkey_rejected' }
+  | RateLimited;
 
 /**
- * The passkey sign-in, for a browser: the challenge this browser was given (its attempt was
- * counted against the sign-in limit when the challenge was issued), the assertion checked
- * (failures of a known passkey recorded against its account), then the same completion as a
- * password, with the same session, cookies and `signed_in` event.
+ * The passkey sign-in, for a browser: counted against the address's sign-in limit as a password
+ * attempt is, before any check; then the challenge this browser was given and the assertion
+ * (failures of a known passkey recorded against its account); then the same completion as a
+ * password, with the same session, cookies and `signed_in` event. No per-account limit: the
+ * passkey's signature cannot be guessed, and the account is known only once it verified.
  */
 export async function signInWithPasskey(
   response: AuthenticationResponse,
@@ -146,6 +150,8 @@ export async function signInWithPasskey(
   rp: RelyingParty,
   context: RequestContext,
 ): Promise<PasskeySignIn> {
+  const admitted = await enforceRateLimit('login_ip', addressSubject(context), { userId: null, context });
+  if (!admitted.ok) return admitted;
   const assertion = await verifyPasskeyAssertion(response, challenge, rp, null, context);
   if (!assertion.ok) return PASSKEY_REFUSED;
   const completion = await completeSignIn({ ok: true, user: assertion.user, factor: 'passkey' }, 'browser', context);

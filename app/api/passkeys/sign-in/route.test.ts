@@ -52,14 +52,15 @@ describe('POST /api/passkeys/sign-in/options', () => {
     expect(await expectError(response, 404)).toBe('Passkeys are not set up on this site');
   });
 
-  it("counts each against the address's sign-in limit, and answers 429 over it", async () => {
-    vi.stubEnv('RATE_LIMIT_LOGIN_IP_MAX', '2');
+  it('bounds the challenges one address can have stored: 429 over RATE_LIMIT_PASSKEY_OPTIONS_MAX', async () => {
+    vi.stubEnv('RATE_LIMIT_PASSKEY_OPTIONS_MAX', '2');
     for (let i = 0; i < 2; i++) {
       expect((await options(makeRequest('POST', '/api/passkeys/sign-in/options'))).status).toBe(200);
     }
     const response = await options(makeRequest('POST', '/api/passkeys/sign-in/options'));
     expect(await expectError(response, 429)).toBe('Too many attempts. Try again later.');
     expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(setCookies(response).get(CHALLENGE_COOKIE)).toBeUndefined();
   });
 });
 
@@ -114,6 +115,21 @@ describe('POST /api/passkeys/sign-in', () => {
     expect((await eventsOf('sign_in_failed')).map((event) => [event.userId, event.detail])).toEqual([
       [user.id, 'passkey_counter'],
     ]);
+    expect(await eventsOf('signed_in')).toHaveLength(1);
+  });
+
+  it("counts each attempt against the address's sign-in limit, as a password attempt: 429 over it", async () => {
+    vi.stubEnv('RATE_LIMIT_LOGIN_IP_MAX', '1');
+    const user = await signUp();
+    const { credential } = await addPasskey(user.id);
+    const first = await signedAssertion(credential);
+    const second = await signedAssertion(credential);
+    expect((await signIn(first)).status).toBe(200);
+
+    const response = await signIn(second);
+
+    expect(await expectError(response, 429)).toBe('Too many attempts. Try again later.');
+    expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await eventsOf('signed_in')).toHaveLength(1);
   });
 

@@ -9,7 +9,7 @@ import { signInWithPasskey } from '@/lib/auth/sign-in';
 import { clearChallengeCookie, takeChallenge } from '@/lib/auth/webauthn-challenges';
 import { errorBodySchema } from '@/lib/http/declare-route';
 import { requestContext } from '@/lib/http/request-context';
-import { errorResponse, jsonResponse } from '@/lib/http/responses';
+import { errorResponse, jsonResponse, refusalResponse } from '@/lib/http/responses';
 import { MESSAGES } from '@/lib/messages';
 import { toPublicUser } from '@/lib/users';
 
@@ -42,6 +42,7 @@ export const POST = declareRoute(
         body: errorBodySchema,
       },
       403: { description: 'Not from one of our pages', body: errorBodySchema },
+      429: { description: 'Too many sign-in attempts from this address (Retry-After)', body: errorBodySchema },
       404: PASSKEYS_UNAVAILABLE_RESPONSE,
     },
   },
@@ -54,7 +55,7 @@ export const POST = declareRoute(
     const session = await signInWithPasskey(body.response, challenge, rp, requestContext(request.headers));
     const response = session.ok
       ? jsonResponse(toPublicUser(session.user))
-      : errorResponse(401, MESSAGES.passkey_rejected);
+      : refusalResponse(session, 401, MESSAGES.passkey_rejected);
     if (session.ok) setSessionCookies(response, secure, session.tokens);
     clearChallengeCookie(response.cookies, 'sign_in', secure);
     return response;

@@ -6,7 +6,7 @@ import {
   passkeyOptionsSchema,
   passkeysUnavailable,
 } from '@/lib/auth/passkey-responses';
-import { isSecureRequest } from '@/lib/http/request-context';
+import { isSecureRequest, requestContext } from '@/lib/http/request-context';
 
 /**
  * The account page's "add a passkey", first step: creation options for the caller. The passkey
@@ -28,6 +28,7 @@ export const POST = declareSignedInRoute(
     const rp = relyingPartyFor(request.headers);
     if (rp === null) return passkeysUnavailable();
     const secure = isSecureRequest(request.headers, request.nextUrl);
-    return passkeyOptionsResponse(await startPasskeyRegistration(auth.user, rp, secure));
+    const context = requestContext(request.headers);
+    return passkeyOptionsResponse(await startPasskeyRegistration(auth.user, rp, secure, context));
   },
 );

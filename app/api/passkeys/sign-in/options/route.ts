@@ -12,7 +12,7 @@ import { isSecureRequest, requestContext } from '@/lib/http/request-context';
 /**
  * The sign-in page's first step with a passkey: a challenge for any passkey of this site (the
  * browser offers the discoverable ones, or suggests them in the email field), bound to this
- * browser by an httpOnly cookie for five minutes. Each counts as a sign-in attempt of the address.
+ * browser by an httpOnly cookie for five minutes.
  */
 export const POST = declareRoute(
   {
@@ -24,7 +24,10 @@ export const POST = declareRoute(
     responses: {
       200: { description: 'The options for startAuthentication, with Set-Cookie', body: passkeyOptionsSchema },
       404: PASSKEYS_UNAVAILABLE_RESPONSE,
-      429: { description: 'Too many sign-in attempts from this address (Retry-After)', body: errorBodySchema },
+      429: {
+        description: 'Too many passkey challenges asked for from this address (Retry-After)',
+        body: errorBodySchema,
+      },
     },
   },
   async ({ request }) => {
