@@ -4,6 +4,7 @@ import {
   ACCESS_TTL_SECONDS,
   CHIRPS_PAGE_SIZE,
   E2E_BASE_URL,
+  E2E_PASSKEY_BASE_URL,
   E2E_PORT,
   E2E_SMTP_PORT,
   POLKA_KEY,
@@ -78,6 +79,9 @@ export default defineConfig({
       SMTP_URL: `smtp://${CATCHER_USER}:${CATCHER_PASSWORD}@127.0.0.1:${E2E_SMTP_PORT}`,
       MAIL_FROM: 'Chirpy <no-reply@chirpy.test>',
       APP_URL: E2E_BASE_URL,
+      // Browsers take no IP address as a passkey's RP ID: the passkey spec runs on localhost.
+      WEBAUTHN_RP_ID: 'localhost',
+      WEBAUTHN_ORIGIN: E2E_PASSKEY_BASE_URL,
       PLATFORM: '',
       DATABASE_URL: '',
       NEXT_TELEMETRY_DISABLED: '1',
