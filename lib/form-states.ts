@@ -56,6 +56,11 @@ export function accountRefusal(code: MessageCode, retryAfterSeconds: number | nu
   return { code, notice: null, retryAfterSeconds };
 }
 
+/** An account form's state for a refusal a declared action hands over. */
+export function accountFormRefusal({ code, retryAfterSeconds }: FormRefusal): AccountFormState {
+  return accountRefusal(code, retryAfterSeconds);
+}
+
 export function accountNotice(notice: MessageCode): AccountFormState {
   return { code: null, notice, retryAfterSeconds: null };
 }

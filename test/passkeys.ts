@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { expect } from 'vitest';
+import { beforeEach, expect, vi } from 'vitest';
 import {
   finishPasskeyRegistration,
   startPasskeyAssertion,
@@ -10,7 +10,8 @@ import { takeChallenge } from '../lib/auth/webauthn-challenges';
 import type { RelyingParty } from '../lib/config';
 import { getDb } from '../lib/db/client';
 import { type Passkey, type User, users } from '../lib/db/schema';
-import { ORIGIN } from './http';
+import { makeRequest, ORIGIN } from './http';
+import { SAME_ORIGIN } from './session-helpers';
 import { type AuthenticatorOptions, register, type SoftwareCredential } from './software-authenticator';
 
 /** Passkeys made and used the way a browser would, against the relying party the tests run as. */
@@ -66,4 +67,20 @@ export async function assertionChallenge(
   expect(start.ok).toBe(true);
   if (!start.ok) throw new Error('rate limited');
   return { challenge: start.options.challenge, cookie: start.cookie };
+}
+
+/** A page script's call to one of the options routes, with `cookies` (a session's, or none). */
+export function askForOptions(
+  route: (request: ReturnType<typeof makeRequest>) => Promise<Response>,
+  path: string,
+  cookies?: Record<string, string>,
+): Promise<Response> {
+  return route(makeRequest('POST', path, { headers: { ...SAME_ORIGIN }, cookies }));
+}
+
+/** Each test of the file runs on a site whose passkeys work: APP_URL is the tests' origin. */
+export function passkeysOnForEachTest(): void {
+  beforeEach(() => {
+    vi.stubEnv('APP_URL', SAME_ORIGIN.origin);
+  });
 }

@@ -4,8 +4,16 @@ import { listPasskeys } from '@/lib/auth/passkeys';
 import { type AccountFormState, INITIAL_ACCOUNT_FORM, INITIAL_EMAIL_CHANGE } from '@/lib/form-states';
 import { findUserById } from '@/lib/users';
 import { type BrowserSession, browserSession, PASSWORD, uniqueEmail } from '@/test/fixtures';
-import { fromAddress } from '@/test/http';
-import { AUTHENTICATOR, addPasskey, CONTEXT, registrationStart, TEST_RP, userRow } from '@/test/passkeys';
+import { formData, fromAddress } from '@/test/http';
+import {
+  AUTHENTICATOR,
+  addPasskey,
+  CONTEXT,
+  passkeysOnForEachTest,
+  registrationStart,
+  TEST_RP,
+  userRow,
+} from '@/test/passkeys';
 import { serve } from '@/test/request-scope';
 import { eventsOf, SAME_ORIGIN } from '@/test/session-helpers';
 import { assert, register, type SoftwareCredential } from '@/test/software-authenticator';
@@ -15,16 +23,10 @@ import { addPasskeyAction, deletePasskeyAction, renamePasskeyAction } from './pa
 // refresh() re-renders the page for the answer; there is no page here.
 vi.mock('next/cache', () => ({ refresh: vi.fn() }));
 
+passkeysOnForEachTest();
 beforeEach(() => {
   vi.stubEnv('TRUST_PROXY', 'none');
-  vi.stubEnv('APP_URL', SAME_ORIGIN.origin);
 });
-
-function form(fields: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(fields)) data.set(name, value);
-  return data;
-}
 
 /** Posts `fields` to an account-page action with the session's cookies and any passkey challenge cookies. */
 function post<State>(
@@ -35,7 +37,11 @@ function post<State>(
   challenges: { name: string; value: string }[] = [],
 ) {
   const cookie = [`chirpy_access=${session.access}`, ...challenges.map((c) => `${c.name}=${c.value}`)].join('; ');
-  return serve(() => action(initial, form(fields)), { ...fromAddress('203.0.113.60'), host: SAME_ORIGIN.host, cookie });
+  return serve(() => action(initial, formData(fields)), {
+    ...fromAddress('203.0.113.60'),
+    host: SAME_ORIGIN.host,
+    cookie,
+  });
 }
 
 /** The browser's side of "add a passkey": creation options, then the new credential as the form's field. */

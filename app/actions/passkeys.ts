@@ -12,7 +12,7 @@ import {
 import { deletePasskey, passkeyIdSchema, passkeyNameSchema, renamePasskey } from '@/lib/auth/passkeys';
 import { clearChallengeCookie, takeChallenge } from '@/lib/auth/webauthn-challenges';
 import { declareAction } from '@/lib/declared-action';
-import { type AccountFormState, accountNotice, accountRefusal, type FormRefusal } from '@/lib/form-states';
+import { accountFormRefusal, accountNotice } from '@/lib/form-states';
 import { isSecureRequest } from '@/lib/http/request-context';
 
 /**
@@ -21,10 +21,6 @@ import { isSecureRequest } from '@/lib/http/request-context';
  * WebAuthn call makes the credential, and a page script puts its answer in the form's
  * `registration` field (app/components/passkey-forms.tsx).
  */
-
-function refused({ code, retryAfterSeconds }: FormRefusal): AccountFormState {
-  return accountRefusal(code, retryAfterSeconds);
-}
 
 const REGISTRATION_REFUSALS = {
   rejected: 'passkey_rejected',
@@ -37,7 +33,7 @@ export const addPasskeyAction = declareAction(
     auth: 'session',
     input: z.object({ name: passkeyNameSchema, registration: z.string() }),
     stepUp: 'current_password_or_passkey',
-    refuse: refused,
+    refuse: accountFormRefusal,
   },
   async ({ input, account, context, headers, refuse }) => {
     const store = await cookies();
@@ -54,13 +50,12 @@ export const addPasskeyAction = declareAction(
   },
 );
 
+const passkeyChoice = z.object({ passkey_id: passkeyIdSchema });
+
+const passkeyRenaming = passkeyChoice.extend({ name: passkeyNameSchema });
+
 export const renamePasskeyAction = declareAction(
-  {
-    name: 'renamePasskeyAction',
-    auth: 'session',
-    input: z.object({ passkey_id: passkeyIdSchema, name: passkeyNameSchema }),
-    refuse: refused,
-  },
+  { name: 'renamePasskeyAction', auth: 'session', input: passkeyRenaming, refuse: accountFormRefusal },
   async ({ input, session, context, refuse }) => {
     const renamed = await renamePasskey(session.user.id, input.passkey_id, input.name, context);
     if (!renamed.ok) return refuse('passkey_not_found');
@@ -69,12 +64,13 @@ export const renamePasskeyAction = declareAction(
   },
 );
 
+const REMOVAL_REFUSALS = { not_found: 'passkey_not_found', last_credential: 'passkey_last_credential' } as const;
+
 export const deletePasskeyAction = declareAction(
-  { name: 'deletePasskeyAction', auth: 'session', input: z.object({ passkey_id: passkeyIdSchema }), refuse: refused },
+  { name: 'deletePasskeyAction', auth: 'session', input: passkeyChoice, refuse: accountFormRefusal },
   async ({ input, session, context, refuse }) => {
     const removed = await deletePasskey(session.user.id, input.passkey_id, context);
-    if (!removed.ok)
-      return refuse(removed.reason === 'last_credential' ? 'passkey_last_credential' : 'passkey_not_found');
+    if (!removed.ok) return refuse(REMOVAL_REFUSALS[removed.reason]);
     refresh();
     return accountNotice('passkey_removed');
   },

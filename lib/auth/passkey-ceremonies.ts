@@ -19,7 +19,7 @@ import { addressSubject, enforceRateLimit, type RateLimited } from '../rate-limi
 import { findUserById } from '../users';
 import { findPasskeyByCredentialId, insertPasskey, listPasskeys, type NewPasskey, recordPasskeyUse } from './passkeys';
 import type { StepUp } from './password-account';
-import type { ChallengeCookie, ChallengeTaken } from './webauthn-challenges';
+import type { ChallengeCookie, ChallengePurpose, ChallengeTaken } from './webauthn-challenges';
 import { issueChallenge } from './webauthn-challenges';
 
 /**
@@ -91,29 +91,51 @@ function challengeBytes(challenge: string): Uint8Array<ArrayBuffer> {
 
 export type CeremonyStart<Options> = { ok: true; options: Options; cookie: ChallengeCookie };
 
+type CredentialDescriptor = { id: string; transports: string[] };
+
+/**
+ * What every ceremony's start does: count the challenge against the address's `passkey_options`
+ * limit (so nobody can fill the table; a sign-in attempt itself is counted when it is made, by
+ * signInWithPasskey), store a challenge for `purpose`, and build the options around it and the
+ * account's own passkeys.
+ */
+async function startCeremony<Options>(
+  purpose: ChallengePurpose,
+  user: User | null,
+  secure: boolean,
+  context: RequestContext,
+  build: (challenge: Uint8Array<ArrayBuffer>, own: CredentialDescriptor[]) => Promise<Options>,
+): Promise<CeremonyStart<Options> | RateLimited> {
+  const userId = user?.id ?? null;
+  const admitted = await enforceRateLimit('passkey_options', addressSubject(context), { userId, context });
+  if (!admitted.ok) return admitted;
+  const own = userId === null ? [] : await listPasskeys(userId);
+  const issued = await issueChallenge(purpose, userId, secure);
+  const descriptors = own.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports }));
+  const options = await build(challengeBytes(issued.challenge), descriptors);
+  return { ok: true, options, cookie: issued.cookie };
+}
+
 /** Registration's options: a discoverable credential, verified user, none of the account's own again. */
-export async function startPasskeyRegistration(
+export function startPasskeyRegistration(
   user: User,
   rp: RelyingParty,
   secure: boolean,
   context: RequestContext,
 ): Promise<CeremonyStart<PublicKeyCredentialCreationOptionsJSON> | RateLimited> {
-  const admitted = await admitChallenge(user, context);
-  if (!admitted.ok) return admitted;
-  const existing = await listPasskeys(user.id);
-  const issued = await issueChallenge('registration', user.id, secure);
-  const options = await generateRegistrationOptions({
-    rpName: PRODUCT_NAME,
-    rpID: rp.id,
-    userName: user.email,
-    userID: new TextEncoder().encode(user.id),
-    challenge: challengeBytes(issued.challenge),
-    attestationType: 'none',
-    excludeCredentials: existing.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports })),
-    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
-    supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
-  });
-  return { ok: true, options, cookie: issued.cookie };
+  return startCeremony('registration', user, secure, context, (challenge, own) =>
+    generateRegistrationOptions({
+      rpName: PRODUCT_NAME,
+      rpID: rp.id,
+      userName: user.email,
+      userID: new TextEncoder().encode(user.id),
+      challenge,
+      attestationType: 'none',
+      excludeCredentials: own,
+      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+      supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
+    }),
+  );
 }
 
 export type Registration = { ok: true; passkey: Passkey } | { ok: false; reason: 'rejected' | 'already_registered' };
@@ -133,18 +155,31 @@ export async function finishPasskeyRegistration(
   return insertPasskey(user.id, { ...verified, name }, context);
 }
 
-async function verifyRegistration(
+/**
+ * What both verifications expect of an answer: our challenge, origin and RP ID, and a verified
+ * user. The library throws for every answer it refuses (a malformed one included): a refusal.
+ */
+function expectationsOf(expectedChallenge: string, rp: RelyingParty) {
+  return { expectedChallenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true };
+}
+
+async function refusedAsNull<T>(verify: () => Promise<T | null>): Promise<T | null> {
+  try {
+    return await verify();
+  } catch {
+    return null;
+  }
+}
+
+function verifyRegistration(
   response: RegistrationResponse,
   expectedChallenge: string,
   rp: RelyingParty,
 ): Promise<Omit<NewPasskey, 'name'> | null> {
-  try {
+  return refusedAsNull(async () => {
     const result = await verifyRegistrationResponse({
       response: { ...response, clientExtensionResults: {} } satisfies RegistrationResponseJSON,
-      expectedChallenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
-      requireUserVerification: true,
+      ...expectationsOf(expectedChallenge, rp),
       supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
     });
     if (!result.verified) return null;
@@ -157,17 +192,7 @@ async function verifyRegistration(
       backupEligible: credentialDeviceType === 'multiDevice',
       backedUp: credentialBackedUp,
     };
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Every challenge stored counts against the address's `passkey_options` limit, so nobody can
- * fill the table; the sign-in attempt itself is counted when it is made (signInWithPasskey).
- */
-async function admitChallenge(user: User | null, context: RequestContext): Promise<{ ok: true } | RateLimited> {
-  return enforceRateLimit('passkey_options', addressSubject(context), { userId: user?.id ?? null, context });
+  });
 }
 
 /**
@@ -175,24 +200,16 @@ async function admitChallenge(user: User | null, context: RequestContext): Promi
  * discoverable ones, or fills them in as the email field's suggestions); for a step-up the
  * account's own.
  */
-export async function startPasskeyAssertion(
+export function startPasskeyAssertion(
   purpose: 'sign_in' | 'step_up',
   user: User | null,
   rp: RelyingParty,
   secure: boolean,
   context: RequestContext,
 ): Promise<CeremonyStart<PublicKeyCredentialRequestOptionsJSON> | RateLimited> {
-  const admitted = await admitChallenge(user, context);
-  if (!admitted.ok) return admitted;
-  const own = user === null ? [] : await listPasskeys(user.id);
-  const issued = await issueChallenge(purpose, user?.id ?? null, secure);
-  const options = await generateAuthenticationOptions({
-    rpID: rp.id,
-    challenge: challengeBytes(issued.challenge),
-    allowCredentials: own.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports })),
-    userVerification: 'required',
-  });
-  return { ok: true, options, cookie: issued.cookie };
+  return startCeremony(purpose, user, secure, context, (challenge, own) =>
+    generateAuthenticationOptions({ rpID: rp.id, challenge, allowCredentials: own, userVerification: 'required' }),
+  );
 }
 
 export type AssertionRefusal = 'rejected' | 'counter_decreased';
@@ -233,32 +250,27 @@ export async function verifyPasskeyAssertion(
  * counter is judged by recordPasskeyUse instead (in the statement that stores it), so the
  * library is handed 0 and checks the rest.
  */
-async function verifySignature(
+function verifySignature(
   response: AuthenticationResponse,
   expectedChallenge: string,
   passkey: Passkey,
   rp: RelyingParty,
 ): Promise<{ newCounter: number; backedUp: boolean } | null> {
-  try {
+  return refusedAsNull(async () => {
+    const credential = {
+      id: passkey.credentialId,
+      publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
+      counter: 0,
+      transports: passkey.transports,
+    };
     const result = await verifyAuthenticationResponse({
       response: { ...response, clientExtensionResults: {} } satisfies AuthenticationResponseJSON,
-      expectedChallenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
-      credential: {
-        id: passkey.credentialId,
-        publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
-        counter: 0,
-        transports: passkey.transports,
-      },
-      requireUserVerification: true,
+      ...expectationsOf(expectedChallenge, rp),
+      credential,
     });
     if (!result.verified) return null;
-    const { newCounter, credentialBackedUp } = result.authenticationInfo;
-    return { newCounter, backedUp: credentialBackedUp };
-  } catch {
-    return null;
-  }
+    return { newCounter: result.authenticationInfo.newCounter, backedUp: result.authenticationInfo.credentialBackedUp };
+  });
 }
 
 /**

@@ -150,7 +150,7 @@ export async function signInWithPasskey(
   rp: RelyingParty,
   context: RequestContext,
 ): Promise<PasskeySignIn> {
-  const admitted = await enforceRateLimit('login_ip', addressSubject(context), { userId: null, context });
+  const admitted = await admitPasskeyAttempt(context);
   if (!admitted.ok) return admitted;
   const assertion = await verifyPasskeyAssertion(response, challenge, rp, null, context);
   if (!assertion.ok) return PASSKEY_REFUSED;
@@ -159,6 +159,11 @@ export async function signInWithPasskey(
 }
 
 const PASSKEY_REFUSED = { ok: false, reason: 'passkey_rejected' } as const;
+
+/** A passkey attempt is a sign-in attempt of the address, as a password's is (login_ip). */
+function admitPasskeyAttempt(context: RequestContext): Promise<{ ok: true } | RateLimited> {
+  return enforceRateLimit('login_ip', addressSubject(context), { userId: null, context });
+}
 
 /** A session for an account as it stands: one just made, or just given a new password by a reset. */
 export async function startSession(

@@ -1,10 +1,10 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { GET as meGet } from '@/app/api/me/route';
 import { signUp } from '@/test/fixtures';
 import { expectError, jsonOf, makeRequest, setCookies } from '@/test/http';
 import { describeJsonBodyRules } from '@/test/json-body-rules';
-import { AUTHENTICATOR, addPasskey } from '@/test/passkeys';
+import { AUTHENTICATOR, addPasskey, passkeysOnForEachTest } from '@/test/passkeys';
 import { eventsOf, liveRows, SAME_ORIGIN, sessionRows } from '@/test/session-helpers';
 import { assert, type SoftwareCredential } from '@/test/software-authenticator';
 import { POST as options } from './options/route';
@@ -12,9 +12,7 @@ import { POST } from './route';
 
 const CHALLENGE_COOKIE = 'chirpy_passkey_sign_in';
 
-beforeEach(() => {
-  vi.stubEnv('APP_URL', SAME_ORIGIN.origin);
-});
+passkeysOnForEachTest();
 
 /** What a browser on our page does: asks for options, keeps the cookie, signs the challenge. */
 async function signedAssertion(credential: SoftwareCredential, signCount?: number) {

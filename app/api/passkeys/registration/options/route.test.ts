@@ -1,17 +1,12 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { browserSession } from '@/test/fixtures';
-import { expectError, jsonOf, makeRequest, setCookies } from '@/test/http';
-import { addPasskey } from '@/test/passkeys';
-import { SAME_ORIGIN } from '@/test/session-helpers';
+import { expectError, jsonOf, setCookies } from '@/test/http';
+import { addPasskey, askForOptions, passkeysOnForEachTest } from '@/test/passkeys';
 import { POST } from './route';
 
-beforeEach(() => {
-  vi.stubEnv('APP_URL', SAME_ORIGIN.origin);
-});
+passkeysOnForEachTest();
 
-function ask(cookies?: Record<string, string>) {
-  return POST(makeRequest('POST', '/api/passkeys/registration/options', { headers: { ...SAME_ORIGIN }, cookies }));
-}
+const ask = (cookies?: Record<string, string>) => askForOptions(POST, '/api/passkeys/registration/options', cookies);
 
 describe('POST /api/passkeys/registration/options', () => {
   it('answers creation options for the signed-in account, leaving out its passkeys, with the challenge in a cookie', async () => {

@@ -1,13 +1,11 @@
 import { declareRoute } from '@/lib/auth/declared-route';
-import { relyingPartyFor, startPasskeyAssertion } from '@/lib/auth/passkey-ceremonies';
+import { startPasskeyAssertion } from '@/lib/auth/passkey-ceremonies';
 import {
   PASSKEYS_UNAVAILABLE_RESPONSE,
   passkeyOptionsResponse,
   passkeyOptionsSchema,
-  passkeysUnavailable,
 } from '@/lib/auth/passkey-responses';
 import { errorBodySchema } from '@/lib/http/declare-route';
-import { isSecureRequest, requestContext } from '@/lib/http/request-context';
 
 /**
  * The sign-in page's first step with a passkey: a challenge for any passkey of this site (the
@@ -30,12 +28,8 @@ export const POST = declareRoute(
       },
     },
   },
-  async ({ request }) => {
-    const rp = relyingPartyFor(request.headers);
-    if (rp === null) return passkeysUnavailable();
-    const secure = isSecureRequest(request.headers, request.nextUrl);
-    return passkeyOptionsResponse(
-      await startPasskeyAssertion('sign_in', null, rp, secure, requestContext(request.headers)),
-    );
-  },
+  async ({ request }) =>
+    passkeyOptionsResponse(request, (rp, secure, context) =>
+      startPasskeyAssertion('sign_in', null, rp, secure, context),
+    ),
 );

@@ -1,17 +1,12 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { browserSession } from '@/test/fixtures';
 import { jsonOf, makeRequest, setCookies } from '@/test/http';
-import { addPasskey } from '@/test/passkeys';
-import { SAME_ORIGIN } from '@/test/session-helpers';
+import { addPasskey, askForOptions, passkeysOnForEachTest } from '@/test/passkeys';
 import { POST } from './route';
 
-beforeEach(() => {
-  vi.stubEnv('APP_URL', SAME_ORIGIN.origin);
-});
+passkeysOnForEachTest();
 
-function ask(cookies?: Record<string, string>) {
-  return POST(makeRequest('POST', '/api/passkeys/step-up/options', { headers: { ...SAME_ORIGIN }, cookies }));
-}
+const ask = (cookies?: Record<string, string>) => askForOptions(POST, '/api/passkeys/step-up/options', cookies);
 
 describe('POST /api/passkeys/step-up/options', () => {
   it("answers request options for the caller's own passkeys only, with the challenge in a cookie", async () => {
