@@ -60,6 +60,11 @@ async function withoutPasskeyAutofill(page: Page): Promise<void> {
 test('register a passkey, sign out, sign in with it, remove it, and see sign-in with it refused', async ({ page }) => {
   // The pages' nonce policy must let the passkey scripts run and call our API, with nothing added.
   const policyErrors: string[] = [];
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
   page.on('console', (message) => {
     if (message.type() === 'error' && /content security policy/i.test(message.text()))
       policyErrors.push(message.text());

@@ -6,7 +6,6 @@ import {
   startAuthentication,
   startRegistration,
 } from '@simplewebauthn/browser';
-import { z } from 'zod';
 import { MESSAGES } from '@/lib/messages';
 
 /**
@@ -16,20 +15,21 @@ import { MESSAGES } from '@/lib/messages';
  * simply not finished.
  */
 
-const errorBody = z.object({ error: z.string() });
+// Zod stays out of the browser bundle: its first parse probes for eval with new Function(), which
+// the pages' script policy refuses, and the browser reports the refusal as a violation. The
+// answers come from our own server (lib/auth/passkey-ceremonies.ts, built by
+// @simplewebauthn/server); these checks keep a broken one from reaching WebAuthn.
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
 
-// The options come from our own server (lib/auth/passkey-ceremonies.ts), which builds them with
-// @simplewebauthn/server; the check keeps a broken answer from reaching WebAuthn.
-const requestOptions = z.object({
-  options: z.custom<PublicKeyCredentialRequestOptionsJSON>(
-    (value) => typeof value === 'object' && value !== null && 'challenge' in value,
-  ),
-});
-const creationOptions = z.object({
-  options: z.custom<PublicKeyCredentialCreationOptionsJSON>(
-    (value) => typeof value === 'object' && value !== null && 'challenge' in value && 'user' in value,
-  ),
-});
+function isRequestOptions(value: unknown): value is PublicKeyCredentialRequestOptionsJSON {
+  return isRecord(value) && typeof value.challenge === 'string';
+}
+
+function isCreationOptions(value: unknown): value is PublicKeyCredentialCreationOptionsJSON {
+  return isRecord(value) && typeof value.challenge === 'string' && isRecord(value.rp) && isRecord(value.user);
+}
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string | null };
 
@@ -39,8 +39,11 @@ function cancelled(error: unknown): boolean {
 }
 
 async function failureOf(response: Response): Promise<Outcome<never>> {
-  const body = errorBody.safeParse(await response.json().catch(() => null));
-  return { ok: false, message: body.success ? body.data.error : MESSAGES.internal_error };
+  const body: unknown = await response.json().catch(() => null);
+  return {
+    ok: false,
+    message: isRecord(body) && typeof body.error === 'string' ? body.error : MESSAGES.internal_error,
+  };
 }
 
 export async function postJson(path: string, body?: unknown): Promise<Response> {
@@ -53,15 +56,15 @@ export async function postJson(path: string, body?: unknown): Promise<Response> 
 
 async function ceremony<Options, Answer>(
   optionsPath: string,
-  schema: z.ZodType<{ options: Options }>,
+  isOptions: (value: unknown) => value is Options,
   run: (options: Options) => Promise<Answer>,
 ): Promise<Outcome<Answer>> {
   try {
     const response = await postJson(optionsPath);
     if (!response.ok) return failureOf(response);
-    const parsed = schema.safeParse(await response.json());
-    if (!parsed.success) return { ok: false, message: MESSAGES.internal_error };
-    return { ok: true, value: await run(parsed.data.options) };
+    const body: unknown = await response.json();
+    if (!isRecord(body) || !isOptions(body.options)) return { ok: false, message: MESSAGES.internal_error };
+    return { ok: true, value: await run(body.options) };
   } catch (error) {
     return { ok: false, message: cancelled(error) ? null : MESSAGES.passkey_rejected };
   }
@@ -69,14 +72,14 @@ async function ceremony<Options, Answer>(
 
 /** An assertion from one of this site's passkeys (`optionsPath` says for what), as JSON. */
 export function provePasskey(optionsPath: string, useBrowserAutofill = false) {
-  return ceremony(optionsPath, requestOptions, (optionsJSON) =>
+  return ceremony(optionsPath, isRequestOptions, (optionsJSON) =>
     startAuthentication({ optionsJSON, useBrowserAutofill }),
   );
 }
 
 /** A new passkey for the signed-in account, as JSON for the add form. */
 export function createPasskey() {
-  return ceremony('/api/passkeys/registration/options', creationOptions, (optionsJSON) =>
+  return ceremony('/api/passkeys/registration/options', isCreationOptions, (optionsJSON) =>
     startRegistration({ optionsJSON }),
   );
 }
