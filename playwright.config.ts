@@ -4,6 +4,7 @@ import {
   ACCESS_TTL_SECONDS,
   CHIRPS_PAGE_SIZE,
   E2E_BASE_URL,
+  E2E_PASSKEY_BASE_URL,
   E2E_PORT,
   E2E_SMTP_PORT,
   E2E_STRICT_BASE_URL,
@@ -65,7 +66,8 @@ export default defineConfig({
       reuseExistingServer: !onCi,
       stdout: 'ignore',
       stderr: 'pipe',
-      env: serverEnv(E2E_PORT, E2E_BASE_URL, {}),
+      // Browsers take no IP address as a passkey's RP ID: the passkey spec runs on localhost.
+      env: serverEnv(E2E_PORT, E2E_BASE_URL, { WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_ORIGIN: E2E_PASSKEY_BASE_URL }),
     },
     {
       // The same build (the first entry builds it before this one starts), verification required.

@@ -22,7 +22,7 @@ async function signIn(page: Page, email: string, password = PASSWORD): Promise<v
   await page.goto('/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL((url) => url.pathname === '/');
   await expect(page.getByTestId('signed-in-email')).toHaveText(email);
 }
@@ -167,7 +167,7 @@ test('changing the password with JavaScript off: a wrong current password is ref
   await fresh.goto('/login');
   await fresh.getByLabel('Email').fill(email);
   await fresh.getByLabel('Password').fill(PASSWORD);
-  await fresh.getByRole('button', { name: 'Sign in' }).click();
+  await fresh.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(fresh.locator('form').getByRole('alert')).toHaveText(messageText('incorrect_credentials'));
   await signIn(fresh, email, NEW_PASSWORD);
 });
@@ -207,7 +207,7 @@ test('changing the email with JavaScript off: refused without the password, then
   await fresh.goto('/login');
   await fresh.getByLabel('Email').fill(email);
   await fresh.getByLabel('Password').fill(PASSWORD);
-  await fresh.getByRole('button', { name: 'Sign in' }).click();
+  await fresh.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(fresh.locator('form').getByRole('alert')).toHaveText(messageText('incorrect_credentials'));
   await signIn(fresh, newEmail);
 });

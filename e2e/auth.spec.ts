@@ -32,7 +32,7 @@ test('signing in with the form lands on the home page', async ({ page, request }
   await page.goto('/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectSignedIn(page, email);
 });
 
@@ -77,7 +77,7 @@ test('signing in goes to the page that asked for it (next), and never off the si
   await page.goto(`/login?next=${encodeURIComponent(`/users/${author.id}`)}`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL((url) => url.pathname === `/users/${author.id}`);
   await expect(page.getByTestId('signed-in-email')).toHaveText(email);
 
@@ -86,7 +86,7 @@ test('signing in goes to the page that asked for it (next), and never off the si
   await page.goto(`/login?next=${encodeURIComponent('//evil.example/')}`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectSignedIn(page, email);
 });
 
@@ -97,7 +97,7 @@ test('a wrong password shows an error and sets no session cookies', async ({ pag
   await page.goto('/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(`${PASSWORD}!`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectOnLoginPage(page);
   await expect(formError(page)).toHaveText('Incorrect email or password');
   expect(await sessionCookies(context)).toEqual([]);
@@ -105,7 +105,7 @@ test('a wrong password shows an error and sets no session cookies', async ({ pag
   // An unknown email gets exactly the same answer: the form does not reveal who has an account.
   await page.getByLabel('Email').fill(uniqueEmail('nobody'));
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(formError(page)).toHaveText('Incorrect email or password');
   expect(await sessionCookies(context)).toEqual([]);
 });

@@ -61,7 +61,7 @@ async function expectSignInRefused(page: Page, email: string, password: string):
   await page.goto('/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('alert').filter({ hasText: MESSAGES.incorrect_credentials })).toBeVisible();
 }
 

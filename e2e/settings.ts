@@ -14,6 +14,12 @@ export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
 export const E2E_STRICT_PORT = 3101;
 export const E2E_STRICT_BASE_URL = `http://127.0.0.1:${E2E_STRICT_PORT}`;
 
+/**
+ * The main server by name: a passkey's RP ID must be a domain, never an IP address, so the
+ * passkey spec (and WEBAUTHN_ORIGIN, WEBAUTHN_RP_ID) use localhost.
+ */
+export const E2E_PASSKEY_BASE_URL = `http://localhost:${E2E_PORT}`;
+
 export const ACCESS_TTL_SECONDS = 3;
 export const REUSE_GRACE_SECONDS = 3;
 

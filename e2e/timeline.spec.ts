@@ -111,13 +111,13 @@ test('without JavaScript: sign up, post, see a refusal, delete, sign out and sig
 
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('not the password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.locator('form').getByRole('alert')).toHaveText('Incorrect email or password');
     await expect(page.getByLabel('Email')).toHaveValue(email);
     expect(await sessionCookies(page.context())).toEqual([]);
 
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expectSignedIn(page, email);
   } finally {
     await page.context().close();

@@ -31,14 +31,18 @@ const RATE_LIMITED_BY = new Map<string, AccountEventTextCode>([
   ['bearer_refresh', 'rate_limited_session'],
   ['cookie_rotation', 'rate_limited_session'],
   ['second_factor', 'rate_limited_second_factor'],
+  ['passkey_options', 'rate_limited_sign_in'],
 ]);
 
-// A wrong current password given to change the email or password, or a wrong two-step code,
-// rather than a wrong password at sign-in.
+// What failed, when not the password at sign-in: a wrong current password given to change the
+// email or password, an unconfirmed address, a wrong two-step code, or a passkey refused (its
+// counter going back is a copy's sign).
 const SIGN_IN_FAILED_AT = new Map<string, AccountEventTextCode>([
   ['current_password', 'sign_in_failed_current_password'],
   ['email_unverified', 'sign_in_failed_email_unverified'],
   ['second_factor', 'sign_in_failed_second_factor'],
+  ['passkey', 'sign_in_failed_passkey'],
+  ['passkey_counter', 'sign_in_failed_passkey_counter'],
 ]);
 
 // Which address a confirmation link went to (lib/auth/email-verification.ts).

@@ -108,6 +108,7 @@ export const cleanupReportSchema = z.object({
   password_reset_tokens: z.number().int(),
   email_tokens: z.number().int(),
   sign_in_challenges: z.number().int(),
+  webauthn_challenges: z.number().int(),
   rate_limits: z.number().int(),
   auth_events: z.number().int(),
   batches: z.number().int(),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEVELOPMENT_SERVER_ENV, environment } from '@/test/development-server';
-import { getSettings, isDevelopmentServer } from './config';
+import { getRelyingParty, getSettings, isDevelopmentServer } from './config';
 
 describe('getSettings', () => {
   afterEach(() => vi.unstubAllEnvs());
@@ -60,5 +60,51 @@ describe('isDevelopmentServer', () => {
     for (const NODE_ENV of [undefined, 'production', 'staging', 'test', 'development']) {
       expect(isDevelopmentServer(environment(NODE_ENV))).toBe(false);
     }
+  });
+});
+
+describe('getRelyingParty: who passkeys belong to', () => {
+  const production = (values: Record<string, string>) => environment('production', values);
+
+  it('defaults both from APP_URL: its origin, and its host as the RP ID', () => {
+    expect(getRelyingParty(undefined, production({ APP_URL: 'https://chirpy.example.com' }))).toEqual({
+      id: 'chirpy.example.com',
+      origin: 'https://chirpy.example.com',
+    });
+  });
+
+  it('takes WEBAUTHN_ORIGIN and WEBAUTHN_RP_ID over APP_URL, the RP ID being the host or a parent domain', () => {
+    const env = production({
+      APP_URL: 'https://chirpy.example.com',
+      WEBAUTHN_ORIGIN: 'https://app.chirpy.example.com',
+      WEBAUTHN_RP_ID: 'Chirpy.Example.com',
+    });
+    expect(getRelyingParty(undefined, env)).toEqual({
+      id: 'chirpy.example.com',
+      origin: 'https://app.chirpy.example.com',
+    });
+  });
+
+  it('refuses an RP ID the origin does not belong to, and an origin that is not http(s)', () => {
+    const foreign = production({ APP_URL: 'https://chirpy.example.com', WEBAUTHN_RP_ID: 'example.org' });
+    expect(() => getRelyingParty(undefined, foreign)).toThrow(/WEBAUTHN_RP_ID/);
+    const suffixOnly = production({ APP_URL: 'https://notchirpy.example.com', WEBAUTHN_RP_ID: 'chirpy.example.com' });
+    expect(() => getRelyingParty(undefined, suffixOnly)).toThrow(/WEBAUTHN_RP_ID/);
+    expect(() => getRelyingParty(undefined, production({ WEBAUTHN_ORIGIN: 'ftp://chirpy.example.com' }))).toThrow(
+      /WEBAUTHN_ORIGIN/,
+    );
+  });
+
+  it("follows the request's own origin only under next dev; elsewhere, unset, passkeys are off", () => {
+    const development = environment('development', DEVELOPMENT_SERVER_ENV);
+    expect(getRelyingParty('http://localhost:3000', development)).toEqual({
+      id: 'localhost',
+      origin: 'http://localhost:3000',
+    });
+    expect(getRelyingParty('http://localhost:3000', production({}))).toBeNull();
+    expect(getRelyingParty('https://evil.example', production({ APP_URL: 'https://chirpy.example.com' }))).toEqual({
+      id: 'chirpy.example.com',
+      origin: 'https://chirpy.example.com',
+    });
   });
 });

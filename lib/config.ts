@@ -59,6 +59,8 @@ const settingsSchema = z.object({
   RATE_LIMIT_RESET_CONFIRM_WINDOW_SECONDS: windowLength(15 * MINUTE),
   RATE_LIMIT_SECOND_FACTOR_MAX: hitLimit(10),
   RATE_LIMIT_SECOND_FACTOR_WINDOW_SECONDS: windowLength(15 * MINUTE),
+  RATE_LIMIT_PASSKEY_OPTIONS_MAX: hitLimit(300),
+  RATE_LIMIT_PASSKEY_OPTIONS_WINDOW_SECONDS: windowLength(15 * MINUTE),
   // Shorter than /32 would put a whole provider's customers in one bucket.
   RATE_LIMIT_IPV6_PREFIX: integer(64, 32, 128),
   PASSWORD_RESET_TTL_MINUTES: integer(30, 1, 24 * 60),
@@ -154,6 +156,8 @@ export function getCronSecret(env: NodeJS.ProcessEnv = process.env): string | un
  * `second_factor` counts wrong codes at one account from anywhere, over all its pending steps:
  * whoever holds the password gets ten guesses at a million codes per window, not five per step
  * times as many steps as the password limits allow.
+ * `passkey_options` bounds the passkey challenges one address can have stored (the sign-in page
+ * asks for one on every visit, for the browser's autofill, so it is generous).
  */
 export const RATE_LIMIT_RULES = [
   'login_ip',
@@ -169,6 +173,7 @@ export const RATE_LIMIT_RULES = [
   'verify_email',
   'verify_confirm',
   'second_factor',
+  'passkey_options',
 ] as const;
 export type RateLimitRule = (typeof RATE_LIMIT_RULES)[number];
 export type RateLimitSetting = { limit: number; windowSeconds: number };
@@ -188,6 +193,7 @@ const RATE_LIMIT_SETTINGS = {
   verify_email: ['RATE_LIMIT_VERIFY_EMAIL_MAX', 'RATE_LIMIT_VERIFY_EMAIL_WINDOW_SECONDS'],
   verify_confirm: ['RATE_LIMIT_VERIFY_CONFIRM_MAX', 'RATE_LIMIT_VERIFY_CONFIRM_WINDOW_SECONDS'],
   second_factor: ['RATE_LIMIT_SECOND_FACTOR_MAX', 'RATE_LIMIT_SECOND_FACTOR_WINDOW_SECONDS'],
+  passkey_options: ['RATE_LIMIT_PASSKEY_OPTIONS_MAX', 'RATE_LIMIT_PASSKEY_OPTIONS_WINDOW_SECONDS'],
 } as const satisfies Record<RateLimitRule, readonly [keyof Settings, keyof Settings]>;
 
 export function getRateLimit(rule: RateLimitRule, env: NodeJS.ProcessEnv = process.env): RateLimitSetting {
@@ -243,6 +249,36 @@ export function getAppOrigin(env: NodeJS.ProcessEnv = process.env): string | und
     );
   }
   return url.origin;
+}
+
+/** Who passkeys belong to: the domain they are bound to (RP ID), and the origin pages run on. */
+export type RelyingParty = { id: string; origin: string };
+
+function invalidRelyingParty(): Error {
+  return new Error(
+    'Invalid configuration: check WEBAUTHN_RP_ID and WEBAUTHN_ORIGIN (an origin like https://chirpy.example.com, ' +
+      'and its host or a parent domain of it; see docs/configuration.md).',
+  );
+}
+
+/**
+ * The passkeys' relying party: WEBAUTHN_ORIGIN and WEBAUTHN_RP_ID, each defaulting from APP_URL
+ * (its origin, its host). Only under `next dev`, with neither set, the origin the request was
+ * addressed to (`requestOrigin`), so `npm run dev` works on localhost. Elsewhere the origin must
+ * be configured: a passkey signed for whatever Host a request names would be a passkey for any
+ * site. `null`: passkeys are unavailable. The RP ID must be the origin's host or a parent domain
+ * of it (the browser refuses anything else).
+ */
+export function getRelyingParty(requestOrigin?: string, env: NodeJS.ProcessEnv = process.env): RelyingParty | null {
+  const configured = present(env.WEBAUTHN_ORIGIN)?.trim();
+  const fallback = isDevelopmentServer(env) ? requestOrigin : undefined;
+  const originValue = configured ?? getAppOrigin(env) ?? fallback;
+  if (originValue === undefined) return null;
+  const origin = parseUrl(originValue);
+  if (origin === null || (origin.protocol !== 'https:' && origin.protocol !== 'http:')) throw invalidRelyingParty();
+  const id = present(env.WEBAUTHN_RP_ID)?.trim().toLowerCase() ?? origin.hostname;
+  if (origin.hostname !== id && !origin.hostname.endsWith(`.${id}`)) throw invalidRelyingParty();
+  return { id, origin: origin.origin };
 }
 
 export type MailSettings = {

@@ -1,12 +1,19 @@
 import 'server-only';
-import { headers as requestHeaders } from 'next/headers';
-import { z } from 'zod';
+import { cookies as requestCookies, headers as requestHeaders } from 'next/headers';
+import type { z } from 'zod';
 import { type CurrentSession, getCurrentSession } from './auth/current-user';
-import { stepUpForChange } from './auth/password-account';
+import {
+  authenticationResponseSchema,
+  parseResponseField,
+  relyingPartyFor,
+  stepUpWithPasskey,
+} from './auth/passkey-ceremonies';
+import { currentPasswordSchema, stepUpForChange } from './auth/password-account';
+import { takeChallenge } from './auth/webauthn-challenges';
 import type { User } from './db/schema';
 import { changeRefusal, type FormRefusal } from './form-states';
 import { withActionBoundary } from './http/boundary';
-import { type RequestContext, requestContext } from './http/request-context';
+import { isSecureRequest, type RequestContext, requestContext } from './http/request-context';
 import type { MessageCode } from './messages';
 import { issueCode } from './rule-codes';
 
@@ -22,7 +29,11 @@ import { issueCode } from './rule-codes';
  *    broken rule names;
  * 4. `stepUp: 'current_password'`: the form's `current_password` proves the session's owner is
  *    at the keyboard (lib/auth/password-account.ts stepUpForChange, with the sign-in limits and
- *    the audit of a wrong one), refusing as a change would; the handler gets the account;
+ *    the audit of a wrong one), refusing as a change would; the handler gets the account.
+ *    `stepUp: 'current_password_or_passkey'`: the same, or instead the account's own passkey,
+ *    whose assertion (JSON, filled in by a page script) comes in the form's `passkey_assertion`
+ *    against the step-up challenge this browser was given (lib/auth/passkey-ceremonies.ts
+ *    stepUpWithPasskey);
  * 5. faults (bugs, a database that does not answer) become the form's refusal with a catalogue
  *    code, through withActionBoundary.
  *
@@ -34,7 +45,7 @@ import { issueCode } from './rule-codes';
 type ActionAuth = 'none' | 'session';
 
 /** What can stand in for the current password on a sensitive form. */
-type StepUpMethod = 'current_password';
+type StepUpMethod = 'current_password' | 'current_password_or_passkey';
 
 type ActionDeclaration<Auth extends ActionAuth, Schema extends z.ZodType | undefined, Step> = {
   /** Names the action in the fault log. */
@@ -125,12 +136,39 @@ async function perform(
   const context = requestContext(headers);
   let account: User | null = null;
   if (declaration.stepUp !== undefined && session !== null) {
-    const proof = { by: declaration.stepUp, password: currentPassword(parsed.input) };
-    const stepUp = await stepUpForChange(session.user.id, proof, context);
-    if (!stepUp.ok) return refuse(changeRefusal(stepUp), formData);
+    const stepUp = await performStepUp(declaration.stepUp, session.user.id, formData, headers, context);
+    if (!stepUp.ok) return 'code' in stepUp ? refuseWith(stepUp.code) : refuse(changeRefusal(stepUp), formData);
     account = stepUp.user;
   }
   return handler({ input: parsed.input, session, account, context, headers, formData, refuse: refuseWith });
+}
+
+/**
+ * The step-up's proof from the form: the current password when one was typed (its field's rules
+ * checked here, so a form's own schema need not name it); otherwise, where the method allows, a
+ * passkey's assertion the form carries. A typed password wins: the person meant it, whatever an
+ * earlier passkey attempt left in the hidden field.
+ */
+async function performStepUp(
+  method: StepUpMethod,
+  userId: string,
+  formData: FormData,
+  headers: Headers,
+  context: RequestContext,
+) {
+  const assertion = formData.get('passkey_assertion');
+  const password = formData.get('current_password');
+  const typed = typeof password === 'string' && password !== '';
+  if (method === 'current_password_or_passkey' && !typed && typeof assertion === 'string' && assertion !== '') {
+    const secure = isSecureRequest(headers);
+    const challenge = await takeChallenge(await requestCookies(), 'step_up', userId, secure);
+    const response = parseResponseField(authenticationResponseSchema, assertion);
+    return stepUpWithPasskey(userId, response, challenge, relyingPartyFor(headers), context);
+  }
+  const field = currentPasswordSchema.safeParse(Object.fromEntries(formData));
+  if (!field.success) return { ok: false, code: issueCode(field.error) } as const;
+  const proof = { by: 'current_password', password: field.data.current_password } as const;
+  return stepUpForChange(userId, proof, context);
 }
 
 function readInput(
@@ -140,12 +178,4 @@ function readInput(
   if (schema === undefined) return { ok: true, input: undefined };
   const parsed = schema.safeParse(Object.fromEntries(formData));
   return parsed.success ? { ok: true, input: parsed.data } : { ok: false, code: issueCode(parsed.error) };
-}
-
-const currentPasswordField = z.object({ current_password: z.string() });
-
-/** The parsed form's current password; none (refused as missing) when its schema has no such field. */
-function currentPassword(input: unknown): string | null {
-  const field = currentPasswordField.safeParse(input);
-  return field.success ? field.data.current_password : null;
 }

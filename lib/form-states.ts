@@ -62,6 +62,11 @@ export function accountRefusal(code: MessageCode, retryAfterSeconds: number | nu
   return { code, notice: null, retryAfterSeconds };
 }
 
+/** An account form's state for a refusal a declared action hands over. */
+export function accountFormRefusal({ code, retryAfterSeconds }: FormRefusal): AccountFormState {
+  return accountRefusal(code, retryAfterSeconds);
+}
+
 export function accountNotice(notice: MessageCode): AccountFormState {
   return { code: null, notice, retryAfterSeconds: null };
 }
@@ -69,7 +74,10 @@ export function accountNotice(notice: MessageCode): AccountFormState {
 /** What lib/auth/password-account.ts answers to an email or password change (the user left out). */
 export type AccountChangeOutcome =
   | { ok: true; pendingEmail?: string }
-  | { ok: false; reason: 'wrong_password' | 'current_password_required' | 'not_found' | 'email_taken' }
+  | {
+      ok: false;
+      reason: 'wrong_password' | 'current_password_required' | 'not_found' | 'email_taken' | 'passkey_rejected';
+    }
   | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
 
 // `not_found`: the account was deleted under a live page; to its owner that is being signed out.
@@ -78,6 +86,7 @@ const CHANGE_REFUSALS = {
   current_password_required: 'current_password_required',
   not_found: 'signed_out',
   email_taken: 'email_taken',
+  passkey_rejected: 'passkey_step_up_rejected',
 } as const satisfies Record<string, MessageCode>;
 
 /** A refused change (or the step-up before it) as a form's refusal. */

@@ -14,8 +14,17 @@ import {
   tokenRow,
 } from '@/test/session-helpers';
 import { hashRefreshToken } from './auth/tokens';
+import { issueChallenge } from './auth/webauthn-challenges';
 import { getDb } from './db/client';
-import { authEvents, emailTokens, passwordResetTokens, rateLimits, refreshTokens, signInChallenges } from './db/schema';
+import {
+  authEvents,
+  emailTokens,
+  passwordResetTokens,
+  rateLimits,
+  refreshTokens,
+  signInChallenges,
+  webauthnChallenges,
+} from './db/schema';
 import { cleanUpExpiredData } from './housekeeping';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -105,10 +114,10 @@ describe('cleanUpExpiredData', () => {
     const report = await cleanUpExpiredData(now);
 
     // 10 + 10 + 5 tokens, then one (empty) batch each for reset tokens, address links, pending
-    // sign-in steps, counters and events.
-    expect(report).toMatchObject({ refresh_tokens: 25, batches: 8 });
+    // sign-in steps, passkey challenges, counters and events.
+    expect(report).toMatchObject({ refresh_tokens: 25, batches: 9 });
     expect((await remainingTokenHashes()).sort()).toEqual(kept.sort());
-    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 0, batches: 6 });
+    expect(await cleanUpExpiredData(now)).toMatchObject({ refresh_tokens: 0, batches: 7 });
   });
 
   it('deletes password-reset tokens used or expired longer ago than the refresh-token retention', async () => {
@@ -181,6 +190,18 @@ describe('cleanUpExpiredData', () => {
     expect(await cleanUpExpiredData(now)).toMatchObject({ sign_in_challenges: 1 });
 
     expect((await db.select().from(signInChallenges)).map((row) => row.challengeHash)).toEqual(['live']);
+  });
+
+  it('deletes passkey challenges that expired unanswered, and keeps live ones', async () => {
+    const expired = await issueChallenge('sign_in', null, false, now - 6 * 60 * 1000);
+    const live = await issueChallenge('sign_in', null, false, now - 4 * 60 * 1000);
+
+    expect(await cleanUpExpiredData(now)).toMatchObject({ webauthn_challenges: 1 });
+
+    const db = await getDb();
+    const remaining = (await db.select().from(webauthnChallenges)).map((row) => row.challenge);
+    expect(remaining).toEqual([live.challenge]);
+    expect(remaining).not.toContain(expired.challenge);
   });
 
   it('honours the retention settings', async () => {

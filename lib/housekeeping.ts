@@ -3,7 +3,15 @@ import { and, eq, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { getCleanupSettings, getCronSecret, getSettings } from './config';
 import { type Database, getDb } from './db/client';
-import { authEvents, emailTokens, passwordResetTokens, rateLimits, refreshTokens, signInChallenges } from './db/schema';
+import {
+  authEvents,
+  emailTokens,
+  passwordResetTokens,
+  rateLimits,
+  refreshTokens,
+  signInChallenges,
+  webauthnChallenges,
+} from './db/schema';
 import { readAuthorization, secretsEqual } from './http/authorization';
 
 /**
@@ -19,6 +27,7 @@ import { readAuthorization, secretsEqual } from './http/authorization';
  *   REFRESH_TOKEN_RETENTION_DAYS ago, for the same reason;
  * - pending sign-in steps (password right, second factor due) that expired: one is refused the
  *   same whether its row is there or not, so none is kept;
+ * - passkey ceremonies' challenges that expired unanswered (an answered one is deleted as it is used);
  * - rate-limit counters whose window began more than RATE_LIMIT_RETENTION_HOURS ago;
  * - audit events older than AUDIT_RETENTION_DAYS.
  */
@@ -28,6 +37,7 @@ export type CleanupReport = {
   password_reset_tokens: number;
   email_tokens: number;
   sign_in_challenges: number;
+  webauthn_challenges: number;
   rate_limits: number;
   auth_events: number;
   batches: number;
@@ -107,6 +117,11 @@ export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupRepor
     signInChallenges.challengeHash,
     expiredSignInChallenges(now),
   );
+  const passkeyChallengeCount = await deleteStale(
+    webauthnChallenges,
+    webauthnChallenges.tokenHash,
+    lt(webauthnChallenges.expiresAt, new Date(now)),
+  );
   const rateLimitCount = await deleteStale(rateLimits, rateLimits.key, staleRateLimitCounters(now));
   const eventCount = await deleteStale(authEvents, authEvents.id, oldAuthEvents(now));
   return {
@@ -114,6 +129,7 @@ export async function cleanUpExpiredData(now = Date.now()): Promise<CleanupRepor
     password_reset_tokens: resetTokenCount,
     email_tokens: emailTokenCount,
     sign_in_challenges: challengeCount,
+    webauthn_challenges: passkeyChallengeCount,
     rate_limits: rateLimitCount,
     auth_events: eventCount,
     batches,

@@ -12,6 +12,7 @@ export const PRODUCT_NAME = 'Chirpy';
 export const MIN_PASSWORD_LENGTH = 8;
 // bcrypt reads only the first 72 bytes; a longer password would be silently cut, so it is refused.
 export const MAX_PASSWORD_BYTES = 72;
+export const MAX_PASSKEY_NAME_LENGTH = 60;
 
 export const MESSAGES = {
   // Identical for an unknown email and a wrong password: the answer must not reveal accounts.
@@ -93,6 +94,21 @@ export const MESSAGES = {
   totp_not_on: 'Two-step sign-in is not on. Nothing was changed.',
   recovery_codes_regenerated:
     'New recovery codes are below; the old ones no longer work. Save them now: they are shown only this once.',
+  // Passkeys. One refusal for an unknown passkey, a bad signature, a spent or expired challenge:
+  // which it was helps nobody but someone probing.
+  passkey_rejected: 'That passkey was not accepted. Try again, or sign in with your password.',
+  passkey_step_up_rejected: 'That passkey did not confirm it is you. Nothing was changed.',
+  passkeys_unavailable: 'Passkeys are not set up on this site',
+  passkey_added: 'Your passkey is added. You can sign in with it now.',
+  passkey_already_registered: 'That passkey is already registered.',
+  passkey_renamed: 'The passkey is renamed.',
+  passkey_removed: 'The passkey is removed. It no longer signs in to this account.',
+  passkey_not_found: 'That passkey is not on your account.',
+  passkey_last_credential: 'That passkey is the only way left to sign in to this account, so it stays.',
+  passkey_name_required: 'Give the passkey a name',
+  passkey_name_too_long: `A passkey's name is at most ${MAX_PASSKEY_NAME_LENGTH} characters`,
+  no_passkeys:
+    'No passkeys yet. A passkey signs you in with your fingerprint, face or device PIN instead of a password.',
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES;
@@ -125,6 +141,12 @@ export const ACCOUNT_EVENT_TEXT = {
   signed_in: 'Signed in',
   sign_in_failed: 'Sign-in failed: wrong password',
   sign_in_failed_current_password: 'Wrong current password when changing the email or password',
+  sign_in_failed_passkey: 'Sign-in failed: a passkey was not accepted',
+  sign_in_failed_passkey_counter:
+    'Passkey refused: its signature counter went back, so it may be a copy. Remove it if you do not recognise this.',
+  passkey_added: 'Passkey added',
+  passkey_renamed: 'Passkey renamed',
+  passkey_removed: 'Passkey removed',
   session_ended: 'Session ended',
   session_ended_signed_out: 'Session ended: signed out',
   session_ended_other_session: 'Session ended by another session',

@@ -59,6 +59,7 @@ describe('the rate-limit settings', () => {
       verify_email: { limit: 3, windowSeconds: 3600 },
       verify_confirm: { limit: 20, windowSeconds: 900 },
       second_factor: { limit: 10, windowSeconds: 900 },
+      passkey_options: { limit: 300, windowSeconds: 900 },
     });
   });
 

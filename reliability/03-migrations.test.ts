@@ -67,6 +67,7 @@ describe('two migrations at once', () => {
         'auth_events',
         'chirps',
         'email_tokens',
+        'passkeys',
         'password_reset_tokens',
         'rate_limits',
         'recovery_codes',
@@ -74,6 +75,7 @@ describe('two migrations at once', () => {
         'sign_in_challenges',
         'totp_factors',
         'users',
+        'webauthn_challenges',
       ]);
     });
   });

@@ -48,6 +48,11 @@ const ROUTES: Route[] = [
   'GET /api/sessions',
   'DELETE /api/sessions/{session}',
   'POST /api/sessions/revoke-others',
+  'POST /api/passkeys/sign-in/options',
+  'POST /api/passkeys/sign-in',
+  'POST /api/passkeys/registration/options',
+  'POST /api/passkeys/step-up/options',
+  'GET /api/passkeys/sign-in',
   'GET /api/healthz',
   'GET /api/cron/cleanup',
   'POST /admin/reset',
@@ -178,6 +183,15 @@ const shapedFields = fc.record(
     event: fc.oneof(fc.constant('user.upgraded'), fc.jsonValue()),
     data: fc.oneof(fc.record({ user_id: fc.oneof(fc.uuid().map(String), fc.jsonValue()) }), fc.jsonValue()),
     next: fc.oneof(fc.constantFrom('//evil.example', '/\\evil.example', 'https://evil.example'), junkText),
+    response: fc.oneof(
+      fc.jsonValue(),
+      fc.record({
+        id: junkText,
+        rawId: junkText,
+        type: fc.constantFrom('public-key', 'password'),
+        response: fc.record({ clientDataJSON: junkText, authenticatorData: junkText, signature: junkText }),
+      }),
+    ),
   },
   { requiredKeys: [] },
 );

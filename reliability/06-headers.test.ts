@@ -134,7 +134,7 @@ describe('in a real browser', () => {
     await visit('/login?next=%2F.%2F%2Fevil.example');
     await page.getByLabel('Email').fill(account.email);
     await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL((url) => url.pathname === '/' && url.origin === origin);
     // The composer's counter exists only once React has hydrated: the page's scripts ran.
     await page.getByLabel('New chirp').fill('written under a strict CSP');
@@ -158,7 +158,7 @@ describe('in a real browser', () => {
     await page.goto('/login');
     await page.getByLabel('Email').fill(account.email);
     await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL((url) => url.pathname === '/');
     expect(await page.getByTestId('signed-in-email').textContent()).toBe(account.email);
     await page.getByLabel('New chirp').fill('posted without JavaScript');

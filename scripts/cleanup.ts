@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     console.log(
       `Deleted ${report.refresh_tokens} refresh tokens, ${report.password_reset_tokens} password-reset tokens, ` +
         `${report.email_tokens} email links, ${report.sign_in_challenges} pending sign-in steps, ` +
-        `${report.rate_limits} rate-limit counters and ` +
+        `${report.webauthn_challenges} passkey challenges, ${report.rate_limits} rate-limit counters and ` +
         `${report.auth_events} audit events in ${report.batches} batches (${report.duration_ms} ms).`,
     );
   } finally {

@@ -129,3 +129,10 @@ export function fromAddress(address: string): Record<string, string> {
   if (nonce === undefined) throw new Error('installPeerStamp set no nonce');
   return { 'x-chirpy-peer': `${nonce};http;${address}` };
 }
+
+/** A form's fields as a server action receives them. */
+export function formData(fields: Record<string, string>): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) data.set(name, value);
+  return data;
+}

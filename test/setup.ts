@@ -38,6 +38,6 @@ beforeEach(async () => {
   forgetSettings();
   const db = await getDb();
   await db.execute(
-    sql`TRUNCATE users, refresh_tokens, chirps, rate_limits, auth_events, password_reset_tokens, email_tokens, totp_factors, recovery_codes, sign_in_challenges CASCADE`,
+    sql`TRUNCATE users, refresh_tokens, chirps, rate_limits, auth_events, password_reset_tokens, email_tokens, totp_factors, recovery_codes, sign_in_challenges, passkeys, webauthn_challenges CASCADE`,
   );
 });

@@ -6,12 +6,10 @@ import { changeEmail, changePassword, emailChangeSchema, passwordChangeSchema } 
 import { endOtherSessions, endSession, sessionIdSchema } from '@/lib/auth/sessions';
 import { declareAction } from '@/lib/declared-action';
 import {
-  type AccountFormState,
   accountChangeState,
-  accountRefusal,
+  accountFormRefusal,
   type EmailChangeState,
   emailChangeState,
-  type FormRefusal,
   otherSessionsEndState,
   sessionEndState,
   typedEmail,
@@ -25,17 +23,13 @@ import {
  * (the header's address, the session list, the activity) back with the answer.
  */
 
-function refused({ code, retryAfterSeconds }: FormRefusal): AccountFormState {
-  return accountRefusal(code, retryAfterSeconds);
-}
-
 export const changeEmailAction = declareAction(
   {
     name: 'changeEmailAction',
     auth: 'session',
     input: emailChangeSchema,
-    stepUp: 'current_password',
-    refuse: (refusal, formData): EmailChangeState => ({ ...refused(refusal), email: typedEmail(formData) }),
+    stepUp: 'current_password_or_passkey',
+    refuse: (refusal, formData): EmailChangeState => ({ ...accountFormRefusal(refusal), email: typedEmail(formData) }),
   },
   async ({ input, session, account, context, formData }) => {
     const change = await changeEmail(account, input.email, session.sessionId, context);
@@ -49,8 +43,8 @@ export const changePasswordAction = declareAction(
     name: 'changePasswordAction',
     auth: 'session',
     input: passwordChangeSchema,
-    stepUp: 'current_password',
-    refuse: refused,
+    stepUp: 'current_password_or_passkey',
+    refuse: accountFormRefusal,
   },
   async ({ input, session, account, context }) => {
     const change = await changePassword(account, input.password, session.sessionId, context);
@@ -60,7 +54,12 @@ export const changePasswordAction = declareAction(
 );
 
 export const endSessionAction = declareAction(
-  { name: 'endSessionAction', auth: 'session', input: z.object({ session_id: sessionIdSchema }), refuse: refused },
+  {
+    name: 'endSessionAction',
+    auth: 'session',
+    input: z.object({ session_id: sessionIdSchema }),
+    refuse: accountFormRefusal,
+  },
   async ({ input, session, context, refuse }) => {
     // This device signs out with the header's Sign out, which also clears its cookies.
     if (input.session_id === session.sessionId) return refuse('invalid_form');
@@ -72,7 +71,7 @@ export const endSessionAction = declareAction(
 );
 
 export const endOtherSessionsAction = declareAction(
-  { name: 'endOtherSessionsAction', auth: 'session', refuse: refused },
+  { name: 'endOtherSessionsAction', auth: 'session', refuse: accountFormRefusal },
   async ({ session, context }) => {
     const ended = await endOtherSessions(session.user.id, session.sessionId, context);
     refresh();

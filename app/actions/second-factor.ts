@@ -14,19 +14,18 @@ import { changeRefusal, totpNotice, totpRefusal } from '@/lib/form-states';
 /**
  * The account page's two-step sign-in: set it up (the current password, then a first code from
  * the app), make new recovery codes (the current password), turn it off (the current password and
- * a code). Each works as a plain form without JavaScript; refresh() sends the page back in its new
+ * a code). One of the account's passkeys may stand in for the current password, never for the
+ * code. Each works as a plain form without JavaScript; refresh() sends the page back in its new
  * state, and the recovery codes travel only in the answer's form state, shown once.
  */
 
-const currentPassword = z.object({ current_password: z.string() });
 const code = z.string().trim().min(1).max(64);
 
 export const startTotpAction = declareAction(
   {
     name: 'startTotpAction',
     auth: 'session',
-    input: currentPassword,
-    stepUp: 'current_password',
+    stepUp: 'current_password_or_passkey',
     refuse: totpRefusal,
   },
   async ({ account, refuse }) => {
@@ -51,8 +50,7 @@ export const regenerateRecoveryCodesAction = declareAction(
   {
     name: 'regenerateRecoveryCodesAction',
     auth: 'session',
-    input: currentPassword,
-    stepUp: 'current_password',
+    stepUp: 'current_password_or_passkey',
     refuse: totpRefusal,
   },
   async ({ account, context, refuse }) => {
@@ -67,8 +65,8 @@ export const turnOffTotpAction = declareAction(
   {
     name: 'turnOffTotpAction',
     auth: 'session',
-    input: currentPassword.extend({ code }),
-    stepUp: 'current_password',
+    input: z.object({ code }),
+    stepUp: 'current_password_or_passkey',
     refuse: totpRefusal,
   },
   async ({ input, account, context, refuse }) => {

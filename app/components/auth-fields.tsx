@@ -19,11 +19,20 @@ export function FormNotice({ message }: { message: string | null }) {
   );
 }
 
-export function EmailField({ defaultValue, label = 'Email' }: { defaultValue?: string; label?: string }) {
+/** `autoComplete`: the sign-in form's `username webauthn` also offers the browser's passkeys there. */
+export function EmailField({
+  defaultValue,
+  label = 'Email',
+  autoComplete = 'email',
+}: {
+  defaultValue?: string;
+  label?: string;
+  autoComplete?: 'email' | 'username webauthn';
+}) {
   return (
     <label>
       {label}
-      <input name="email" type="email" autoComplete="email" defaultValue={defaultValue} required />
+      <input name="email" type="email" autoComplete={autoComplete} defaultValue={defaultValue} required />
     </label>
   );
 }

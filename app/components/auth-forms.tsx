@@ -20,7 +20,7 @@ export function SignInForm({ next }: { next: string }) {
       <form action={formAction} className="stack">
         <input type="hidden" name="next" value={next} />
         <FormError message={errorOf(state)} />
-        <EmailField defaultValue={state.email} />
+        <EmailField defaultValue={state.email} autoComplete="username webauthn" />
         <PasswordField autoComplete="current-password" />
         <SubmitButton label="Sign in" pendingLabel="Signing in…" />
       </form>

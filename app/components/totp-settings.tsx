@@ -11,6 +11,7 @@ import type { SecondFactorStatus } from '@/lib/auth/second-factor';
 import { INITIAL_TOTP_FORM, type TotpFormState } from '@/lib/form-states';
 import { AccountFormMessages } from './account-forms';
 import { PasswordField } from './auth-fields';
+import { PasskeyStepUp } from './passkey-forms';
 import { SubmitButton } from './submit-button';
 
 function CodeField({ label }: { label: string }) {
@@ -69,8 +70,10 @@ function Enrolment({ keyText, qrSvg, confirm }: { keyText: string; qrSvg: string
  * Every form of the section lives in this one component, whatever the state: the answer that
  * carries the recovery codes must survive the page's switch from "setting up" to "on", with
  * JavaScript (the same component re-rendered) and without it (the page rendered with the form's state).
+ * Where a form asks for the current password, one of the account's passkeys may stand in for it
+ * (`passkeyStepUp`); turning it off still asks for a code.
  */
-export function TotpSettings({ status }: { status: SecondFactorStatus }) {
+export function TotpSettings({ status, passkeyStepUp }: { status: SecondFactorStatus; passkeyStepUp: boolean }) {
   const [started, start] = useActionState(startTotpAction, INITIAL_TOTP_FORM);
   const [confirmed, confirm] = useActionState(confirmTotpAction, INITIAL_TOTP_FORM);
   const [regenerated, regenerate] = useActionState(regenerateRecoveryCodesAction, INITIAL_TOTP_FORM);
@@ -89,6 +92,7 @@ export function TotpSettings({ status }: { status: SecondFactorStatus }) {
           <p>Ask for a code from an authenticator app after your password, so a leaked password alone is not enough.</p>
           <PasswordField label="Current password" name="current_password" autoComplete="current-password" />
           <SubmitButton label="Set up an authenticator app" pendingLabel="Starting…" />
+          {passkeyStepUp && <PasskeyStepUp label="Set up, confirming with a passkey" />}
         </form>
       )}
       {status.state === 'pending' && <Enrolment keyText={status.key} qrSvg={status.qrSvg} confirm={confirm} />}
@@ -100,11 +104,13 @@ export function TotpSettings({ status }: { status: SecondFactorStatus }) {
           <form action={regenerate} className="stack" data-testid="regenerate-recovery-codes">
             <PasswordField label="Current password" name="current_password" autoComplete="current-password" />
             <SubmitButton label="Make new recovery codes" pendingLabel="Making codes…" className="secondary" />
+            {passkeyStepUp && <PasskeyStepUp label="Make new recovery codes, confirming with a passkey" />}
           </form>
           <form action={turnOff} className="stack" data-testid="turn-off-totp">
             <PasswordField label="Current password" name="current_password" autoComplete="current-password" />
             <CodeField label="Code from the app, or a recovery code" />
             <SubmitButton label="Turn off two-step sign-in" pendingLabel="Turning off…" className="danger" />
+            {passkeyStepUp && <PasskeyStepUp label="Turn off, confirming with a passkey" />}
           </form>
         </>
       )}

@@ -1,10 +1,13 @@
+import { headers } from 'next/headers';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/current-user';
+import { relyingPartyFor } from '@/lib/auth/passkey-ceremonies';
 import { safeNextPath } from '@/lib/auth/redirects';
 import { isPasswordResetEnabled } from '@/lib/config';
 import { withPageBoundary } from '@/lib/http/page-boundary';
 import { SignInForm } from '../components/auth-forms';
+import { PasskeySignIn } from '../components/passkey-sign-in';
 import { type SearchParams, single } from '../components/search-params';
 
 export const metadata = { title: 'Sign in · Chirpy' };
@@ -16,6 +19,7 @@ async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
     <>
       <h1>Sign in</h1>
       <SignInForm next={next} />
+      {relyingPartyFor(await headers()) !== null && <PasskeySignIn next={next} />}
       {isPasswordResetEnabled() && (
         <p className="hint">
           <Link href="/forgot-password">Forgot your password?</Link>

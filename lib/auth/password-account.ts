@@ -36,9 +36,13 @@ export const loginSchema = z.object({ email: emailSchema, password: presentedPas
 
 export type Credentials = z.infer<typeof credentialsSchema>;
 
-/** The account page's forms: the current password, and the new value. */
-export const emailChangeSchema = z.object({ current_password: presentedPasswordSchema, email: emailSchema });
-export const passwordChangeSchema = z.object({ current_password: presentedPasswordSchema, password: passwordSchema });
+/**
+ * The account page's forms: the new value. What vouches for it (the current password, or a
+ * passkey) is the declared action's step-up (lib/declared-action.ts), read by currentPasswordSchema.
+ */
+export const emailChangeSchema = z.object({ email: emailSchema });
+export const passwordChangeSchema = z.object({ password: passwordSchema });
+export const currentPasswordSchema = z.object({ current_password: presentedPasswordSchema });
 
 /**
  * `PUT /api/users`: the contract's `{email, password}`, and the current password a browser

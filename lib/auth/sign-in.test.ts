@@ -223,6 +223,23 @@ describe('nextSignInStep', () => {
       step: 'second_factor',
     });
   });
+
+  it('sends a passkey sign-in straight to a session, second factor on or not: with user verification it counts as both factors', async () => {
+    expect(await nextSignInStep(await accountRow(user.id), 'passkey')).toEqual({ step: 'session' });
+    await enrolTotp(user.id);
+    expect(await nextSignInStep(await accountRow(user.id), 'passkey')).toEqual({ step: 'session' });
+  });
+
+  it('with REQUIRE_EMAIL_VERIFICATION=true, refuses a passkey sign-in of an unconfirmed address too', async () => {
+    vi.stubEnv('REQUIRE_EMAIL_VERIFICATION', 'true');
+    await enrolTotp(user.id);
+    const unconfirmed = await accountRow(user.id);
+
+    expect(await nextSignInStep(unconfirmed, 'passkey')).toEqual({ step: 'email_unverified' });
+    expect(await nextSignInStep({ ...unconfirmed, emailVerifiedAt: new Date() }, 'passkey')).toEqual({
+      step: 'session',
+    });
+  });
 });
 
 describe('completeSignIn', () => {

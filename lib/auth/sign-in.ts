@@ -1,8 +1,9 @@
 import 'server-only';
 import { recordAuthEvent } from '../audit';
+import type { RelyingParty } from '../config';
 import type { User } from '../db/schema';
 import type { RequestContext } from '../http/request-context';
-import type { RateLimited } from '../rate-limit';
+import { addressSubject, enforceRateLimit, type RateLimited } from '../rate-limit';
 import { findUserById } from '../users';
 import {
   confirmAddressLater,
@@ -10,6 +11,7 @@ import {
   isEmailVerificationRequired,
   refuseUnconfirmedSignIn,
 } from './email-verification';
+import { type AuthenticationResponse, verifyPasskeyAssertion } from './passkey-ceremonies';
 import {
   admitPasswordAttempt,
   type Credentials,
@@ -24,6 +26,7 @@ import type { SessionClient } from './session-check';
 import { createSession, createSessionIfCurrent, type NewSession } from './sessions';
 import { type Challenge, createChallenge, spendChallenge, takeChallengeAttempt } from './sign-in-challenges';
 import { type IssuedToken, issueAccessToken, issueSessionAccessToken } from './tokens';
+import type { ChallengeTaken } from './webauthn-challenges';
 
 /**
  * Signing in, as a sequence: a first factor proves who the person is (a password), then
@@ -42,8 +45,13 @@ export type StartedSession = {
   tokens: { access: IssuedToken; refresh: IssuedToken };
 };
 
-/** How a first factor proved who the person is: a password, or a reset link from the inbox. */
-export type FirstFactorMethod = 'password' | 'reset_link';
+/**
+ * How a first factor proved who the person is: a password, a reset link from the inbox, or a
+ * passkey. A passkey is asked for with user verification (a PIN or a biometric on the device), so
+ * it is something held and something known at once: it counts as both factors, and no second step
+ * is ever asked of it.
+ */
+export type FirstFactorMethod = 'password' | 'reset_link' | 'passkey';
 
 /** A first factor that held: the account as the check read it. */
 export type FirstFactor = { ok: true; user: User; factor: FirstFactorMethod };
@@ -55,11 +63,12 @@ export type SignInStep = { step: 'session' } | { step: 'second_factor' } | { ste
  * The one place that decides what a first factor leads to. With REQUIRE_EMAIL_VERIFICATION an
  * address nobody has confirmed gets no session, whatever proved who the person is: that is
  * decided first, so no factor skips it. An account with a second factor on is then sent to a
- * pending step, whichever first factor it came by: neither a password nor a reset link (which
- * proves only the inbox) counts as both.
+ * pending step, unless its first factor already counts as both: a passkey does; neither a
+ * password nor a reset link (which proves only the inbox) does.
  */
-export async function nextSignInStep(user: User, _factor: FirstFactorMethod): Promise<SignInStep> {
+export async function nextSignInStep(user: User, factor: FirstFactorMethod): Promise<SignInStep> {
   if (isEmailVerificationRequired() && user.emailVerifiedAt === null) return { step: 'email_unverified' };
+  if (factor === 'passkey') return { step: 'session' };
   return (await hasSecondFactor(user.id)) ? { step: 'second_factor' } : { step: 'session' };
 }
 
@@ -150,6 +159,39 @@ async function checkPassword(
   if (check.ok) return { ok: true, user: check.user, factor: 'password' };
   await recordAuthEvent({ type: 'sign_in_failed', userId: check.userId, context });
   return CREDENTIALS_REFUSED;
+}
+
+export type PasskeySignIn =
+  | Exclude<SignInCompletion, AccountChanged>
+  | { ok: false; reason: 'passkey_rejected' }
+  | RateLimited;
+
+/**
+ * The passkey sign-in, for a browser: counted against the address's sign-in limit as a password
+ * attempt is, before any check; then the challenge this browser was given and the assertion
+ * (failures of a known passkey recorded against its account); then the same completion as a
+ * password, with the same session, cookies and `signed_in` event. No per-account limit: the
+ * passkey's signature cannot be guessed, and the account is known only once it verified.
+ */
+export async function signInWithPasskey(
+  response: AuthenticationResponse,
+  challenge: ChallengeTaken,
+  rp: RelyingParty,
+  context: RequestContext,
+): Promise<PasskeySignIn> {
+  const admitted = await admitPasskeyAttempt(context);
+  if (!admitted.ok) return admitted;
+  const assertion = await verifyPasskeyAssertion(response, challenge, rp, null, context);
+  if (!assertion.ok) return PASSKEY_REFUSED;
+  const completion = await completeSignIn({ ok: true, user: assertion.user, factor: 'passkey' }, 'browser', context);
+  return isAccountChanged(completion) ? PASSKEY_REFUSED : completion;
+}
+
+const PASSKEY_REFUSED = { ok: false, reason: 'passkey_rejected' } as const;
+
+/** A passkey attempt is a sign-in attempt of the address, as a password's is (login_ip). */
+function admitPasskeyAttempt(context: RequestContext): Promise<{ ok: true } | RateLimited> {
+  return enforceRateLimit('login_ip', addressSubject(context), { userId: null, context });
 }
 
 /** A session for an account as it stands: one just made, or just given a new password by a reset. */

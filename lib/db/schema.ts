@@ -1,5 +1,6 @@
 import {
   type AnyPgColumn,
+  bigint,
   bigserial,
   boolean,
   index,
@@ -7,6 +8,7 @@ import {
   pgTable,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -149,11 +151,15 @@ export const authEvents = pgTable(
         'totp_disabled',
         'recovery_codes_regenerated',
         'recovery_code_used',
+        'passkey_added',
+        'passkey_renamed',
+        'passkey_removed',
       ],
     }).notNull(),
     // For session_ended: who ended it (signed_out, other_session, credentials_changed, password_reset);
-    // for rate_limited: which limit; for sign_in_failed: which step (current_password, second_factor);
-    // for totp_disabled: operator, when an operator removed it (null: the owner).
+    // for rate_limited: which limit; for sign_in_failed: what failed, when not the password
+    // (current_password, second_factor, passkey, passkey_counter); for totp_disabled: operator,
+    // when an operator removed it (null: the owner); for passkey_*: the passkey's name.
     detail: text('detail'),
     ip: text('ip'),
     userAgent: text('user_agent'),
@@ -278,6 +284,59 @@ export const signInChallenges = pgTable(
 
 export type SignInChallenge = typeof signInChallenges.$inferSelect;
 
+/**
+ * A passkey (WebAuthn credential): its public key and what the authenticator said about it. The
+ * credential id is unique across every account: a sign-in finds its passkey by it alone.
+ * `backed_up` tells a synced passkey (a password manager, a platform's cloud keychain) from one
+ * bound to a single device; `backup_eligible` whether it can ever be synced.
+ */
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // base64url, as the browser sends it.
+    credentialId: text('credential_id').notNull(),
+    // The COSE public key, base64url.
+    publicKey: text('public_key').notNull(),
+    // The authenticator's signature counter (0 for the many that keep none): a decrease means a copy.
+    signCount: bigint('sign_count', { mode: 'number' }).notNull().default(0),
+    transports: text('transports').array().notNull().default([]),
+    backupEligible: boolean('backup_eligible').notNull(),
+    backedUp: boolean('backed_up').notNull(),
+    name: text('name').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('passkeys_credential_id_idx').on(table.credentialId),
+    index('passkeys_user_id_idx').on(table.userId, table.createdAt),
+  ],
+);
+
+export type Passkey = typeof passkeys.$inferSelect;
+
+/**
+ * A WebAuthn ceremony's challenge, kept on the server: the browser holds only a random token in
+ * an httpOnly cookie, and the row is keyed by the token's SHA-256. Taking a challenge deletes its
+ * row, so it serves one ceremony. `user_id` binds registration and step-up challenges to the
+ * account that asked; a sign-in's has none (the passkey names its account).
+ */
+export const webauthnChallenges = pgTable(
+  'webauthn_challenges',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    purpose: text('purpose', { enum: ['registration', 'sign_in', 'step_up'] }).notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    challenge: text('challenge').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('webauthn_challenges_expires_at_idx').on(table.expiresAt)],
+);
+
 export const schema = {
   users,
   refreshTokens,
@@ -289,4 +348,6 @@ export const schema = {
   totpFactors,
   recoveryCodes,
   signInChallenges,
+  passkeys,
+  webauthnChallenges,
 };

@@ -26,6 +26,8 @@ export const APP_TABLES = [
   'sign_in_challenges',
   'totp_factors',
   'recovery_codes',
+  'passkeys',
+  'webauthn_challenges',
 ] as const;
 export type AppTable = (typeof APP_TABLES)[number];
 

@@ -11,6 +11,10 @@ import * as loginMfa from '@/app/api/login/mfa/route';
 import * as login from '@/app/api/login/route';
 import * as meEmailVerification from '@/app/api/me/email-verification/route';
 import * as me from '@/app/api/me/route';
+import * as passkeyRegistrationOptions from '@/app/api/passkeys/registration/options/route';
+import * as passkeySignInOptions from '@/app/api/passkeys/sign-in/options/route';
+import * as passkeySignIn from '@/app/api/passkeys/sign-in/route';
+import * as passkeyStepUpOptions from '@/app/api/passkeys/step-up/options/route';
 import * as passwordResetConfirm from '@/app/api/password-reset/confirm/route';
 import * as passwordReset from '@/app/api/password-reset/route';
 import * as polkaWebhooks from '@/app/api/polka/webhooks/route';
@@ -43,6 +47,10 @@ const ROUTE_MODULES: object[] = [
   loginMfa,
   me,
   meEmailVerification,
+  passkeyRegistrationOptions,
+  passkeySignInOptions,
+  passkeySignIn,
+  passkeyStepUpOptions,
   passwordReset,
   passwordResetConfirm,
   polkaWebhooks,

@@ -24,9 +24,10 @@ describe('GET /api/cron/cleanup', () => {
       password_reset_tokens: 0,
       email_tokens: 0,
       sign_in_challenges: 0,
+      webauthn_challenges: 0,
       rate_limits: 1,
       auth_events: 0,
-      batches: 6,
+      batches: 7,
       duration_ms: expect.any(Number),
     });
     expect(await db.select().from(rateLimits)).toEqual([]);
