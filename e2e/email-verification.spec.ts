@@ -66,7 +66,7 @@ async function signInWith(page: Page, email: string): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 test('sign up, open the mail, follow the link (JavaScript off), and the banner is gone', async ({ browser }) => {
