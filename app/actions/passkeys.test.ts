@@ -7,6 +7,7 @@ import {
   INITIAL_ACCOUNT_FORM,
   INITIAL_EMAIL_CHANGE,
   INITIAL_TOTP_FORM,
+  type TotpFormState,
 } from '@/lib/form-states';
 import { findUserById } from '@/lib/users';
 import { type BrowserSession, browserSession, PASSWORD, uniqueEmail } from '@/test/fixtures';
@@ -230,32 +231,30 @@ describe('a passkey in place of the current password on the email form', () => {
 });
 
 describe('a passkey in place of the current password on the two-step sign-in forms', () => {
+  /** A two-step form sent with `credential`'s answer to a fresh step-up challenge and no password. */
+  async function postWithPasskey(
+    action: (previous: TotpFormState, formData: FormData) => Promise<TotpFormState>,
+    session: BrowserSession,
+    credential: SoftwareCredential,
+    fields: Record<string, string> = {},
+  ) {
+    const stepUp = await stepUpAssertion(session, credential);
+    const fieldsWithPasskey = { ...fields, current_password: '', passkey_assertion: stepUp.field };
+    return (await post(action, INITIAL_TOTP_FORM, session, fieldsWithPasskey, [stepUp.cookie])).value;
+  }
+
   it('sets up the app and makes new recovery codes when the account’s own passkey confirms it', async () => {
     const session = await browserSession();
     const { credential } = await addPasskey(session.id);
-
-    const setUp = await stepUpAssertion(session, credential);
-    const started = await post(
-      startTotpAction,
-      INITIAL_TOTP_FORM,
-      session,
-      { current_password: '', passkey_assertion: setUp.field },
-      [setUp.cookie],
-    );
-    expect(started.value).toMatchObject({ notice: 'totp_enrolment_started' });
+    expect(await postWithPasskey(startTotpAction, session, credential)).toMatchObject({
+      notice: 'totp_enrolment_started',
+    });
 
     const enrolled = await browserSession();
     const own = await addPasskey(enrolled.id);
     await enrolTotp(enrolled.id);
-    const regenerate = await stepUpAssertion(enrolled, own.credential);
-    const made = await post(
-      regenerateRecoveryCodesAction,
-      INITIAL_TOTP_FORM,
-      enrolled,
-      { current_password: '', passkey_assertion: regenerate.field },
-      [regenerate.cookie],
-    );
-    expect(made.value?.recoveryCodes).toHaveLength(10);
+    const made = await postWithPasskey(regenerateRecoveryCodesAction, enrolled, own.credential);
+    expect(made?.recoveryCodes).toHaveLength(10);
   });
 
   it('turns the app off with a passkey only together with a code', async () => {
@@ -263,26 +262,14 @@ describe('a passkey in place of the current password on the two-step sign-in for
     const { credential } = await addPasskey(session.id);
     const { secret } = await enrolTotp(session.id);
 
-    const withoutCode = await stepUpAssertion(session, credential);
-    const refused = await post(
-      turnOffTotpAction,
-      INITIAL_TOTP_FORM,
-      session,
-      { current_password: '', passkey_assertion: withoutCode.field },
-      [withoutCode.cookie],
-    );
-    expect(refused.value).toMatchObject({ code: 'invalid_form', notice: null });
+    const refused = await postWithPasskey(turnOffTotpAction, session, credential);
+    expect(refused).toMatchObject({ code: 'invalid_form', notice: null });
     expect(await hasSecondFactor(session.id)).toBe(true);
 
-    const withCode = await stepUpAssertion(session, credential);
-    const off = await post(
-      turnOffTotpAction,
-      INITIAL_TOTP_FORM,
-      session,
-      { current_password: '', passkey_assertion: withCode.field, code: await codeAt(secret, Date.now()) },
-      [withCode.cookie],
-    );
-    expect(off.value).toMatchObject({ notice: 'totp_disabled' });
+    const code = await codeAt(secret, Date.now());
+    expect(await postWithPasskey(turnOffTotpAction, session, credential, { code })).toMatchObject({
+      notice: 'totp_disabled',
+    });
     expect(await hasSecondFactor(session.id)).toBe(false);
   });
 });
