@@ -249,7 +249,7 @@ export const homeOwnChirps: Scenario = {
     '/',
     (body) =>
       body.includes('data-testid="welcome"') &&
-      countOf(body, '<button type="submit" name="confirm" value="') === OWN_CHIRPS,
+      countOf(body, 'name="confirm">Delete</button>') === OWN_CHIRPS,
     ACCOUNTS.own,
   ),
 };
