@@ -247,7 +247,7 @@ export const homeOwnChirps: Scenario = {
   label: 'GET / signed in, 50 own chirps',
   prepare: signedInGet(
     '/',
-    (body) => body.includes('data-testid="welcome"') && countOf(body, '<summary>Delete</summary>') === OWN_CHIRPS,
+    (body) => body.includes('data-testid="welcome"') && countOf(body, 'name="confirm">Delete</button>') === OWN_CHIRPS,
     ACCOUNTS.own,
   ),
 };

@@ -22,8 +22,16 @@ function composer(page: Page): Locator {
   return page.getByRole('textbox', { name: 'New chirp' });
 }
 
+function chirpItems(page: Page): Locator {
+  return page.locator('[data-testid=timeline] > li');
+}
+
 function chirpItem(page: Page, body: string): Locator {
-  return page.getByTestId('chirp').filter({ hasText: body });
+  return chirpItems(page).filter({ hasText: body });
+}
+
+function deleteButton(item: Locator): Locator {
+  return item.getByRole('button', { name: 'Delete', exact: true });
 }
 
 /** Marks the document; a full page load replaces it and the mark is gone. */
@@ -41,6 +49,9 @@ async function noScriptPage(browser: Browser): Promise<Page> {
 }
 
 test('with JavaScript: a live counter, then posting and deleting without a page load', async ({ page, request }) => {
+  const other = await apiAuthor(request, 'someone-else');
+  const othersBody = `Not yours to delete ${randomUUID()}`;
+  await apiChirp(request, other, othersBody);
   const email = await signUp(page, 'compose-js');
   const body = `Hello from a script ${randomUUID()}`;
 
@@ -67,9 +78,25 @@ test('with JavaScript: a live counter, then posting and deleting without a page 
   await expect(item.locator('time')).toHaveText(/^(just now|\d+ min ago)$/);
   await expectSameDocument(page);
 
-  await item.getByText('Delete', { exact: true }).click();
+  await expect(deleteButton(chirpItem(page, othersBody))).toHaveCount(0);
+
+  // Delete only asks, in the page itself: no request, the focus on the answer that deletes.
+  const posts: string[] = [];
+  page.on('request', (sent) => {
+    if (sent.method() === 'POST') posts.push(sent.url());
+  });
+  await deleteButton(item).click();
+  await expect(item.getByText('Delete this chirp for good?')).toBeVisible();
+  await expect(item.getByRole('button', { name: 'Yes, delete' })).toBeFocused();
+  await item.getByRole('button', { name: 'Cancel' }).click();
+  await expect(item.getByText('Delete this chirp for good?')).toHaveCount(0);
+  await expect(deleteButton(item)).toBeFocused();
+  expect(posts).toEqual([]);
+
+  await deleteButton(item).click();
   await item.getByRole('button', { name: 'Yes, delete' }).click();
   await expect(chirpItem(page, body)).toHaveCount(0);
+  await expect(chirpItem(page, othersBody)).toBeVisible();
   await expectSameDocument(page);
   expect(JSON.stringify(await (await request.get('/api/chirps')).json())).not.toContain(body);
 });
@@ -99,8 +126,16 @@ test('without JavaScript: sign up, post, see a refusal, delete, sign out and sig
     await expect(page.locator('form').getByRole('alert')).toHaveText('Chirp is too long (max 140 characters)');
     await expect(composer(page)).toHaveValue(tooLong);
 
+    // Delete asks through the server: the question comes back beside this chirp only.
     const item = chirpItem(page, body);
-    await item.getByText('Delete', { exact: true }).click();
+    await deleteButton(item).click();
+    await expect(item.getByText('Delete this chirp for good?')).toBeVisible();
+    await expect(page.getByText('Delete this chirp for good?')).toHaveCount(1);
+    await item.getByRole('button', { name: 'Cancel' }).click();
+    await expect(item.getByText('Delete this chirp for good?')).toHaveCount(0);
+    await expect(deleteButton(item)).toBeVisible();
+
+    await deleteButton(item).click();
     await item.getByRole('button', { name: 'Yes, delete' }).click();
     await expect(page.getByTestId('signed-in-email')).toHaveText(email);
     await expect(chirpItem(page, body)).toHaveCount(0);
@@ -143,8 +178,8 @@ test('a signed-out visitor reads the timeline: names without addresses, a Sign i
     const item = chirpItem(page, body);
     await expect(item).toBeVisible();
     await expect(item.getByRole('link', { name: authorName(author.email), exact: true })).toBeVisible();
-    await expect(item.getByText('Delete', { exact: true })).toHaveCount(0);
-    for (const text of await page.getByTestId('chirp').allInnerTexts()) expect(text).not.toContain('@');
+    await expect(deleteButton(item)).toHaveCount(0);
+    for (const text of await chirpItems(page).allInnerTexts()) expect(text).not.toContain('@');
     expect(await page.content()).not.toContain(author.email);
 
     // The exact time on hover is the reader's local time (here Tokyo), not the server's.
@@ -196,7 +231,7 @@ test('"Older chirps" pages through an author, newest first, each chirp once', as
   await page.goto(`/users/${author.id}`);
   const seen: string[] = [];
   for (;;) {
-    const items = page.getByTestId('chirp').locator('p.body');
+    const items = chirpItems(page).locator('p');
     seen.push(...(await items.allInnerTexts()));
     const older = page.getByRole('link', { name: 'Older chirps' });
     if ((await older.count()) === 0) break;

@@ -20,9 +20,13 @@ export const INITIAL_AUTH_FORM: AuthFormState = { code: null, email: '', retryAf
 export type ComposerState = { code: MessageCode | null; draft: string };
 export const INITIAL_COMPOSER: ComposerState = { code: null, draft: '' };
 
-/** One form deletes for the whole list: `chirpId` says beside which chirp an error belongs. */
-export type DeleteChirpState = { code: MessageCode | null; chirpId: string | null };
-export const INITIAL_DELETE_CHIRP: DeleteChirpState = { code: null, chirpId: null };
+/**
+ * One form deletes for the whole list: `chirpId` says beside which chirp an error belongs, and
+ * `confirming` which chirp's Delete was pressed, to ask "for good?" beside it (the question a page
+ * without JavaScript gets from the server; with it the list asks by itself).
+ */
+export type DeleteChirpState = { code: MessageCode | null; chirpId: string | null; confirming: string | null };
+export const INITIAL_DELETE_CHIRP: DeleteChirpState = { code: null, chirpId: null, confirming: null };
 
 /**
  * A refused sign-in. Written to accept both the plain `{ ok: false }` and the reasons a rate

@@ -140,7 +140,9 @@ describe('in a real browser', () => {
     await page.getByLabel('New chirp').fill('written under a strict CSP');
     await expect.poll(() => page.getByTestId('chirp-count').textContent()).toContain('left');
     await page.getByRole('button', { name: 'Chirp' }).click();
-    await expect.poll(() => page.getByTestId('chirp').first().textContent()).toContain('written under a strict CSP');
+    await expect
+      .poll(() => page.locator('[data-testid=timeline] > li').first().textContent())
+      .toContain('written under a strict CSP');
 
     for (const path of ['/', `/users/${account.id}`, '/account', '/signup', '/no-such-page']) await visit(path);
     expect(await page.getByTestId('signed-in-email').textContent()).toBe(account.email);
@@ -164,7 +166,9 @@ describe('in a real browser', () => {
     await page.getByLabel('New chirp').fill('posted without JavaScript');
     await page.getByRole('button', { name: 'Chirp' }).click();
     await page.waitForLoadState('load');
-    expect(await page.getByTestId('chirp').first().textContent()).toContain('posted without JavaScript');
+    expect(await page.locator('[data-testid=timeline] > li').first().textContent()).toContain(
+      'posted without JavaScript',
+    );
     await context.close();
     expect(violations).toEqual([]);
   });

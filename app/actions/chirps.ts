@@ -4,7 +4,7 @@ import { refresh } from 'next/cache';
 import { z } from 'zod';
 import { chirpIdSchema, createChirp, deleteChirp, newChirpSchema } from '@/lib/chirps';
 import { declareAction } from '@/lib/declared-action';
-import type { ComposerState, DeleteChirpState } from '@/lib/form-states';
+import { type ComposerState, type DeleteChirpState, INITIAL_DELETE_CHIRP } from '@/lib/form-states';
 
 /**
  * Posting and deleting chirps from the pages. On success, refresh() sends the re-rendered page
@@ -33,22 +33,30 @@ export const postChirpAction = declareAction(
 
 // Which chirp's button was pressed, only to put an error beside it (compared, never trusted).
 function pressedChirp(formData: FormData): string | null {
-  const id = formData.get('chirp_id');
+  const id = formData.get('chirp_id') ?? formData.get('confirm');
   return typeof id === 'string' ? id : null;
 }
+
+/**
+ * The list's one form has three kinds of button: a chirp's Delete (`confirm`), which only asks
+ * "for good?"; that question's Yes (`chirp_id`), which deletes; and its Cancel (neither), which
+ * puts the list back. With JavaScript the list asks and cancels by itself, so only Yes comes here.
+ */
+const deleteChirpForm = z.object({ chirp_id: chirpIdSchema.optional(), confirm: chirpIdSchema.optional() });
 
 export const deleteChirpAction = declareAction(
   {
     name: 'deleteChirpAction',
     auth: 'session',
-    input: z.object({ chirp_id: chirpIdSchema }),
-    refuse: ({ code }, formData): DeleteChirpState => ({ code, chirpId: pressedChirp(formData) }),
+    input: deleteChirpForm,
+    refuse: ({ code }, formData): DeleteChirpState => ({ code, chirpId: pressedChirp(formData), confirming: null }),
   },
   async ({ input, session, refuse }) => {
+    if (input.chirp_id === undefined) return { code: null, chirpId: null, confirming: input.confirm ?? null };
     const deletion = await deleteChirp(input.chirp_id, session.user.id);
     // Already gone (deleted from another tab) is what was asked for: not an error.
     if (!deletion.ok && deletion.reason === 'forbidden') return refuse('chirp_not_yours');
     refresh();
-    return { code: null, chirpId: null };
+    return INITIAL_DELETE_CHIRP;
   },
 );

@@ -1,41 +1,42 @@
-import type { DeleteChirpState } from '@/lib/form-states';
-import { messageText } from '@/lib/messages';
-import { FormError } from './auth-fields';
+import type { MouseEvent } from 'react';
 import { SubmitButtonAs } from './submit-button';
 
+/** The question goes to the button that answers it, so a keyboard or screen reader lands on it. */
+function focusOnMount(button: HTMLButtonElement | null): void {
+  button?.focus();
+}
+
 /**
- * Delete, with a confirmation step that needs no JavaScript: a <details> the browser opens by
- * itself, holding the button that really deletes. The button belongs to the one form around the
- * whole list (TimelineList) and sends its chirp's id as its own value: a form per chirp repeated
- * the action's hidden fields fifty times, which made a page of one's own chirps nearly twice the
- * size. No directive and no hooks: the list renders it, and reads the form's status for it.
+ * "Delete this chirp for good?", shown beside the one chirp whose Delete was pressed. Its buttons
+ * belong to the one form around the whole list (TimelineList): Yes sends the chirp's id as its
+ * value and deletes; Cancel, without JavaScript, posts nothing else and gets the list back as it
+ * was. With JavaScript the list handles Cancel by itself (`onCancel`). No directive and no hooks:
+ * the list renders it, and reads the form's status for it.
  */
-export function DeleteChirp({
+export function ConfirmDelete({
   chirpId,
-  state,
   pending,
+  onCancel,
 }: {
   chirpId: string;
-  state: DeleteChirpState;
   pending: boolean;
+  onCancel: (event: MouseEvent<HTMLButtonElement>) => void;
 }) {
   return (
-    <>
-      <details>
-        <summary>Delete</summary>
-        <div className="confirm">
-          Delete this chirp for good?
-          <SubmitButtonAs
-            label="Yes, delete"
-            pendingLabel="Deleting…"
-            className="danger"
-            name="chirp_id"
-            value={chirpId}
-            pending={pending}
-          />
-        </div>
-      </details>
-      <FormError message={state.code === null || state.chirpId !== chirpId ? null : messageText(state.code)} />
-    </>
+    <div className="confirm">
+      Delete this chirp for good?
+      <SubmitButtonAs
+        label="Yes, delete"
+        pendingLabel="Deleting…"
+        className="danger"
+        name="chirp_id"
+        value={chirpId}
+        pending={pending}
+        buttonRef={focusOnMount}
+      />
+      <button type="submit" className="secondary" onClick={onCancel} disabled={pending}>
+        Cancel
+      </button>
+    </div>
   );
 }

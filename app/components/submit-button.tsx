@@ -1,5 +1,6 @@
 'use client';
 
+import type { Ref } from 'react';
 import { useFormStatus } from 'react-dom';
 
 type SubmitButtonProps = {
@@ -9,6 +10,7 @@ type SubmitButtonProps = {
   disabled?: boolean;
   name?: string;
   value?: string;
+  buttonRef?: Ref<HTMLButtonElement>;
 };
 
 /**
@@ -34,9 +36,11 @@ export function SubmitButtonAs({
   name,
   value,
   pending,
+  buttonRef,
 }: SubmitButtonProps & { pending: boolean }) {
   return (
     <button
+      ref={buttonRef}
       type="submit"
       className={className}
       disabled={pending || disabled}
